@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: MIT
+# Copyright 2026 The Bulkhead Authors
+#
+# The two commands of the README, plus the ones CI and developers use.
+#   make demo       install what is missing, build, run the demo
+#   make test       install what is missing, build (-Werror), run every test
+#   make test-asan  the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make bench      build in release mode and run the benchmarks
+#   make regen      rewrite the checked-in generated files (adapters/, goldens)
+#   make format     clang-format every source file in place
+
+BUILD      ?= build
+BUILD_ASAN ?= build-asan
+BUILD_REL  ?= build-release
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+CTEST_ARGS ?=
+
+CMAKE_COMMON = -DADDIN_WERROR=ON -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
+
+.PHONY: all deps build demo test test-asan bench regen format check clean
+
+all: build
+
+deps:
+	@sh tools/deps.sh
+
+$(BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Debug $(CMAKE_COMMON)
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	$(BUILD)/examples/demo
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+test-asan: deps
+	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug $(CMAKE_COMMON) \
+		-DADDIN_SANITIZER=address,undefined
+	cmake --build $(BUILD_ASAN) -j $(JOBS)
+	cd $(BUILD_ASAN) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+bench: deps
+	cmake -S . -B $(BUILD_REL) -DCMAKE_BUILD_TYPE=Release -DADDIN_TESTS=OFF \
+		-DADDIN_BENCH=ON
+	cmake --build $(BUILD_REL) -j $(JOBS)
+	$(BUILD_REL)/bench/addin-bench
+
+regen: build
+	cmake --build $(BUILD) --target regen
+
+format:
+	sh tools/format.sh fix
+
+check:
+	sh tools/format.sh check
+	sh tools/check-banned.sh
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_REL)

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: MIT
+// Copyright 2026 The Bulkhead Authors
+//
+// addin_test.h: Bulkhead's own tiny test harness (acutest-like, ours).
+//
+// A test file defines its cases and one table, and includes this header once:
+//
+//     static void test_dup(void) { ADDIN_PASS(...); ADDIN_CHECK(x == 1); }
+//     ADDIN_TEST_LIST = {
+//         { "registry rejects duplicate id", test_dup },
+//         { NULL, NULL },
+//     };
+//
+// Each case runs in its own forked child with a deadline (like libuv's
+// runner), so a case that crashes, hangs or is killed fails alone.  The parent
+// never initialises nng or any other library, so forking it is safe.  After a
+// case returns, the child checks that every allocation made through Bulkhead's
+// allocator seam was freed.
+//
+// Usage:  test-binary [--list] [--no-fork] [name-substring...]
+// Environment: ADDIN_TEST_TIMEOUT (seconds per case, default 120).
+// Exit: 0 all passed, 1 a case failed, 77 every case run was skipped.
+
+#ifndef ADDIN_TEST_H
+#define ADDIN_TEST_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addin/err.h"
+
+struct addin_test_case {
+	const char *name;
+	void (*fn)(void);
+};
+
+// Defined by the test file.
+extern const struct addin_test_case addin_test_list_[];
+#define ADDIN_TEST_LIST const struct addin_test_case addin_test_list_[]
+
+// Live allocations of Bulkhead's allocator seam (libaddin-sdk, private).
+extern int64_t addin__alloc_live(void);
+
+#define ADDIN_TEST_SKIP_CODE 77
+
+static bool addin_test_leakcheck_ = true;
+static const char *addin_test_current_ = "";
+
+static void
+addin_test_fail_(const char *file, int line, const char *fmt, ...)
+    __attribute__((noreturn, format(printf, 3, 4)));
+
+static void
+addin_test_fail_(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "  FAILED %s:%d: ", file, line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	fflush(stderr);
+	fflush(stdout);
+	_exit(1);
+}
+
+// ADDIN_TEST_NO_LEAKCHECK() turns off the allocation check for this case
+// (for cases that deliberately abandon objects, e.g. after fork tricks).
+#define ADDIN_TEST_NO_LEAKCHECK() (addin_test_leakcheck_ = false)
+
+#define ADDIN_CHECK(cond)                                                     \
+	do {                                                                  \
+		if (!(cond)) {                                                \
+			addin_test_fail_(__FILE__, __LINE__, "%s", #cond);    \
+		}                                                             \
+	} while (0)
+
+#define ADDIN_CHECKF(cond, ...)                                               \
+	do {                                                                  \
+		if (!(cond)) {                                                \
+			addin_test_fail_(__FILE__, __LINE__, __VA_ARGS__);    \
+		}                                                             \
+	} while (0)
+
+// ADDIN_PASS(expr): @expr must return ADDIN_OK.
+#define ADDIN_PASS(expr)                                                      \
+	do {                                                                  \
+		addin_err rv_ = (expr);                                       \
+		if (rv_ != ADDIN_OK) {                                        \
+			addin_test_fail_(__FILE__, __LINE__,                  \
+			    "%s -> %s (%s)", #expr, addin_err_name(rv_),      \
+			    addin_errmsg());                                  \
+		}                                                             \
+	} while (0)
+
+// ADDIN_FAIL(expr, code): @expr must return exactly @code.
+#define ADDIN_FAIL(expr, code)                                                \
+	do {                                                                  \
+		addin_err rv_ = (expr);                                       \
+		if (rv_ != (code)) {                                          \
+			addin_test_fail_(__FILE__, __LINE__,                  \
+			    "%s -> %s, expected %s (%s)", #expr,              \
+			    addin_err_name(rv_), addin_err_name(code),        \
+			    addin_errmsg());                                  \
+		}                                                             \
+	} while (0)
+
+#define ADDIN_CHECK_INT(a, op, b)                                             \
+	do {                                                                  \
+		long long a_ = (long long) (a), b_ = (long long) (b);         \
+		if (!(a_ op b_)) {                                            \
+			addin_test_fail_(__FILE__, __LINE__,                  \
+			    "%s %s %s: %lld vs %lld", #a, #op, #b, a_, b_);   \
+		}                                                             \
+	} while (0)
+
+#define ADDIN_CHECK_STR(a, b)                                                 \
+	do {                                                                  \
+		const char *a_ = (a), *b_ = (b);                              \
+		if (a_ == NULL || b_ == NULL || strcmp(a_, b_) != 0) {        \
+			addin_test_fail_(__FILE__, __LINE__,                  \
+			    "%s == %s: \"%s\" vs \"%s\"", #a, #b,             \
+			    a_ ? a_ : "(null)", b_ ? b_ : "(null)");          \
+		}                                                             \
+	} while (0)
+
+// ADDIN_CHECK_CONTAINS(haystack, needle)
+#define ADDIN_CHECK_CONTAINS(h, n)                                            \
+	do {                                                                  \
+		const char *h_ = (h), *n_ = (n);                              \
+		if (h_ == NULL || strstr(h_, n_) == NULL) {                   \
+			addin_test_fail_(__FILE__, __LINE__,                  \
+			    "\"%s\" does not contain \"%s\"",                 \
+			    h_ ? h_ : "(null)", n_);                          \
+		}                                                             \
+	} while (0)
+
+// ADDIN_SKIP(...): the case cannot run here (kernel feature missing...).
+#define ADDIN_SKIP(...)                                                       \
+	do {                                                                  \
+		fprintf(stderr, "  SKIP: ");                                  \
+		fprintf(stderr, __VA_ARGS__);                                 \
+		fprintf(stderr, "\n");                                        \
+		fflush(stderr);                                               \
+		_exit(ADDIN_TEST_SKIP_CODE);                                  \
+	} while (0)
+
+// addin_test_name returns the name of the running case.
+static inline const char *
+addin_test_name(void)
+{
+	return addin_test_current_;
+}
+
+// addin_test_now_ms: a monotonic clock in milliseconds, for tests that
+// assert a bound ("within 100 ms").
+static inline int64_t
+addin_test_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+addin_test_run_child_(const struct addin_test_case *tc)
+{
+	int64_t before;
+	addin_test_current_ = tc->name;
+	before              = addin__alloc_live();
+	tc->fn();
+	if (addin_test_leakcheck_) {
+		int64_t after = addin__alloc_live();
+		if (after != before) {
+			fprintf(stderr,
+			    "  FAILED: %" PRId64 " allocation(s) leaked\n",
+			    after - before);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int
+addin_test_run_forked_(const struct addin_test_case *tc, int timeout_s)
+{
+	pid_t   pid;
+	int     status;
+	int64_t deadline;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		return 1;
+	}
+	if (pid == 0) {
+		struct rlimit no_core = { 0, 0 };
+		setrlimit(RLIMIT_CORE, &no_core);
+		setpgid(0, 0);
+		int rc = addin_test_run_child_(tc);
+		fflush(stdout);
+		fflush(stderr);
+		_exit(rc);
+	}
+	setpgid(pid, pid);
+	deadline = addin_test_now_ms() + (int64_t) timeout_s * 1000;
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid) {
+			break;
+		}
+		if (r < 0 && errno != EINTR) {
+			perror("waitpid");
+			return 1;
+		}
+		if (addin_test_now_ms() > deadline) {
+			fprintf(stderr, "  FAILED: timed out after %d s\n",
+			    timeout_s);
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return 1;
+		}
+		struct timespec ts = { 0, 2 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	// Whatever the case left in its process group goes with it.
+	kill(-pid, SIGKILL);
+	if (WIFEXITED(status)) {
+		return WEXITSTATUS(status);
+	}
+	fprintf(stderr, "  FAILED: killed by signal %d (%s)\n",
+	    WTERMSIG(status), strsignal(WTERMSIG(status)));
+	return 1;
+}
+
+static bool
+addin_test_selected_(const char *name, int argc, char **argv)
+{
+	bool any = false;
+	for (int i = 1; i < argc; i++) {
+		if (argv[i][0] == '-') {
+			continue;
+		}
+		any = true;
+		if (strstr(name, argv[i]) != NULL) {
+			return true;
+		}
+	}
+	return !any;
+}
+
+int
+main(int argc, char **argv)
+{
+	bool        fork_each = true;
+	int         timeout_s = 120;
+	int         failed = 0, passed = 0, skipped = 0;
+	const char *t = getenv("ADDIN_TEST_TIMEOUT");
+
+	if (t != NULL && *t != '\0') {
+		timeout_s = (int) strtol(t, NULL, 10);
+	}
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--list") == 0) {
+			for (const struct addin_test_case *tc =
+			         addin_test_list_;
+			     tc->name != NULL; tc++) {
+				printf("%s\n", tc->name);
+			}
+			return 0;
+		}
+		if (strcmp(argv[i], "--no-fork") == 0) {
+			fork_each = false;
+		}
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (const struct addin_test_case *tc = addin_test_list_;
+	     tc->name != NULL; tc++) {
+		int rc;
+		if (!addin_test_selected_(tc->name, argc, argv)) {
+			continue;
+		}
+		printf("[ RUN  ] %s\n", tc->name);
+		int64_t t0 = addin_test_now_ms();
+		rc = fork_each ? addin_test_run_forked_(tc, timeout_s)
+		               : addin_test_run_child_(tc);
+		int64_t ms = addin_test_now_ms() - t0;
+		if (rc == 0) {
+			passed++;
+			printf("[  OK  ] %s (%" PRId64 " ms)\n", tc->name, ms);
+		} else if (rc == ADDIN_TEST_SKIP_CODE) {
+			skipped++;
+			printf("[ SKIP ] %s\n", tc->name);
+		} else {
+			failed++;
+			printf("[ FAIL ] %s (%" PRId64 " ms)\n", tc->name, ms);
+		}
+	}
+	printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
+	if (failed > 0) {
+		return 1;
+	}
+	if (passed == 0 && skipped > 0) {
+		return ADDIN_TEST_SKIP_CODE;
+	}
+	return 0;
+}
+
+#endif // ADDIN_TEST_H
