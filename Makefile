@@ -46,7 +46,7 @@ bench: deps
 	cmake -S . -B $(BUILD_REL) -DCMAKE_BUILD_TYPE=Release -DADDIN_TESTS=OFF \
 		-DADDIN_BENCH=ON
 	cmake --build $(BUILD_REL) -j $(JOBS)
-	$(BUILD_REL)/bench/addin-bench
+	sh bench/run.sh $(BUILD_REL)
 
 regen: build
 	cmake --build $(BUILD) --target regen

@@ -90,6 +90,13 @@ extern "C" {
 // be string literals.
 #define ADDIN_KV(key, value) key "\0" value "\0"
 
+// ADDIN_QUALIFY(key, value) is one pair of qualification data ("q.<key>").
+#define ADDIN_QUALIFY(key, value) ADDIN_KV("q." key, value)
+
+// ADDIN_NEEDS(grant) declares a sandbox grant the add-in asks for; the host
+// decides whether to give it.
+#define ADDIN_NEEDS(grant) ADDIN_KV("needs", grant)
+
 // ADDIN_SEGMENT_RECORD(ident, pairs) defines a metadata record named @ident
 // (file-local) in the segment section of the library being built.  @pairs is
 // a juxtaposition of ADDIN_KV() items.
