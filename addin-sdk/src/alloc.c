@@ -107,9 +107,9 @@ pb_free(void *data, void *ptr)
 }
 
 ProtobufCAllocator addin__pb_allocator = {
-	.alloc          = pb_alloc,
-	.free           = pb_free,
-	.allocator_data = NULL,
+    .alloc          = pb_alloc,
+    .free           = pb_free,
+    .allocator_data = NULL,
 };
 
 // Documented in include/addin/err.h.

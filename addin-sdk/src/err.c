@@ -14,8 +14,8 @@ static const struct {
 	const char *name;
 	const char *text;
 } errtab[] = {
-#define ERR_ROW(name, num, text) { ADDIN_##name, #name, text },
-	ADDIN_ERR_MAP(ERR_ROW)
+#define ERR_ROW(name, num, text) {ADDIN_##name, #name, text},
+    ADDIN_ERR_MAP(ERR_ROW)
 #undef ERR_ROW
 };
 

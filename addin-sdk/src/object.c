@@ -33,7 +33,8 @@ addin_object_create(const addin_object_impl *impl, addin_object **ret_obj)
 	if (impl == NULL || ret_obj == NULL ||
 	    impl->abi_version != ADDIN_ABI_VERSION || impl->view_id == NULL ||
 	    impl->ops == NULL) {
-		return addin__seterr(ADDIN_EINVAL,
+		return addin__seterr(
+		    ADDIN_EINVAL,
 		    "addin_object_create: impl incomplete or of another ABI");
 	}
 	if ((obj = ADDIN__NEW(addin_object)) == NULL) {
@@ -85,7 +86,7 @@ addin_object_unref(addin_object *obj)
 // Documented in include/addin/object.h.
 addin_err
 addin_object_enter(addin_object *obj, const char *view_id,
-    const void **ret_ops, void **ret_self)
+                   const void **ret_ops, void **ret_self)
 {
 	if (obj == NULL || obj->magic != OBJECT_MAGIC) {
 		return addin__seterr(ADDIN_EINVAL, "not a view object");
@@ -93,15 +94,16 @@ addin_object_enter(addin_object *obj, const char *view_id,
 	if (obj->impl.view_id != view_id &&
 	    strcmp(obj->impl.view_id, view_id) != 0) {
 		return addin__seterr(ADDIN_EMISMATCH,
-		    "object implements view %s, not %s", obj->impl.view_id,
-		    view_id);
+		                     "object implements view %s, not %s",
+		                     obj->impl.view_id, view_id);
 	}
 	atomic_fetch_add(&obj->inflight, 1);
 	if (atomic_load(&obj->dead)) {
 		addin_object_leave(obj);
 		pthread_mutex_lock(&obj->mtx);
 		addin__seterr(ADDIN_ESHUTDOWN, "%s",
-		    obj->reason != NULL ? obj->reason : "add-in shut down");
+		              obj->reason != NULL ? obj->reason
+		                                  : "add-in shut down");
 		pthread_mutex_unlock(&obj->mtx);
 		return ADDIN_ESHUTDOWN;
 	}
@@ -186,10 +188,10 @@ addin__object_wait_idle(addin_object *obj, int timeout_ms)
 			clock_gettime(CLOCK_REALTIME, &now);
 			if (now.tv_sec > until.tv_sec ||
 			    (now.tv_sec == until.tv_sec &&
-			        now.tv_nsec >= until.tv_nsec)) {
+			     now.tv_nsec >= until.tv_nsec)) {
 				rv = atomic_load(&obj->inflight) > 0
-				    ? ADDIN_ETIMEDOUT
-				    : ADDIN_OK;
+				         ? ADDIN_ETIMEDOUT
+				         : ADDIN_OK;
 				break;
 			}
 		}

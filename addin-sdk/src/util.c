@@ -23,7 +23,7 @@ addin_version(void)
 }
 
 #define STR2(x) #x
-#define STR(x) STR2(x)
+#define STR(x)  STR2(x)
 
 // Documented in include/addin/version.h.
 const char *

@@ -1,0 +1,17 @@
+# SPDX-License-Identifier: MIT
+# Copyright 2026 The Bulkhead Authors
+#
+# The core runtime: wire, channel, transport, proxy, platform layer.
+list(APPEND ADDIN_SDK_SRCS
+  src/channel.c
+  src/executor.c
+  src/frame.c
+  src/idmap.c
+  src/platform/linux.c
+  src/rpc.c
+  src/transport_nng.c
+)
+list(APPEND ADDIN_SDK_TESTS
+  src/frame_test.c
+  src/idmap_test.c
+)

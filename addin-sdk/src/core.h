@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+// Copyright 2026 The Bulkhead Authors
+//
+// core.h: internal declarations shared by the files of libaddin-sdk, and by
+// libaddin-host and the runner, which link it.  Symbols named addin__* are
+// exported from libaddin-sdk under the private version node ADDIN_PRIVATE so
+// that the host library, the runner and the tests can use them; they are not
+// part of the public API and may change in any release.
+
+#ifndef ADDIN_CORE_H
+#define ADDIN_CORE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <protobuf-c/protobuf-c.h>
+
+#include "addin/err.h"
+#include "addin/object.h"
+#include "addin/segment.h"
+#include "addin/version.h"
+
+// ADDIN_PRIVATE marks internal functions exported for the other parts of
+// Bulkhead (version node ADDIN_PRIVATE in addin.sym).
+#define ADDIN_PRIVATE __attribute__((visibility("default")))
+
+#define ADDIN__ERRMSG_MAX 512
+
+// Errors (err.c).
+
+// addin__seterr records @code and a formatted message as the thread's last
+// error and returns @code.
+ADDIN_PRIVATE addin_err addin__seterr(addin_err code, const char *fmt, ...)
+    ADDIN_PRINTF(2, 3);
+ADDIN_PRIVATE addin_err addin__vseterr(addin_err code, const char *fmt,
+                                       va_list ap);
+// addin__syserr records "<formatted>: strerror(errnum)".
+ADDIN_PRIVATE addin_err addin__syserr(addin_err code, int errnum,
+                                      const char *fmt, ...) ADDIN_PRINTF(3, 4);
+// addin__err_known is true when @code is one of ADDIN_ERR_MAP.
+ADDIN_PRIVATE bool addin__err_known(uint32_t code);
+// addin__rc_filter passes documented codes and maps anything else to
+// ADDIN_EINTERNAL.  Public entry points end with it.
+ADDIN_PRIVATE addin_err addin__rc_filter(addin_err rv);
+
+// The allocator seam (alloc.c).  addin__free accepts NULL.
+ADDIN_PRIVATE void   *addin__alloc(size_t size);
+ADDIN_PRIVATE void   *addin__zalloc(size_t size);
+ADDIN_PRIVATE void   *addin__realloc(void *ptr, size_t size);
+ADDIN_PRIVATE void    addin__free(void *ptr);
+ADDIN_PRIVATE char   *addin__strdup(const char *s);
+ADDIN_PRIVATE char   *addin__strndup(const char *s, size_t n);
+ADDIN_PRIVATE void   *addin__memdup(const void *p, size_t len);
+ADDIN_PRIVATE int64_t addin__alloc_live(void);
+// A ProtobufCAllocator that goes through the seam.
+extern ADDIN_PRIVATE ProtobufCAllocator addin__pb_allocator;
+
+#define ADDIN__NEW(type) ((type *) addin__zalloc(sizeof(type)))
+
+// Objects (object.c).
+
+// addin__object_kill marks @obj dead: every later addin_object_enter fails
+// with ADDIN_ESHUTDOWN and the message "<reason>".  Calls in flight are not
+// interrupted.  Idempotent; the first reason stays.
+ADDIN_PRIVATE void addin__object_kill(addin_object *obj, const char *fmt, ...)
+    ADDIN_PRINTF(2, 3);
+// addin__object_wait_idle waits until no call is in flight on @obj, at most
+// @timeout_ms (negative: forever).  Returns ADDIN_OK or ADDIN_ETIMEDOUT.
+ADDIN_PRIVATE addin_err addin__object_wait_idle(addin_object *obj,
+                                                int           timeout_ms);
+// addin__object_self returns the impl's self pointer (no checks).
+ADDIN_PRIVATE void *addin__object_self(addin_object *obj);
+
+// The context an add-in instance is created with (context.c).
+struct addin_context {
+	char *name; // the add-in's metadata name; owned
+};
+
+// Time (util.c).
+
+// addin__now_ms returns CLOCK_MONOTONIC in milliseconds.
+ADDIN_PRIVATE int64_t addin__now_ms(void);
+
+#endif // ADDIN_CORE_H

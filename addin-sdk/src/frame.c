@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: MIT
+// Copyright 2026 The Bulkhead Authors
+
+#include <string.h>
+
+#include "frame.h"
+
+// A bounded cursor over untrusted bytes: every read checks what is left.
+typedef struct cursor {
+	const uint8_t *p;
+	size_t         left;
+} cursor;
+
+static bool
+take_u8(cursor *c, uint8_t *ret)
+{
+	if (c->left < 1) {
+		return false;
+	}
+	*ret = *c->p++;
+	c->left--;
+	return true;
+}
+
+static bool
+take_varint(cursor *c, uint64_t *ret)
+{
+	uint64_t v = 0;
+	for (unsigned shift = 0; shift < 64; shift += 7) {
+		uint8_t b;
+		if (!take_u8(c, &b)) {
+			return false;
+		}
+		v |= (uint64_t) (b & 0x7f) << shift;
+		if ((b & 0x80) == 0) {
+			*ret = v;
+			return true;
+		}
+	}
+	return false; // more than 10 bytes
+}
+
+static bool
+take(cursor *c, size_t n, const uint8_t **ret)
+{
+	if (n > c->left) {
+		return false;
+	}
+	*ret = c->p;
+	c->p += n;
+	c->left -= n;
+	return true;
+}
+
+static size_t
+put_varint(uint8_t *out, uint64_t v)
+{
+	size_t n = 0;
+	do {
+		uint8_t b = v & 0x7f;
+		v >>= 7;
+		out[n++] = (uint8_t) (b | (v != 0 ? 0x80 : 0));
+	} while (v != 0);
+	return n;
+}
+
+const char *
+addin__kind_name(int kind)
+{
+	switch (kind) {
+	case ADDIN__WIRE__V1__KIND__HELLO: return "HELLO";
+	case ADDIN__WIRE__V1__KIND__HELLO_ACK: return "HELLO_ACK";
+	case ADDIN__WIRE__V1__KIND__CALL: return "CALL";
+	case ADDIN__WIRE__V1__KIND__RETURN: return "RETURN";
+	case ADDIN__WIRE__V1__KIND__FAULT: return "FAULT";
+	case ADDIN__WIRE__V1__KIND__CANCEL: return "CANCEL";
+	case ADDIN__WIRE__V1__KIND__GOODBYE: return "GOODBYE";
+	default: return "KIND?";
+	}
+}
+
+addin_err
+addin__frame_encode(const addin__transport_ops *ops, const addin__hdr *hdr,
+                    const ProtobufCMessage *payload, size_t max_frame,
+                    addin__tmsg **ret)
+{
+	size_t hlen = protobuf_c_message_get_packed_size(&hdr->base);
+	size_t plen =
+	    payload ? protobuf_c_message_get_packed_size(payload) : 0;
+	uint8_t      pre[11];
+	size_t       prelen;
+	size_t       total;
+	addin__tmsg *msg;
+	uint8_t     *body;
+	addin_err    rv;
+
+	pre[0] = ADDIN__FRAME_VERSION;
+	prelen = 1 + put_varint(pre + 1, hlen);
+	total  = prelen + hlen + plen;
+	if (total > max_frame) {
+		return addin__seterr(
+		    ADDIN_EMSGSIZE,
+		    "frame of %zu bytes exceeds the limit of %zu", total,
+		    max_frame);
+	}
+	if ((rv = ops->msg_alloc(total, &msg)) != ADDIN_OK) {
+		return rv;
+	}
+	body = ops->msg_body(msg);
+	memcpy(body, pre, prelen);
+	protobuf_c_message_pack(&hdr->base, body + prelen);
+	if (payload != NULL) {
+		protobuf_c_message_pack(payload, body + prelen + hlen);
+	}
+	*ret = msg;
+	return ADDIN_OK;
+}
+
+// Structural checks of a header against its kind; state-dependent checks
+// (a HELLO after the handshake, an unknown call id) are the channel's.
+static addin_err
+check_header(const addin__hdr *h, size_t payload_len)
+{
+	const char *k = addin__kind_name(h->kind);
+
+	if (!h->has_kind) {
+		return addin__seterr(ADDIN_EPROTO, "frame without a kind");
+	}
+	switch (h->kind) {
+	case ADDIN__WIRE__V1__KIND__HELLO:
+	case ADDIN__WIRE__V1__KIND__HELLO_ACK:
+		if (h->hello == NULL || !h->hello->has_wire_min ||
+		    !h->hello->has_wire_max) {
+			return addin__seterr(ADDIN_EPROTO,
+			                     "%s without version range", k);
+		}
+		break;
+	case ADDIN__WIRE__V1__KIND__CALL:
+		if (!h->has_call_id || h->call_id == 0 || !h->has_object_id ||
+		    !h->has_method) {
+			return addin__seterr(
+			    ADDIN_EPROTO,
+			    "CALL without call id, object or method");
+		}
+		return ADDIN_OK; // a CALL carries the request
+	case ADDIN__WIRE__V1__KIND__RETURN:
+		if (!h->has_call_id || h->call_id == 0) {
+			return addin__seterr(ADDIN_EPROTO,
+			                     "RETURN without call id");
+		}
+		return ADDIN_OK; // a RETURN carries the reply
+	case ADDIN__WIRE__V1__KIND__FAULT:
+		if (!h->has_call_id || h->call_id == 0 || !h->has_fault_code) {
+			return addin__seterr(ADDIN_EPROTO,
+			                     "FAULT without call id or code");
+		}
+		break;
+	case ADDIN__WIRE__V1__KIND__CANCEL:
+		if (!h->has_call_id || h->call_id == 0) {
+			return addin__seterr(ADDIN_EPROTO,
+			                     "CANCEL without call id");
+		}
+		break;
+	case ADDIN__WIRE__V1__KIND__GOODBYE: break;
+	default:
+		return addin__seterr(ADDIN_EPROTO, "unknown frame kind %d",
+		                     (int) h->kind);
+	}
+	if (payload_len != 0) {
+		return addin__seterr(ADDIN_EPROTO, "%s frame with a payload",
+		                     k);
+	}
+	return ADDIN_OK;
+}
+
+addin_err
+addin__frame_parse(const uint8_t *body, size_t len, addin__hdr **ret_hdr,
+                   const uint8_t **ret_payload, size_t *ret_len)
+{
+	cursor         c = {body, len};
+	uint8_t        version;
+	uint64_t       hlen;
+	const uint8_t *hbytes;
+	addin__hdr    *hdr;
+	addin_err      rv;
+
+	if (!take_u8(&c, &version)) {
+		return addin__seterr(ADDIN_EPROTO, "empty frame");
+	}
+	if (version != ADDIN__FRAME_VERSION) {
+		return addin__seterr(ADDIN_EVERSION,
+		                     "frame version %u, this side speaks %u",
+		                     version, ADDIN__FRAME_VERSION);
+	}
+	if (!take_varint(&c, &hlen)) {
+		return addin__seterr(ADDIN_EPROTO, "truncated header length");
+	}
+	if (hlen == 0 || hlen > ADDIN__MAX_HEADER) {
+		return addin__seterr(ADDIN_EPROTO,
+		                     "header length %llu out of range",
+		                     (unsigned long long) hlen);
+	}
+	if (!take(&c, (size_t) hlen, &hbytes)) {
+		return addin__seterr(
+		    ADDIN_EPROTO,
+		    "header length %llu exceeds the %zu bytes left",
+		    (unsigned long long) hlen, c.left);
+	}
+	hdr = addin__wire__v1__header__unpack(&addin__pb_allocator,
+	                                      (size_t) hlen, hbytes);
+	if (hdr == NULL) {
+		return addin__seterr(ADDIN_EPROTO, "header does not decode");
+	}
+	if ((rv = check_header(hdr, c.left)) != ADDIN_OK) {
+		addin__hdr_free(hdr);
+		return rv;
+	}
+	*ret_hdr     = hdr;
+	*ret_payload = c.p;
+	*ret_len     = c.left;
+	return ADDIN_OK;
+}
+
+addin_err
+addin__frame_decode(const addin__transport_ops *ops, addin__tmsg *msg,
+                    addin__frame *ret)
+{
+	addin_err rv;
+
+	memset(ret, 0, sizeof(*ret));
+	rv = addin__frame_parse(ops->msg_body(msg), ops->msg_len(msg),
+	                        &ret->hdr, &ret->payload, &ret->payload_len);
+	if (rv != ADDIN_OK) {
+		ops->msg_free(msg);
+		return rv;
+	}
+	ret->msg = msg;
+	ret->ops = ops;
+	return ADDIN_OK;
+}
+
+void
+addin__frame_fini(addin__frame *f)
+{
+	addin__hdr_free(f->hdr);
+	if (f->msg != NULL) {
+		f->ops->msg_free(f->msg);
+	}
+	memset(f, 0, sizeof(*f));
+}
+
+void
+addin__hdr_free(addin__hdr *hdr)
+{
+	if (hdr != NULL) {
+		addin__wire__v1__header__free_unpacked(hdr,
+		                                       &addin__pb_allocator);
+	}
+}

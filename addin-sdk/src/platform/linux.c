@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: MIT
+// Copyright 2026 The Bulkhead Authors
+//
+// The Linux implementation of platform.h.
+
+#define _GNU_SOURCE
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "platform.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+int
+addin__plat_getpid(void)
+{
+	return (int) getpid();
+}
+
+// Parent pid of @pid from /proc/<pid>/stat, or -1.
+static int
+parent_of(int pid)
+{
+	char  path[64], buf[512];
+	int   fd;
+	long  n;
+	char *p;
+	int   ppid;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		return -1;
+	}
+	n = addin__plat_read_full(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0) {
+		return -1;
+	}
+	buf[n] = '\0';
+	// "pid (comm) state ppid ...": comm may contain anything, so
+	// search from the last ')'.
+	if ((p = strrchr(buf, ')')) == NULL) {
+		return -1;
+	}
+	if (sscanf(p + 1, " %*c %d", &ppid) != 1) {
+		return -1;
+	}
+	return ppid;
+}
+
+bool
+addin__plat_is_self_or_descendant(int pid, int ancestor)
+{
+	for (int depth = 0; depth < 32 && pid > 1; depth++) {
+		if (pid == ancestor) {
+			return true;
+		}
+		pid = parent_of(pid);
+	}
+	return pid == ancestor;
+}
+
+addin_err
+addin__plat_spawn(const addin__spawn_opts *o, int *ret_pid, int *ret_pidfd)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t          at;
+	sigset_t                   none, all;
+	pid_t                      pid;
+	int                        err, pidfd;
+	short                      flags;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&at);
+	sigemptyset(&none);
+	sigfillset(&all);
+	sigdelset(&all, SIGKILL);
+	sigdelset(&all, SIGSTOP);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &all);
+	flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+	if (o->new_pgroup) {
+		flags |= POSIX_SPAWN_SETPGROUP;
+		posix_spawnattr_setpgroup(&at, 0);
+	}
+	posix_spawnattr_setflags(&at, flags);
+
+	// Descriptors: first move every source above the target range so that
+	// a dup2 cannot clobber a source still needed, then place them.
+	int hi = 3;
+	for (size_t i = 0; i < o->nfds; i++) {
+		if (o->fds[i].child_fd >= hi) {
+			hi = o->fds[i].child_fd + 1;
+		}
+	}
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	for (size_t i = 0; i < o->nfds; i++) {
+		posix_spawn_file_actions_adddup2(&fa, o->fds[i].parent_fd,
+		                                 hi + (int) i);
+	}
+	for (size_t i = 0; i < o->nfds; i++) {
+		posix_spawn_file_actions_adddup2(&fa, hi + (int) i,
+		                                 o->fds[i].child_fd);
+	}
+	// Close everything above the placed descriptors (glibc >= 2.34).
+	int keep_max = 2;
+	for (size_t i = 0; i < o->nfds; i++) {
+		if (o->fds[i].child_fd > keep_max) {
+			keep_max = o->fds[i].child_fd;
+		}
+	}
+	posix_spawn_file_actions_addclosefrom_np(&fa, keep_max + 1);
+
+	err = posix_spawn(&pid, o->path, &fa, &at, o->argv, o->envp);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	if (err != 0) {
+		return addin__seterr(ADDIN_ESPAWN, "cannot start %s: %s",
+		                     o->path, strerror(err));
+	}
+	pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0) {
+		err = errno;
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return addin__syserr(ADDIN_ESPAWN, err, "pidfd_open");
+	}
+	(void) fcntl(pidfd, F_SETFD, FD_CLOEXEC);
+	*ret_pid   = (int) pid;
+	*ret_pidfd = pidfd;
+	return ADDIN_OK;
+}
+
+addin_err
+addin__plat_pidfd_wait(int pidfd, int timeout_ms, int *ret_status)
+{
+	struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+	siginfo_t     si;
+	int           n;
+
+	do {
+		n = poll(&pfd, 1, timeout_ms);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		return addin__syserr(ADDIN_ESYSERR, errno, "poll(pidfd)");
+	}
+	if (n == 0) {
+		return addin__seterr(ADDIN_ETIMEDOUT, "process still running");
+	}
+	memset(&si, 0, sizeof(si));
+	if (waitid((idtype_t) P_PIDFD, (id_t) pidfd, &si, WEXITED | WNOHANG) <
+	    0) {
+		return addin__syserr(ADDIN_ESYSERR, errno, "waitid(pidfd)");
+	}
+	if (si.si_pid == 0) {
+		return addin__seterr(ADDIN_ETIMEDOUT, "process still running");
+	}
+	switch (si.si_code) {
+	case CLD_EXITED: *ret_status = (si.si_status & 0xff) << 8; break;
+	case CLD_KILLED: *ret_status = si.si_status & 0x7f; break;
+	case CLD_DUMPED: *ret_status = (si.si_status & 0x7f) | 0x80; break;
+	default: *ret_status = si.si_status; break;
+	}
+	return ADDIN_OK;
+}
+
+addin_err
+addin__plat_pidfd_kill(int pidfd, int sig)
+{
+	if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0) {
+		if (errno == ESRCH) {
+			return ADDIN_OK; // already gone
+		}
+		return addin__syserr(ADDIN_ESYSERR, errno,
+		                     "pidfd_send_signal");
+	}
+	return ADDIN_OK;
+}
+
+const char *
+addin__plat_signal_name(int sig)
+{
+	const char              *abbrev  = sigabbrev_np(sig);
+	static const char *const names[] = {"SIG?"};
+	if (abbrev == NULL) {
+		return names[0];
+	}
+	// sigabbrev_np gives "KILL"; callers want "SIGKILL".
+	static _Thread_local char buf[24];
+	snprintf(buf, sizeof(buf), "SIG%s", abbrev);
+	return buf;
+}
+
+void
+addin__plat_describe_status(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status)) {
+		snprintf(buf, len, "exited with status %d",
+		         WEXITSTATUS(status));
+	} else if (WIFSIGNALED(status)) {
+		snprintf(buf, len, "killed by signal %d (%s)%s",
+		         WTERMSIG(status),
+		         addin__plat_signal_name(WTERMSIG(status)),
+		         WCOREDUMP(status) ? ", core dumped" : "");
+	} else {
+		snprintf(buf, len, "ended with wait status 0x%x", status);
+	}
+}
+
+bool
+addin__plat_pdeathsig(int expected_ppid)
+{
+	(void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	// The parent may have died before the prctl: then we were reparented.
+	return (int) getppid() == expected_ppid;
+}
+
+void
+addin__plat_close_from(int first, const int *keep, size_t nkeep)
+{
+	DIR           *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int            dfd;
+
+	if (d == NULL) {
+		return;
+	}
+	dfd = dirfd(d);
+	while ((de = readdir(d)) != NULL) {
+		char *end;
+		long  fd = strtol(de->d_name, &end, 10); // banned-ok: parsing
+		bool  kept = false;
+		if (*end != '\0' || fd < first || fd == dfd || fd > INT_MAX) {
+			continue;
+		}
+		for (size_t i = 0; i < nkeep; i++) {
+			kept = kept || keep[i] == (int) fd;
+		}
+		if (!kept) {
+			close((int) fd);
+		}
+	}
+	closedir(d);
+}
+
+addin_err
+addin__plat_pipe(int fds[2])
+{
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		return addin__syserr(ADDIN_ESYSERR, errno, "pipe2");
+	}
+	return ADDIN_OK;
+}
+
+void
+addin__plat_close(int fd)
+{
+	if (fd >= 0) {
+		(void) close(fd); // Linux: never retry close on EINTR
+	}
+}
+
+long
+addin__plat_read_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = read(fd, (char *) buf + got, len - got);
+		if (n < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			return -1;
+		}
+		if (n == 0) {
+			break;
+		}
+		got += (size_t) n;
+	}
+	return (long) got;
+}
+
+addin_err
+addin__plat_write_full(int fd, const void *buf, size_t len)
+{
+	size_t put = 0;
+	while (put < len) {
+		ssize_t n = write(fd, (const char *) buf + put, len - put);
+		if (n < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			return addin__syserr(ADDIN_ESYSERR, errno, "write");
+		}
+		put += (size_t) n;
+	}
+	return ADDIN_OK;
+}
+
+addin_err
+addin__plat_random(void *buf, size_t len)
+{
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = getrandom((char *) buf + got, len - got, 0);
+		if (n < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			return addin__syserr(ADDIN_ESYSERR, errno,
+			                     "getrandom");
+		}
+		got += (size_t) n;
+	}
+	return ADDIN_OK;
+}
+
+addin_err
+addin__plat_rtdir_create(char **ret_path)
+{
+	const char *base = getenv("XDG_RUNTIME_DIR");
+	char        tmpl[PATH_MAX];
+	struct stat st;
+
+	// A runtime dir must be ours and private, and short: a unix socket
+	// path is limited to 107 bytes.
+	if (base == NULL || base[0] != '/' || strlen(base) > 60 ||
+	    stat(base, &st) != 0 || st.st_uid != geteuid() ||
+	    (st.st_mode & 0077) != 0) {
+		base = "/tmp";
+	}
+	snprintf(tmpl, sizeof(tmpl), "%s/bulkhead-%d-XXXXXX", base,
+	         (int) getpid());
+	if (mkdtemp(tmpl) == NULL) {
+		return addin__syserr(ADDIN_ESYSERR, errno, "mkdtemp %s", tmpl);
+	}
+	if (chmod(tmpl, 0700) != 0) {
+		int e = errno;
+		rmdir(tmpl);
+		return addin__syserr(ADDIN_ESYSERR, e, "chmod %s", tmpl);
+	}
+	if ((*ret_path = addin__strdup(tmpl)) == NULL) {
+		rmdir(tmpl);
+		return addin__seterr(ADDIN_ENOMEM, NULL);
+	}
+	return ADDIN_OK;
+}
+
+void
+addin__plat_rtdir_remove(const char *path)
+{
+	DIR           *d;
+	struct dirent *de;
+
+	if (path == NULL || (d = opendir(path)) == NULL) {
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0) {
+			(void) unlinkat(dirfd(d), de->d_name, 0);
+		}
+	}
+	closedir(d);
+	(void) rmdir(path);
+}
+
+int
+addin__plat_count_fds(void)
+{
+	DIR           *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int            n = 0;
+
+	if (d == NULL) {
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] != '.') {
+			n++;
+		}
+	}
+	closedir(d);
+	return n - 1; // the directory's own descriptor
+}
+
+char *
+addin__plat_object_dir(const void *addr)
+{
+	Dl_info info;
+	char   *dir, *slash;
+
+	if (dladdr(addr, &info) == 0 || info.dli_fname == NULL ||
+	    info.dli_fname[0] != '/') {
+		return NULL;
+	}
+	if ((dir = addin__strdup(info.dli_fname)) == NULL) {
+		return NULL;
+	}
+	if ((slash = strrchr(dir, '/')) != NULL) {
+		*slash = '\0';
+	}
+	return dir;
+}

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+// Copyright 2026 The Bulkhead Authors
+//
+// platform.h: what Bulkhead needs from the operating system, in one place.
+// Linux is the only implementation (linux.c); core code never includes
+// system headers for these and never tests __linux__.  Errors come back as
+// addin_err with a message (errno is mapped here).
+
+#ifndef ADDIN_PLATFORM_H
+#define ADDIN_PLATFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core.h"
+
+// Processes.
+ADDIN_PRIVATE int addin__plat_getpid(void);
+
+// addin__plat_is_self_or_descendant: is @pid == @ancestor, or a child,
+// grandchild ... of it (walks /proc/<pid>/stat, at most 32 levels)?
+ADDIN_PRIVATE bool addin__plat_is_self_or_descendant(int pid, int ancestor);
+
+// A file descriptor the child gets at a fixed number.
+typedef struct addin__spawn_fd {
+	int parent_fd;
+	int child_fd;
+} addin__spawn_fd;
+
+typedef struct addin__spawn_opts {
+	const char            *path; // executable
+	char *const           *argv; // NULL-terminated
+	char *const           *envp; // NULL-terminated; the whole environment
+	const addin__spawn_fd *fds;  // placed at child_fd; all others closed
+	size_t                 nfds;
+	bool                   new_pgroup; // own process group
+} addin__spawn_opts;
+
+// addin__plat_spawn starts a process with posix_spawn: signal mask cleared,
+// signal dispositions reset, stdin from /dev/null, stdout and stderr
+// inherited unless mapped in @fds, every other descriptor closed.  Returns
+// its pid and a pidfd (O_CLOEXEC) for race-free waiting.  ADDIN_ESPAWN with
+// the reason (e.g. "/x/addin-runner: No such file or directory").
+ADDIN_PRIVATE addin_err addin__plat_spawn(const addin__spawn_opts *o,
+                                          int *ret_pid, int *ret_pidfd);
+
+// addin__plat_pidfd_wait waits up to @timeout_ms (-1: forever, 0: poll) for
+// the process of @pidfd to end and reaps it.  ADDIN_OK with *ret_status (a
+// wait status as from waitpid), ADDIN_ETIMEDOUT, ADDIN_ESYSERR.
+ADDIN_PRIVATE addin_err addin__plat_pidfd_wait(int pidfd, int timeout_ms,
+                                               int *ret_status);
+
+// addin__plat_pidfd_kill sends @sig to the process of @pidfd (not reaped).
+ADDIN_PRIVATE addin_err addin__plat_pidfd_kill(int pidfd, int sig);
+
+// addin__plat_describe_status writes "exited with status 3" / "killed by
+// signal 9 (SIGKILL)" for a wait status.
+ADDIN_PRIVATE void addin__plat_describe_status(int status, char *buf,
+                                               size_t len);
+
+// addin__plat_pdeathsig asks for SIGKILL when the parent thread exits and
+// returns false if the parent (@expected_ppid) is already gone.
+ADDIN_PRIVATE bool addin__plat_pdeathsig(int expected_ppid);
+
+// addin__plat_close_from closes every descriptor >= @first except the ones
+// listed in @keep.
+ADDIN_PRIVATE void addin__plat_close_from(int first, const int *keep,
+                                          size_t nkeep);
+
+// addin__plat_pipe makes an O_CLOEXEC pipe.
+ADDIN_PRIVATE addin_err addin__plat_pipe(int fds[2]);
+
+// addin__plat_close closes @fd if >= 0 (EINTR-safe).
+ADDIN_PRIVATE void addin__plat_close(int fd);
+
+// addin__plat_read_full / write_full: loop over short reads and EINTR.
+// read_full returns the bytes read (< @len at EOF) or -1.
+ADDIN_PRIVATE long      addin__plat_read_full(int fd, void *buf, size_t len);
+ADDIN_PRIVATE addin_err addin__plat_write_full(int fd, const void *buf,
+                                               size_t len);
+
+// addin__plat_random fills @buf from the kernel's CSPRNG.
+ADDIN_PRIVATE addin_err addin__plat_random(void *buf, size_t len);
+
+// addin__plat_rtdir_create makes a private runtime directory (mode 0700)
+// under $XDG_RUNTIME_DIR, or /tmp, named bulkhead-<pid>-XXXXXX.  The caller
+// frees *ret_path with addin__free and removes the directory with
+// addin__plat_rtdir_remove.
+ADDIN_PRIVATE addin_err addin__plat_rtdir_create(char **ret_path);
+// addin__plat_rtdir_remove unlinks the sockets and files in @path, then
+// the directory.  Best effort.
+ADDIN_PRIVATE void addin__plat_rtdir_remove(const char *path);
+
+// addin__plat_count_fds returns how many descriptors this process has
+// open, or -1.
+ADDIN_PRIVATE int addin__plat_count_fds(void);
+
+// addin__plat_self_dir returns the directory holding the shared object
+// that contains @addr (dladdr), e.g. the build's lib/ directory.  The
+// caller frees it with addin__free.  NULL when unknown.
+ADDIN_PRIVATE char *addin__plat_object_dir(const void *addr);
+
+// addin__plat_signal_name returns "SIGKILL" ... or "SIG?".
+ADDIN_PRIVATE const char *addin__plat_signal_name(int sig);
+
+#endif // ADDIN_PLATFORM_H

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+// Copyright 2026 The Bulkhead Authors
+//
+// transport: how frames move between two processes.  The channel sees only
+// this interface.  nng (pair1 over ipc://) is the first transport and always
+// carries the handshake and control traffic; a shared-memory ring for small
+// calls, negotiated over nng, is meant to slot in beside it (ROADMAP 4).
+
+#ifndef ADDIN_TRANSPORT_H
+#define ADDIN_TRANSPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core.h"
+
+typedef struct addin__transport addin__transport;
+typedef struct addin__tmsg      addin__tmsg; // one message; opaque
+
+// Callbacks from a transport.  They run on transport threads and must not
+// block: no sending, no waiting.
+typedef struct addin__transport_cb {
+	// recv takes ownership of @msg.
+	void (*recv)(void *arg, addin__tmsg *msg);
+	// peer_gone: the connected peer went away (closed, died).  Final.
+	void (*peer_gone)(void *arg);
+	// peer_check (listener only): may a process with @pid connect?  NULL
+	// accepts anyone.  Called before the peer is attached.
+	bool (*peer_check)(void *arg, int pid);
+	void *arg;
+} addin__transport_cb;
+
+typedef struct addin__transport_ops {
+	const char *name;
+	addin_err (*msg_alloc)(size_t len, addin__tmsg **ret);
+	uint8_t *(*msg_body)(addin__tmsg *msg);
+	size_t (*msg_len)(addin__tmsg *msg);
+	void (*msg_free)(addin__tmsg *msg);
+	// send blocks until the transport took @msg; ownership moves only on
+	// success.  ADDIN_ECLOSED once the transport is closed.
+	addin_err (*send)(addin__transport *tp, addin__tmsg *msg);
+	// start begins delivering callbacks.
+	addin_err (*start)(addin__transport *tp);
+	// close stops everything; when it returns no callback is running or
+	// will run, and send fails with ADDIN_ECLOSED.  Idempotent.  Must not
+	// be called from a callback.
+	void (*close)(addin__transport *tp);
+	// destroy frees @tp after close; no thread may use it any more.
+	void (*destroy)(addin__transport *tp);
+	// peer_pid returns the connected peer's pid, or 0.
+	int (*peer_pid)(addin__transport *tp);
+} addin__transport_ops;
+
+struct addin__transport {
+	const addin__transport_ops *ops;
+};
+
+typedef struct addin__nng_opts {
+	size_t max_frame; // largest message accepted (NNG_OPT_RECVMAXSZ)
+} addin__nng_opts;
+
+// addin__nng_listen creates an nng pair1 socket listening on @url
+// ("ipc:///path").  Callbacks start with ops->start().  ADDIN_ESYSERR,
+// ADDIN_ENOMEM, ADDIN_EINVAL (bad url).
+ADDIN_PRIVATE addin_err addin__nng_listen(const char                *url,
+                                          const addin__nng_opts     *opts,
+                                          const addin__transport_cb *cb,
+                                          addin__transport         **ret);
+
+// addin__nng_dial creates an nng pair1 socket and connects it to @url
+// synchronously.  ADDIN_ECLOSED when nobody listens there.
+ADDIN_PRIVATE addin_err addin__nng_dial(const char                *url,
+                                        const addin__nng_opts     *opts,
+                                        const addin__transport_cb *cb,
+                                        addin__transport         **ret);
+
+#endif // ADDIN_TRANSPORT_H

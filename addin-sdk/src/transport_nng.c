@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: MIT
+// Copyright 2026 The Bulkhead Authors
+//
+// The nng transport: one pair1 socket per channel over ipc://.  pair1 because
+// a host and an add-in process form exactly one bidirectional peer-to-peer
+// link on which both sides initiate calls (callbacks); req/rep would need two
+// sockets and cannot interleave nested calls.
+
+#include <nng/nng.h>
+#include <nng/protocol/pair1/pair.h>
+#include <nng/transport/ipc/ipc.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "transport.h"
+
+typedef struct nng_tp {
+	addin__transport    base;
+	nng_socket          sock;
+	nng_aio            *aio;
+	addin__transport_cb cb;
+	bool                listener;
+	atomic_uint         pipe_id; // the accepted pipe, 0 when none
+	atomic_int          peer_pid;
+	atomic_bool         closing;
+	atomic_bool         gone_sent;
+} nng_tp;
+
+static addin_err
+map_nng(int err, const char *what)
+{
+	switch (err) {
+	case 0: return ADDIN_OK;
+	case NNG_ENOMEM: return addin__seterr(ADDIN_ENOMEM, "%s", what);
+	case NNG_ECLOSED:
+	case NNG_ECONNREFUSED:
+	case NNG_ECONNSHUT:
+	case NNG_ECONNRESET:
+	case NNG_ENOENT:
+		return addin__seterr(ADDIN_ECLOSED, "%s: %s", what,
+		                     nng_strerror(err));
+	case NNG_ETIMEDOUT:
+		return addin__seterr(ADDIN_ETIMEDOUT, "%s: %s", what,
+		                     nng_strerror(err));
+	case NNG_EADDRINVAL:
+	case NNG_EINVAL:
+		return addin__seterr(ADDIN_EINVAL, "%s: %s", what,
+		                     nng_strerror(err));
+	case NNG_EMSGSIZE:
+		return addin__seterr(ADDIN_EMSGSIZE, "%s: %s", what,
+		                     nng_strerror(err));
+	default:
+		return addin__seterr(ADDIN_ESYSERR, "%s: %s", what,
+		                     nng_strerror(err));
+	}
+}
+
+static addin_err
+msg_alloc(size_t len, addin__tmsg **ret)
+{
+	nng_msg *m;
+	int      err = nng_msg_alloc(&m, len);
+	if (err != 0) {
+		return map_nng(err, "nng_msg_alloc");
+	}
+	*ret = (addin__tmsg *) m;
+	return ADDIN_OK;
+}
+
+static uint8_t *
+msg_body(addin__tmsg *msg)
+{
+	return nng_msg_body((nng_msg *) msg);
+}
+
+static size_t
+msg_len(addin__tmsg *msg)
+{
+	return nng_msg_len((nng_msg *) msg);
+}
+
+static void
+msg_free(addin__tmsg *msg)
+{
+	if (msg != NULL) {
+		nng_msg_free((nng_msg *) msg);
+	}
+}
+
+static addin_err
+tp_send(addin__transport *t, addin__tmsg *msg)
+{
+	nng_tp *tp = (nng_tp *) t;
+	int     err;
+
+	if (atomic_load(&tp->closing) || atomic_load(&tp->gone_sent)) {
+		return addin__seterr(ADDIN_ECLOSED, "channel closed");
+	}
+	err = nng_sendmsg(tp->sock, (nng_msg *) msg, 0);
+	return map_nng(err, "nng_sendmsg");
+}
+
+static void
+peer_gone(nng_tp *tp)
+{
+	if (!atomic_exchange(&tp->gone_sent, true) &&
+	    !atomic_load(&tp->closing) && tp->cb.peer_gone != NULL) {
+		tp->cb.peer_gone(tp->cb.arg);
+	}
+}
+
+static void
+recv_cb(void *arg)
+{
+	nng_tp *tp  = arg;
+	int     err = nng_aio_result(tp->aio);
+
+	if (err != 0) {
+		// NNG_ECLOSED/ECANCELED: we are closing.  Anything else (e.g.
+		// a frame above the size limit) costs the peer the frame; nng
+		// drops the connection for oversized messages.
+		if (err == NNG_ECLOSED || err == NNG_ECANCELED ||
+		    atomic_load(&tp->closing)) {
+			return;
+		}
+	} else {
+		nng_msg *m = nng_aio_get_msg(tp->aio);
+		tp->cb.recv(tp->cb.arg, (addin__tmsg *) m);
+	}
+	if (!atomic_load(&tp->closing)) {
+		nng_recv_aio(tp->sock, tp->aio);
+	}
+}
+
+static void
+pipe_cb(nng_pipe p, nng_pipe_ev ev, void *arg)
+{
+	nng_tp  *tp = arg;
+	unsigned id = (unsigned) nng_pipe_id(p);
+	int      pid;
+
+	switch (ev) {
+	case NNG_PIPE_EV_ADD_PRE:
+		if (nng_pipe_get_int(p, NNG_OPT_IPC_PEER_PID, &pid) != 0) {
+			pid = 0;
+		}
+		// One peer per channel, and (listener) only the one expected.
+		if (atomic_load(&tp->pipe_id) != 0 ||
+		    atomic_load(&tp->gone_sent) ||
+		    (tp->listener && tp->cb.peer_check != NULL &&
+		     !tp->cb.peer_check(tp->cb.arg, pid))) {
+			nng_pipe_close(p);
+			return;
+		}
+		atomic_store(&tp->peer_pid, pid);
+		atomic_store(&tp->pipe_id, id);
+		break;
+	case NNG_PIPE_EV_REM_POST:
+		if (atomic_load(&tp->pipe_id) == id) {
+			peer_gone(tp);
+		}
+		break;
+	default: break;
+	}
+}
+
+static addin_err
+tp_start(addin__transport *t)
+{
+	nng_tp *tp = (nng_tp *) t;
+	nng_recv_aio(tp->sock, tp->aio);
+	return ADDIN_OK;
+}
+
+static void
+tp_close(addin__transport *t)
+{
+	nng_tp *tp = (nng_tp *) t;
+	if (atomic_exchange(&tp->closing, true)) {
+		return;
+	}
+	if (tp->aio != NULL) {
+		nng_aio_stop(tp->aio);
+	}
+	// nng_close waits for pipe callbacks to finish; a socket id that is
+	// closed makes later nng_sendmsg calls fail with NNG_ECLOSED.
+	nng_close(tp->sock);
+}
+
+static void
+tp_destroy(addin__transport *t)
+{
+	nng_tp *tp = (nng_tp *) t;
+	if (tp == NULL) {
+		return;
+	}
+	tp_close(t);
+	if (tp->aio != NULL) {
+		nng_aio_free(tp->aio);
+	}
+	addin__free(tp);
+}
+
+static int
+tp_peer_pid(addin__transport *t)
+{
+	return atomic_load(&((nng_tp *) t)->peer_pid);
+}
+
+static const addin__transport_ops nng_ops = {
+    .name      = "nng",
+    .msg_alloc = msg_alloc,
+    .msg_body  = msg_body,
+    .msg_len   = msg_len,
+    .msg_free  = msg_free,
+    .send      = tp_send,
+    .start     = tp_start,
+    .close     = tp_close,
+    .destroy   = tp_destroy,
+    .peer_pid  = tp_peer_pid,
+};
+
+static addin_err
+tp_open(const addin__nng_opts *opts, const addin__transport_cb *cb,
+        bool listener, nng_tp **ret)
+{
+	nng_tp *tp;
+	int     err;
+
+	if ((tp = ADDIN__NEW(nng_tp)) == NULL) {
+		return addin__seterr(ADDIN_ENOMEM, NULL);
+	}
+	tp->base.ops = &nng_ops;
+	tp->cb       = *cb;
+	tp->listener = listener;
+	if ((err = nng_pair1_open(&tp->sock)) != 0) {
+		addin__free(tp);
+		return map_nng(err, "nng_pair1_open");
+	}
+	if ((err = nng_aio_alloc(&tp->aio, recv_cb, tp)) != 0 ||
+	    (err = nng_socket_set_size(tp->sock, NNG_OPT_RECVMAXSZ,
+	                               opts->max_frame)) != 0 ||
+	    (err = nng_pipe_notify(tp->sock, NNG_PIPE_EV_ADD_PRE, pipe_cb,
+	                           tp)) != 0 ||
+	    (err = nng_pipe_notify(tp->sock, NNG_PIPE_EV_REM_POST, pipe_cb,
+	                           tp)) != 0) {
+		addin_err rv = map_nng(err, "nng socket setup");
+		tp_destroy(&tp->base);
+		return rv;
+	}
+	*ret = tp;
+	return ADDIN_OK;
+}
+
+addin_err
+addin__nng_listen(const char *url, const addin__nng_opts *opts,
+                  const addin__transport_cb *cb, addin__transport **ret)
+{
+	nng_tp   *tp;
+	addin_err rv;
+	int       err;
+
+	if ((rv = tp_open(opts, cb, true, &tp)) != ADDIN_OK) {
+		return rv;
+	}
+	if ((err = nng_listen(tp->sock, url, NULL, 0)) != 0) {
+		rv = map_nng(err, url);
+		tp_destroy(&tp->base);
+		return rv;
+	}
+	*ret = &tp->base;
+	return ADDIN_OK;
+}
+
+addin_err
+addin__nng_dial(const char *url, const addin__nng_opts *opts,
+                const addin__transport_cb *cb, addin__transport **ret)
+{
+	nng_tp   *tp;
+	addin_err rv;
+	int       err;
+
+	if ((rv = tp_open(opts, cb, false, &tp)) != ADDIN_OK) {
+		return rv;
+	}
+	// Synchronous dial: fail now if nobody listens, and do not let nng
+	// redial after the link drops (the channel treats that as final).
+	if ((err = nng_dial(tp->sock, url, NULL, 0)) != 0) {
+		rv = map_nng(err, url);
+		tp_destroy(&tp->base);
+		return rv;
+	}
+	*ret = &tp->base;
+	return ADDIN_OK;
+}
