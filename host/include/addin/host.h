@@ -13,6 +13,7 @@
 #include "addin/api.h"
 #include "addin/err.h"
 #include "addin/object.h"
+#include "addin/store.h"
 #include "addin/version.h"
 
 #ifdef __cplusplus

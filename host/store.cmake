@@ -1,0 +1,17 @@
+# SPDX-License-Identifier: MIT
+# Copyright 2026 The Bulkhead Authors
+#
+# The add-in store (discovery): included by host/CMakeLists.txt.
+
+list(APPEND ADDIN_HOST_SRCS
+  src/elf_reader.c
+  src/segment_meta.c
+  src/store.c
+  src/store_cache.c
+  src/store_token.c
+)
+list(APPEND ADDIN_HOST_TESTS
+  src/elf_reader_test.c
+  src/segment_meta_test.c
+  src/store_test.c
+)
