@@ -15,3 +15,7 @@ list(APPEND ADDIN_SDK_TESTS
   src/frame_test.c
   src/idmap_test.c
 )
+list(APPEND ADDIN_SDK_SRCS
+  src/loader.c
+  src/parse.c
+)

@@ -56,11 +56,14 @@ struct addin__call {
 	int64_t                           deadline_abs;
 	pthread_cond_t                    cv;
 	bool                              done;
-	bool                              waiting;
-	addin_err                         rv;
-	char                             *fault_msg;
-	addin__frame                      reply;
-	incoming                         *qhead, *qtail;
+	// Nested calls the peer makes while serving this call are queued here
+	// for the thread that waits for it.  Set from the start: the peer may
+	// call back before the caller reaches call_wait.
+	bool         queue_nested;
+	addin_err    rv;
+	char        *fault_msg;
+	addin__frame reply;
+	incoming    *qhead, *qtail;
 };
 
 struct addin__channel {
@@ -78,7 +81,7 @@ struct addin__channel {
 	bool             listener;
 	uint8_t          token[MAX_TOKEN];
 	size_t           token_len;
-	int              expected_pid;
+	atomic_int       expected_pid; // -1: nobody yet; 0: anyone
 	uint32_t         default_deadline_ms;
 	size_t           max_frame;
 	uint32_t         max_pending;
@@ -163,7 +166,7 @@ addin__channel_open(const addin__channel_cfg *cfg, addin__channel **ret)
 	if (cfg->token_len > 0) {
 		memcpy(ch->token, cfg->token, cfg->token_len);
 	}
-	ch->expected_pid        = cfg->expected_pid;
+	atomic_init(&ch->expected_pid, cfg->expected_pid);
 	ch->default_deadline_ms = cfg->default_deadline_ms != 0
 	                              ? cfg->default_deadline_ms
 	                              : DEFAULT_DEADLINE_MS;
@@ -288,13 +291,36 @@ release_export(export_entry *e)
 	addin__free(e);
 }
 
+// Remove every export: idle ones are released now, busy ones by the serve
+// that holds them (export_done).
 static void
-remove_export(uint64_t key, void *val, void *arg)
+release_all_exports(addin__channel *ch)
 {
-	export_entry *e = val;
-	(void) key;
-	(void) arg;
-	e->removed = true;
+	export_entry **idle = NULL;
+	size_t         n    = 0;
+
+	pthread_mutex_lock(&ch->mtx);
+	if (ch->exports.len > 0) {
+		idle = addin__zalloc(ch->exports.len * sizeof(*idle));
+	}
+	for (size_t i = 0; i < ch->exports.cap; i++) {
+		export_entry *e = ch->exports.vals[i];
+		if (ch->exports.keys[i] == 0) {
+			continue;
+		}
+		e->removed = true;
+		if (e->busy == 0 && idle != NULL) {
+			idle[n++] = e;
+		} else if (e->busy == 0) {
+			e->busy = -1; // out of memory: leak rather than crash
+		}
+	}
+	addin__idmap_fini(&ch->exports);
+	pthread_mutex_unlock(&ch->mtx);
+	for (size_t i = 0; i < n; i++) {
+		release_export(idle[i]);
+	}
+	addin__free(idle);
 }
 
 static void
@@ -302,12 +328,7 @@ free_channel(addin__channel *ch)
 {
 	// No transport callback can run now (closed), no serve holds a
 	// reference (we are the last): release what is left.
-	for (size_t i = 0; i < ch->exports.cap; i++) {
-		if (ch->exports.keys[i] != 0) {
-			release_export(ch->exports.vals[i]);
-		}
-	}
-	addin__idmap_fini(&ch->exports);
+	release_all_exports(ch);
 	addin__idmap_fini(&ch->pending);
 	ch->tp->ops->destroy(ch->tp);
 	pthread_cond_destroy(&ch->state_cv);
@@ -336,11 +357,7 @@ addin__channel_close(addin__channel *ch)
 	// ADDIN_ECLOSED.  Its memory goes with the channel (other threads may
 	// still be sending).
 	ch->tp->ops->close(ch->tp);
-	// Exports idle now are released with the channel; busy ones when
-	// their serve ends.
-	pthread_mutex_lock(&ch->mtx);
-	addin__idmap_each(&ch->exports, remove_export, NULL);
-	pthread_mutex_unlock(&ch->mtx);
+	release_all_exports(ch);
 	addin__channel_unref(ch);
 }
 
@@ -385,6 +402,12 @@ addin__channel_stats_get(addin__channel *ch, addin__channel_stats *ret)
 	pthread_mutex_lock(&ch->mtx);
 	*ret = ch->st;
 	pthread_mutex_unlock(&ch->mtx);
+}
+
+void
+addin__channel_expect_pid(addin__channel *ch, int pid)
+{
+	atomic_store(&ch->expected_pid, pid);
 }
 
 int
@@ -668,7 +691,7 @@ on_recv(void *arg, addin__tmsg *msg)
 		c = f.hdr->nested_in != 0
 		        ? addin__idmap_get(&ch->pending, f.hdr->nested_in)
 		        : NULL;
-		if (c != NULL && c->waiting && !c->done) {
+		if (c != NULL && c->queue_nested && !c->done) {
 			incoming *in = ADDIN__NEW(incoming);
 			if (in != NULL) {
 				ch->st.nested_in++;
@@ -741,9 +764,11 @@ on_gone(void *arg)
 static bool
 on_peer_check(void *arg, int pid)
 {
-	addin__channel *ch = arg;
-	return ch->expected_pid == 0 ||
-	       addin__plat_is_self_or_descendant(pid, ch->expected_pid);
+	addin__channel *ch       = arg;
+	int             expected = atomic_load(&ch->expected_pid);
+	return expected == 0 ||
+	       (expected > 0 &&
+	        addin__plat_is_self_or_descendant(pid, expected));
 }
 
 void
@@ -911,7 +936,15 @@ serve(addin__channel *ch, addin__frame *f)
 	rc.answered = false;
 	rc.what     = what;
 	addin_set_error(ADDIN_OK, NULL);
-	e->svc->invoke(e->svc, m, req, reply_closure, &rc);
+	if (e->svc->invoke == protobuf_c_service_invoke_internal &&
+	    ((void (*const *)(void))(e->svc + 1))[m] == NULL) {
+		// protoc-c's generated dispatch calls handlers unchecked: a
+		// method the implementation left NULL is "not implemented".
+		addin_set_error(ADDIN_EUNIMPL, "%s is not implemented", what);
+		reply_closure(NULL, &rc);
+	} else {
+		e->svc->invoke(e->svc, m, req, reply_closure, &rc);
+	}
 	tls_serving = me.up;
 	if (!rc.answered) {
 		send_fault(ch, cid, ADDIN_EINTERNAL,
@@ -925,6 +958,12 @@ const char *
 addin__channel_serving_owner(void)
 {
 	return tls_serving != NULL ? tls_serving->owner : NULL;
+}
+
+addin__channel *
+addin__channel_serving_channel(void)
+{
+	return tls_serving != NULL ? tls_serving->ch : NULL;
 }
 
 // ---- exports ------------------------------------------------------------
@@ -1090,7 +1129,8 @@ addin__channel_call_start(addin__channel *ch, uint64_t object_id,
 		                     "%s: %u calls already in flight",
 		                     ch->label, ch->max_pending);
 	}
-	c->id = ++ch->next_call_id;
+	c->id           = ++ch->next_call_id;
+	c->queue_nested = true;
 	if ((rv = addin__idmap_put(&ch->pending, c->id, c)) != ADDIN_OK) {
 		pthread_mutex_unlock(&ch->mtx);
 		pthread_cond_destroy(&c->cv);
@@ -1144,7 +1184,6 @@ addin__channel_call_wait(addin__call *c, ProtobufCMessage **ret_reply)
 
 	deadline_ts(c->deadline_abs, &ts);
 	pthread_mutex_lock(&ch->mtx);
-	c->waiting = true;
 	while (!c->done) {
 		if ((in = c->qhead) != NULL) {
 			c->qhead = in->next;
@@ -1170,7 +1209,7 @@ addin__channel_call_wait(addin__call *c, ProtobufCMessage **ret_reply)
 		}
 		pthread_cond_timedwait(&c->cv, &ch->mtx, &ts);
 	}
-	c->waiting = false;
+	c->queue_nested = false;
 	// Callbacks queued for this call but not served (it ended first) still
 	// deserve an answer: hand them to the executor.
 	while ((in = c->qhead) != NULL) {

@@ -39,7 +39,7 @@ typedef struct addin__channel_cfg {
 	const uint8_t *token;
 	size_t         token_len;
 	// Listener: only this process or a descendant of it may connect (0:
-	// anyone; tests only).
+	// anyone, tests only; -1: nobody until addin__channel_expect_pid).
 	int expected_pid;
 	// Deadline of a call that does not give one, in ms (0: 30000).
 	uint32_t default_deadline_ms;
@@ -111,10 +111,13 @@ ADDIN_PRIVATE bool addin__channel_is_open(addin__channel *ch);
 ADDIN_PRIVATE addin_err addin__channel_failure(addin__channel *ch,
                                                const char    **ret_msg);
 
-ADDIN_PRIVATE void        addin__channel_stats_get(addin__channel       *ch,
-                                                   addin__channel_stats *ret);
-ADDIN_PRIVATE int         addin__channel_peer_pid(addin__channel *ch);
-ADDIN_PRIVATE uint32_t    addin__channel_peer_sdk(addin__channel *ch);
+ADDIN_PRIVATE void addin__channel_stats_get(addin__channel       *ch,
+                                            addin__channel_stats *ret);
+ADDIN_PRIVATE int  addin__channel_peer_pid(addin__channel *ch);
+// addin__channel_expect_pid sets which process (or its descendants) may
+// connect to a listener.
+ADDIN_PRIVATE void     addin__channel_expect_pid(addin__channel *ch, int pid);
+ADDIN_PRIVATE uint32_t addin__channel_peer_sdk(addin__channel *ch);
 ADDIN_PRIVATE const char *addin__channel_label(addin__channel *ch);
 
 // Exports.  On success the channel owns @svc and calls @release(svc, arg)
@@ -138,9 +141,12 @@ ADDIN_PRIVATE size_t addin__channel_exports(addin__channel *ch);
 //
 // addin__channel_call_start sends a CALL to method @method of object
 // @object_id (whose contract is @svc, used for checks and messages) and
-// returns a handle to wait on.  @deadline_ms 0 uses the default.
-// ADDIN_ECLOSED (or the failure) when the channel is not open, ADDIN_ELIMIT,
-// ADDIN_EMSGSIZE, ADDIN_EINVAL (no such method), ADDIN_ENOMEM.
+// returns a handle to wait on.  Calls the peer makes back while serving it
+// are served by the thread that then waits for it; a caller with several
+// calls in flight should not make one wait depend on another's callbacks.
+// @deadline_ms 0 uses the default. ADDIN_ECLOSED (or the failure) when the
+// channel is not open, ADDIN_ELIMIT, ADDIN_EMSGSIZE, ADDIN_EINVAL (no such
+// method), ADDIN_ENOMEM.
 ADDIN_PRIVATE addin_err addin__channel_call_start(
     addin__channel *ch, uint64_t object_id,
     const ProtobufCServiceDescriptor *svc, uint32_t method,
@@ -164,6 +170,11 @@ addin__channel_call(addin__channel *ch, uint64_t object_id,
 // addin__channel_serving_owner returns the owner of the export whose method
 // the calling thread is running (innermost), or NULL.
 ADDIN_PRIVATE const char *addin__channel_serving_owner(void);
+
+// addin__channel_serving_channel returns the channel of the call the
+// calling thread is serving (innermost), or NULL.  No reference is taken:
+// valid while the call is being served.
+ADDIN_PRIVATE addin__channel *addin__channel_serving_channel(void);
 
 // addin__channel_inject hands raw bytes to the receive path as if they had
 // arrived from the peer (tests and fuzzing).

@@ -73,6 +73,16 @@ ADDIN_PRIVATE addin_err addin__object_wait_idle(addin_object *obj,
 // addin__object_self returns the impl's self pointer (no checks).
 ADDIN_PRIVATE void *addin__object_self(addin_object *obj);
 
+// Fixed exit codes of the add-in runner, which the host maps to causes.
+// Values below 80 are left to add-in code calling exit().
+#define ADDIN_EXIT_OK            0
+#define ADDIN_EXIT_USAGE         80 // bad command line
+#define ADDIN_EXIT_PARENT_GONE   81 // the host died before we started
+#define ADDIN_EXIT_CONNECT       82 // could not connect or shake hands
+#define ADDIN_EXIT_INTERNAL      83 // the runner itself failed
+#define ADDIN_EXIT_SANDBOX_SETUP 84 // a sandbox stage failed: fail closed
+#define ADDIN_EXIT_HOST_GONE     85 // the host closed the channel or died
+
 // The context an add-in instance is created with (context.c).
 struct addin_context {
 	char *name; // the add-in's metadata name; owned

@@ -137,13 +137,19 @@ pipe_cb(nng_pipe p, nng_pipe_ev ev, void *arg)
 {
 	nng_tp  *tp = arg;
 	unsigned id = (unsigned) nng_pipe_id(p);
+	uint64_t pid64;
 	int      pid;
 
 	switch (ev) {
 	case NNG_PIPE_EV_ADD_PRE:
-		if (nng_pipe_get_int(p, NNG_OPT_IPC_PEER_PID, &pid) != 0) {
-			pid = 0;
+		// The ipc transport reports the peer's pid (SO_PEERCRED) as a
+		// uint64.  Unknown (0) never passes a listener's check.
+		if (nng_pipe_get_uint64(p, NNG_OPT_IPC_PEER_PID, &pid64) !=
+		        0 ||
+		    pid64 > INT32_MAX) {
+			pid64 = 0;
 		}
+		pid = (int) pid64;
 		// One peer per channel, and (listener) only the one expected.
 		if (atomic_load(&tp->pipe_id) != 0 ||
 		    atomic_load(&tp->gone_sent) ||

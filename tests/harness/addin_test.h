@@ -58,11 +58,10 @@ extern int64_t addin__alloc_live(void);
 
 #define ADDIN_TEST_SKIP_CODE 77
 
-static bool addin_test_leakcheck_ = true;
-static const char *addin_test_current_ = "";
+static bool        addin_test_leakcheck_ = true;
+static const char *addin_test_current_   = "";
 
-static void
-addin_test_fail_(const char *file, int line, const char *fmt, ...)
+static void addin_test_fail_(const char *file, int line, const char *fmt, ...)
     __attribute__((noreturn, format(printf, 3, 4)));
 
 static void
@@ -83,18 +82,18 @@ addin_test_fail_(const char *file, int line, const char *fmt, ...)
 // (for cases that deliberately abandon objects, e.g. after fork tricks).
 #define ADDIN_TEST_NO_LEAKCHECK() (addin_test_leakcheck_ = false)
 
-#define ADDIN_CHECK(cond)                                                     \
-	do {                                                                  \
-		if (!(cond)) {                                                \
-			addin_test_fail_(__FILE__, __LINE__, "%s", #cond);    \
-		}                                                             \
+#define ADDIN_CHECK(cond)                                                  \
+	do {                                                               \
+		if (!(cond)) {                                             \
+			addin_test_fail_(__FILE__, __LINE__, "%s", #cond); \
+		}                                                          \
 	} while (0)
 
-#define ADDIN_CHECKF(cond, ...)                                               \
-	do {                                                                  \
-		if (!(cond)) {                                                \
-			addin_test_fail_(__FILE__, __LINE__, __VA_ARGS__);    \
-		}                                                             \
+#define ADDIN_CHECKF(cond, ...)                                            \
+	do {                                                               \
+		if (!(cond)) {                                             \
+			addin_test_fail_(__FILE__, __LINE__, __VA_ARGS__); \
+		}                                                          \
 	} while (0)
 
 // ADDIN_PASS(expr): @expr must return ADDIN_OK.
@@ -102,9 +101,9 @@ addin_test_fail_(const char *file, int line, const char *fmt, ...)
 	do {                                                                  \
 		addin_err rv_ = (expr);                                       \
 		if (rv_ != ADDIN_OK) {                                        \
-			addin_test_fail_(__FILE__, __LINE__,                  \
-			    "%s -> %s (%s)", #expr, addin_err_name(rv_),      \
-			    addin_errmsg());                                  \
+			addin_test_fail_(__FILE__, __LINE__, "%s -> %s (%s)", \
+			                 #expr, addin_err_name(rv_),          \
+			                 addin_errmsg());                     \
 		}                                                             \
 	} while (0)
 
@@ -113,51 +112,52 @@ addin_test_fail_(const char *file, int line, const char *fmt, ...)
 	do {                                                                  \
 		addin_err rv_ = (expr);                                       \
 		if (rv_ != (code)) {                                          \
-			addin_test_fail_(__FILE__, __LINE__,                  \
-			    "%s -> %s, expected %s (%s)", #expr,              \
-			    addin_err_name(rv_), addin_err_name(code),        \
+			addin_test_fail_(                                     \
+			    __FILE__, __LINE__, "%s -> %s, expected %s (%s)", \
+			    #expr, addin_err_name(rv_), addin_err_name(code), \
 			    addin_errmsg());                                  \
 		}                                                             \
 	} while (0)
 
-#define ADDIN_CHECK_INT(a, op, b)                                             \
-	do {                                                                  \
-		long long a_ = (long long) (a), b_ = (long long) (b);         \
-		if (!(a_ op b_)) {                                            \
-			addin_test_fail_(__FILE__, __LINE__,                  \
-			    "%s %s %s: %lld vs %lld", #a, #op, #b, a_, b_);   \
-		}                                                             \
+#define ADDIN_CHECK_INT(a, op, b)                                           \
+	do {                                                                \
+		long long a_ = (long long) (a), b_ = (long long) (b);       \
+		if (!(a_ op b_)) {                                          \
+			addin_test_fail_(__FILE__, __LINE__,                \
+			                 "%s %s %s: %lld vs %lld", #a, #op, \
+			                 #b, a_, b_);                       \
+		}                                                           \
 	} while (0)
 
 #define ADDIN_CHECK_STR(a, b)                                                 \
 	do {                                                                  \
 		const char *a_ = (a), *b_ = (b);                              \
 		if (a_ == NULL || b_ == NULL || strcmp(a_, b_) != 0) {        \
-			addin_test_fail_(__FILE__, __LINE__,                  \
-			    "%s == %s: \"%s\" vs \"%s\"", #a, #b,             \
-			    a_ ? a_ : "(null)", b_ ? b_ : "(null)");          \
+			addin_test_fail_(                                     \
+			    __FILE__, __LINE__, "%s == %s: \"%s\" vs \"%s\"", \
+			    #a, #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)");  \
 		}                                                             \
 	} while (0)
 
 // ADDIN_CHECK_CONTAINS(haystack, needle)
-#define ADDIN_CHECK_CONTAINS(h, n)                                            \
-	do {                                                                  \
-		const char *h_ = (h), *n_ = (n);                              \
-		if (h_ == NULL || strstr(h_, n_) == NULL) {                   \
-			addin_test_fail_(__FILE__, __LINE__,                  \
-			    "\"%s\" does not contain \"%s\"",                 \
-			    h_ ? h_ : "(null)", n_);                          \
-		}                                                             \
+#define ADDIN_CHECK_CONTAINS(h, n)                                         \
+	do {                                                               \
+		const char *h_ = (h), *n_ = (n);                           \
+		if (h_ == NULL || strstr(h_, n_) == NULL) {                \
+			addin_test_fail_(__FILE__, __LINE__,               \
+			                 "\"%s\" does not contain \"%s\"", \
+			                 h_ ? h_ : "(null)", n_);          \
+		}                                                          \
 	} while (0)
 
 // ADDIN_SKIP(...): the case cannot run here (kernel feature missing...).
-#define ADDIN_SKIP(...)                                                       \
-	do {                                                                  \
-		fprintf(stderr, "  SKIP: ");                                  \
-		fprintf(stderr, __VA_ARGS__);                                 \
-		fprintf(stderr, "\n");                                        \
-		fflush(stderr);                                               \
-		_exit(ADDIN_TEST_SKIP_CODE);                                  \
+#define ADDIN_SKIP(...)                       \
+	do {                                  \
+		fprintf(stderr, "  SKIP: ");  \
+		fprintf(stderr, __VA_ARGS__); \
+		fprintf(stderr, "\n");        \
+		fflush(stderr);               \
+		_exit(ADDIN_TEST_SKIP_CODE);  \
 	} while (0)
 
 // addin_test_name returns the name of the running case.
@@ -188,8 +188,8 @@ addin_test_run_child_(const struct addin_test_case *tc)
 		int64_t after = addin__alloc_live();
 		if (after != before) {
 			fprintf(stderr,
-			    "  FAILED: %" PRId64 " allocation(s) leaked\n",
-			    after - before);
+			        "  FAILED: %" PRId64 " allocation(s) leaked\n",
+			        after - before);
 			return 1;
 		}
 	}
@@ -211,13 +211,15 @@ addin_test_run_forked_(const struct addin_test_case *tc, int timeout_s)
 		return 1;
 	}
 	if (pid == 0) {
-		struct rlimit no_core = { 0, 0 };
+		struct rlimit no_core = {0, 0};
 		setrlimit(RLIMIT_CORE, &no_core);
 		setpgid(0, 0);
 		int rc = addin_test_run_child_(tc);
 		fflush(stdout);
 		fflush(stderr);
-		_exit(rc);
+		// exit, not _exit: LeakSanitizer checks at exit in sanitizer
+		// builds, and reports a leak as a failing exit status.
+		exit(rc);
 	}
 	setpgid(pid, pid);
 	deadline = addin_test_now_ms() + (int64_t) timeout_s * 1000;
@@ -232,13 +234,13 @@ addin_test_run_forked_(const struct addin_test_case *tc, int timeout_s)
 		}
 		if (addin_test_now_ms() > deadline) {
 			fprintf(stderr, "  FAILED: timed out after %d s\n",
-			    timeout_s);
+			        timeout_s);
 			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
 			return 1;
 		}
-		struct timespec ts = { 0, 2 * 1000 * 1000 };
+		struct timespec ts = {0, 2 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
 	// Whatever the case left in its process group goes with it.
@@ -247,7 +249,7 @@ addin_test_run_forked_(const struct addin_test_case *tc, int timeout_s)
 		return WEXITSTATUS(status);
 	}
 	fprintf(stderr, "  FAILED: killed by signal %d (%s)\n",
-	    WTERMSIG(status), strsignal(WTERMSIG(status)));
+	        WTERMSIG(status), strsignal(WTERMSIG(status)));
 	return 1;
 }
 
@@ -300,8 +302,8 @@ main(int argc, char **argv)
 		}
 		printf("[ RUN  ] %s\n", tc->name);
 		int64_t t0 = addin_test_now_ms();
-		rc = fork_each ? addin_test_run_forked_(tc, timeout_s)
-		               : addin_test_run_child_(tc);
+		rc         = fork_each ? addin_test_run_forked_(tc, timeout_s)
+		                       : addin_test_run_child_(tc);
 		int64_t ms = addin_test_now_ms() - t0;
 		if (rc == 0) {
 			passed++;

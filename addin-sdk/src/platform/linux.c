@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -420,4 +422,87 @@ addin__plat_object_dir(const void *addr)
 		*slash = '\0';
 	}
 	return dir;
+}
+
+struct addin__waitset {
+	int epfd;
+	int evfd;
+};
+
+addin_err
+addin__plat_waitset_create(addin__waitset **ret)
+{
+	addin__waitset    *ws = ADDIN__NEW(addin__waitset);
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
+
+	if (ws == NULL) {
+		return addin__seterr(ADDIN_ENOMEM, NULL);
+	}
+	ws->epfd = epoll_create1(EPOLL_CLOEXEC);
+	ws->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (ws->epfd < 0 || ws->evfd < 0 ||
+	    epoll_ctl(ws->epfd, EPOLL_CTL_ADD, ws->evfd, &ev) < 0) {
+		int e = errno;
+		addin__plat_waitset_destroy(ws);
+		return addin__syserr(ADDIN_ESYSERR, e, "epoll/eventfd");
+	}
+	*ret = ws;
+	return ADDIN_OK;
+}
+
+void
+addin__plat_waitset_destroy(addin__waitset *ws)
+{
+	if (ws == NULL) {
+		return;
+	}
+	addin__plat_close(ws->epfd);
+	addin__plat_close(ws->evfd);
+	addin__free(ws);
+}
+
+addin_err
+addin__plat_waitset_add(addin__waitset *ws, int fd, void *tag)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = tag};
+	if (epoll_ctl(ws->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		return addin__syserr(ADDIN_ESYSERR, errno, "epoll_ctl");
+	}
+	return ADDIN_OK;
+}
+
+void
+addin__plat_waitset_del(addin__waitset *ws, int fd)
+{
+	(void) epoll_ctl(ws->epfd, EPOLL_CTL_DEL, fd, NULL);
+}
+
+int
+addin__plat_waitset_wait(addin__waitset *ws, int timeout_ms, void **tags,
+                         int max)
+{
+	struct epoll_event evs[32];
+	int                n;
+
+	if (max > 32) {
+		max = 32;
+	}
+	do {
+		n = epoll_wait(ws->epfd, evs, max, timeout_ms);
+	} while (n < 0 && errno == EINTR);
+	for (int i = 0; i < n; i++) {
+		tags[i] = evs[i].data.ptr;
+		if (tags[i] == NULL) {
+			uint64_t v;
+			(void) read(ws->evfd, &v, sizeof(v));
+		}
+	}
+	return n;
+}
+
+void
+addin__plat_waitset_wake(addin__waitset *ws)
+{
+	uint64_t one = 1;
+	(void) write(ws->evfd, &one, sizeof(one));
 }

@@ -101,6 +101,22 @@ ADDIN_PRIVATE int addin__plat_count_fds(void);
 // caller frees it with addin__free.  NULL when unknown.
 ADDIN_PRIVATE char *addin__plat_object_dir(const void *addr);
 
+// A wait set: readiness of descriptors, plus a wake-up from other threads
+// (epoll + eventfd on Linux).
+typedef struct addin__waitset addin__waitset;
+ADDIN_PRIVATE addin_err       addin__plat_waitset_create(addin__waitset **ret);
+ADDIN_PRIVATE void            addin__plat_waitset_destroy(addin__waitset *ws);
+// add: report @tag when @fd becomes readable.
+ADDIN_PRIVATE addin_err addin__plat_waitset_add(addin__waitset *ws, int fd,
+                                                void *tag);
+ADDIN_PRIVATE void      addin__plat_waitset_del(addin__waitset *ws, int fd);
+// wait: up to @timeout_ms (-1 forever); fills @tags with up to @max tags
+// of ready descriptors (NULL for a wake-up) and returns how many, or -1.
+ADDIN_PRIVATE int addin__plat_waitset_wait(addin__waitset *ws, int timeout_ms,
+                                           void **tags, int max);
+// wake: make a concurrent or the next wait return.  Async-signal-safe.
+ADDIN_PRIVATE void addin__plat_waitset_wake(addin__waitset *ws);
+
 // addin__plat_signal_name returns "SIGKILL" ... or "SIG?".
 ADDIN_PRIVATE const char *addin__plat_signal_name(int sig);
 
