@@ -113,6 +113,9 @@ unsafe(const struct stat *st, char *why, size_t len)
 static const char *
 type_name(mode_t m)
 {
+	if (S_ISREG(m)) {
+		return "a regular file";
+	}
 	if (S_ISDIR(m)) {
 		return "a directory";
 	}
