@@ -204,7 +204,7 @@ addin__elf_section(int fd, uint64_t file_size, const char *name, size_t max,
 	shdr_t       *sh    = NULL;
 	char         *names = NULL;
 	char         *data  = NULL;
-	const shdr_t *strtab, *sec;
+	const shdr_t *strtab, *sec = NULL;
 	addin_err     rv;
 
 	if (file_size == 0) {

@@ -221,7 +221,8 @@ add_pair(struct record *r, addin__str key, addin__str val)
 static addin_err
 parse_record(struct cursor *c, struct record *r)
 {
-	addin__str magic, format, key, val;
+	addin__str magic = {NULL, 0}, format = {NULL, 0};
+	addin__str key = {NULL, 0}, val = {NULL, 0};
 	size_t     start = c->pos;
 	addin_err  rv;
 

@@ -924,8 +924,8 @@ do_update(addin_store *s, bool rebuild, addin_warnings *w)
 	char           lockmsg[ADDIN__ERRMSG_MAX] = "";
 	char           cpath[PATH_MAX + 32];
 	bool           loaded = false, any, dirty;
-	addin_err      rv, lrv     = ADDIN_EPERM;
-	int            pfd, lockfd = -1;
+	addin_err      rv, lrv = ADDIN_EPERM;
+	int            pfd = -1, lockfd = -1;
 	const bool     use_cache = (s->flags & ADDIN_STORE_NO_CACHE) == 0;
 	const bool     may_write =
 	    use_cache && (s->flags & ADDIN_STORE_READ_ONLY) == 0;
