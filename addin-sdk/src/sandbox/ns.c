@@ -4,15 +4,20 @@
 // Namespaces and the three processes of a sandboxed runner:
 //
 //   OUTER   the process the host spawned and waits on.  It stays in the
-//           host's pid namespace, waits for the worker, then ends exactly
-//           as the worker ended (exit code, or the same signal), so the
-//           host's waitid sees the truth.
-//   REAPER  PID 1 of the new pid namespace.  It only reaps orphans.  It
-//           dies with the outer process (parent-death signal, and a socket
-//           whose other end the outer holds), and its death makes the
-//           kernel kill everything left in the namespace.
-//   WORKER  PID 2, the add-in's process.  Never PID 1: PID 1 ignores its
-//           own fatal signals (abort() would not kill it).
+//           host's pid namespace, learns from the reaper how the worker
+//           ended, waits for the reaper, then ends exactly as the worker
+//           ended (exit code, or the same signal raised on itself), so
+//           the host's waitid sees the truth.
+//   REAPER  PID 1 of the new pid namespace.  It forks the worker and reaps
+//           every process of the namespace.  When the worker ends it
+//           tells the outer process and exits; its death makes the kernel
+//           kill everything left in the namespace.  It dies with the outer
+//           process (parent-death signal, and the hang-up of the socket
+//           whose other end the outer holds).
+//   WORKER  PID 2, the add-in's process, the reaper's child (so that the
+//           namespace never waits for an outside init to reap it).  Never
+//           PID 1: PID 1 ignores its own fatal signals (abort() would not
+//           kill it).
 
 #define _GNU_SOURCE
 
@@ -54,12 +59,23 @@ on_sigchld(int sig)
 	(void) sig; // only interrupts ppoll
 }
 
-static _Noreturn void
-reaper_main(int alive_fd)
+// The worker's end, relayed by the reaper to the outer process.
+struct death {
+	int32_t code;   // CLD_EXITED, CLD_KILLED, CLD_DUMPED
+	int32_t status; // exit code or signal
+};
+
+// reaper_main is PID 1 of the new namespace: it forks the worker (which
+// returns, 0), reaps every process of the namespace, sends the worker's
+// end to the outer process and exits, which kills what is left.  Its
+// parent-death signal and @fd's hang-up end it with the outer process.
+static pid_t
+reaper_main(int fd)
 {
-	struct sigaction sa;
-	struct pollfd    pfd = {.fd = alive_fd, .events = POLLIN};
-	sigset_t         block, empty;
+	struct sigaction sa, old_sa;
+	struct pollfd    pfd = {.fd = fd, .events = POLLIN};
+	sigset_t         block, old, empty;
+	pid_t            worker;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	prctl(PR_SET_DUMPABLE, 0);
@@ -69,13 +85,34 @@ reaper_main(int alive_fd)
 	}
 	sigemptyset(&block);
 	sigaddset(&block, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &block, NULL);
+	sigprocmask(SIG_BLOCK, &block, &old);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigchld;
-	sigaction(SIGCHLD, &sa, NULL);
+	sigaction(SIGCHLD, &sa, &old_sa);
+	worker = fork();
+	if (worker < 0) {
+		_exit(ADDIN__SANDBOX_EXIT_SETUP);
+	}
+	if (worker == 0) {
+		sigaction(SIGCHLD, &old_sa, NULL);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		close(fd);
+		return 0;
+	}
 	sigemptyset(&empty);
 	for (;;) {
-		while (waitpid(-1, NULL, WNOHANG) > 0) {
+		siginfo_t si;
+		for (;;) {
+			memset(&si, 0, sizeof(si));
+			if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG) != 0 ||
+			    si.si_pid == 0) {
+				break;
+			}
+			if (si.si_pid == worker) {
+				struct death d = {si.si_code, si.si_status};
+				(void) write(fd, &d, sizeof(d));
+				_exit(0); // the namespace goes with us
+			}
 		}
 		pfd.revents = 0;
 		if (ppoll(&pfd, 1, NULL, &empty) > 0) {
@@ -86,43 +123,60 @@ reaper_main(int alive_fd)
 }
 
 static _Noreturn void
-outer_main(pid_t worker, pid_t reaper, int alive_fd)
+mirror(int code, int sig_or_status)
 {
-	siginfo_t        si;
 	struct sigaction sa;
 	struct rlimit    no_core = {0, 0};
 	sigset_t         set;
-	int              sig;
 
-	memset(&si, 0, sizeof(si));
-	while (waitid(P_PID, (id_t) worker, &si, WEXITED) != 0) {
-		if (errno != EINTR) {
-			kill(reaper, SIGKILL);
-			_exit(ADDIN__SANDBOX_EXIT_SETUP);
-		}
-	}
-	// Kill the namespace (everything the worker left behind) and wait
-	// until it is empty: the reaper's exit completes only then.
-	kill(reaper, SIGKILL);
-	close(alive_fd);
-	while (waitpid(reaper, NULL, 0) < 0 && errno == EINTR) {
-	}
-	if (si.si_code == CLD_EXITED) {
-		_exit(si.si_status);
+	if (code == CLD_EXITED) {
+		_exit(sig_or_status);
 	}
 	// Die of the same signal.  The worker wrote its own core if allowed.
-	sig = si.si_status;
 	setrlimit(RLIMIT_CORE, &no_core);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
-	sigaction(sig, &sa, NULL);
+	sigaction(sig_or_status, &sa, NULL);
 	sigemptyset(&set);
-	sigaddset(&set, sig);
+	sigaddset(&set, sig_or_status);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	kill(getpid(), sig);
+	kill(getpid(), sig_or_status);
 	// A signal whose default is not to terminate cannot have killed the
 	// worker; this is not reached in practice.
-	_exit(128 + sig);
+	_exit(128 + sig_or_status);
+}
+
+// outer_main waits for the reaper's report of the worker's end and for
+// the reaper (whose exit completes only once the namespace is empty), then
+// ends the same way as the worker.  Without a report (the reaper itself
+// was killed, e.g. by the OOM killer) it ends as the reaper did.
+static _Noreturn void
+outer_main(pid_t reaper, int fd)
+{
+	struct death d;
+	size_t       got = 0;
+	siginfo_t    si;
+
+	while (got < sizeof(d)) {
+		ssize_t n = read(fd, (char *) &d + got, sizeof(d) - got);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			break;
+		}
+		got += (size_t) n;
+	}
+	memset(&si, 0, sizeof(si));
+	while (waitid(P_PID, (id_t) reaper, &si, WEXITED) != 0) {
+		if (errno != EINTR) {
+			_exit(ADDIN__SANDBOX_EXIT_SETUP);
+		}
+	}
+	if (got == sizeof(d)) {
+		mirror(d.code, d.status);
+	}
+	mirror(si.si_code, si.si_status);
 }
 
 addin_err
@@ -133,8 +187,8 @@ addin__sandbox_namespaces(const addin__sandbox_policy *p, int report_fd,
 	int      flags = 0;
 	uid_t    uid   = getuid();
 	gid_t    gid   = getgid();
-	int      alive[2];
-	pid_t    reaper, worker;
+	int      link[2];
+	pid_t    reaper;
 
 	(void) report_fd;
 	if (ns == 0) {
@@ -172,37 +226,26 @@ addin__sandbox_namespaces(const addin__sandbox_policy *p, int report_fd,
 		return ADDIN_OK;
 	}
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, alive) != 0) {
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, link) != 0) {
 		return addin__syserr(ADDIN_ESANDBOX, errno,
 		                     "sandbox: socketpair for the reaper");
 	}
 	reaper = fork();
 	if (reaper < 0) {
 		int e = errno;
-		close(alive[0]);
-		close(alive[1]);
+		close(link[0]);
+		close(link[1]);
 		return addin__syserr(ADDIN_ESANDBOX, e,
 		                     "sandbox: fork reaper");
 	}
 	if (reaper == 0) {
-		close(alive[0]);
-		reaper_main(alive[1]);
-	}
-	close(alive[1]);
-	worker = fork();
-	if (worker < 0) {
-		int e = errno;
-		kill(reaper, SIGKILL);
-		waitpid(reaper, NULL, 0);
-		close(alive[0]);
-		return addin__syserr(ADDIN_ESANDBOX, e,
-		                     "sandbox: fork worker");
-	}
-	if (worker == 0) {
-		close(alive[0]);
+		close(link[0]);
+		// Returns only in the worker.
+		(void) reaper_main(link[1]);
 		setsid();
 		*applied |= ADDIN__APPLIED_REAPER;
 		return ADDIN_OK;
 	}
-	outer_main(worker, reaper, alive[0]);
+	close(link[1]);
+	outer_main(reaper, link[0]);
 }

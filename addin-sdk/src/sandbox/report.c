@@ -166,6 +166,10 @@ addin__sandbox_reports_drain(int fd, addin__sandbox_reports *r)
 			if (!r->have_applied) {
 				r->applied      = rec;
 				r->have_applied = true;
+			} else {
+				// Stage 2 is reported after add-in code ran.
+				r->applied.flags |=
+				    rec.flags & ADDIN__APPLIED_STAGE2;
 			}
 			break;
 		case ADDIN__REC_SIGSYS:

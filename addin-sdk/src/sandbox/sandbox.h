@@ -390,7 +390,9 @@ addin__sandbox_fail(int fd, addin__sandbox_step step, int errnum);
 
 // What the host collected from the report socket: the first record of
 // each type (later ones are ignored: the first is written by the runner
-// before add-in code ran, except SIGSYS, which is a hint anyway).
+// before add-in code ran, except SIGSYS, which is a hint anyway).  The
+// runner sends APPLIED twice: after stage 1 (before the add-in is loaded)
+// and after stage 2; only the STAGE2 bit is taken from the second.
 typedef struct addin__sandbox_reports {
 	bool                  have_applied, have_sigsys, have_setup;
 	addin__sandbox_record applied, sigsys, setup;
@@ -463,17 +465,19 @@ ADDIN_PRIVATE const char *addin__sandbox_cause_name(addin__sandbox_cause c);
 
 // addin__sandbox_namespaces creates @p's namespaces.  With a user
 // namespace the current uid/gid map to themselves.  With a pid namespace
-// it forks twice: the REAPER becomes PID 1 of the new namespace (reaps
-// orphans; dies with the outer process, which kills the namespace) and the
-// WORKER (PID 2) returns from this call.  The calling process becomes the
-// OUTER process and never returns: it waits for the worker, kills the
-// reaper, and ends exactly as the worker ended (same exit code, or the
-// same signal raised on itself).  Without a pid namespace it returns in
-// the calling process.  The worker is made a session leader.  @report_fd
-// is kept open; setup failures after the fork exit through
-// addin__sandbox_fail.  *@applied gets the ADDIN__NS_* created and
-// ADDIN__APPLIED_REAPER.  ADDIN_ESANDBOX (nothing changed) when unshare
-// fails.  Call while single-threaded.
+// it forks the REAPER, PID 1 of the new namespace, which forks the WORKER
+// (PID 2); only the worker returns from this call.  The reaper reaps
+// every process of the namespace, relays the worker's end to the calling
+// process and exits, which kills whatever is left; it dies with the
+// calling process (parent-death signal and a socket hang-up).  The calling
+// process becomes the OUTER process and never returns: it ends exactly as
+// the worker ended (same exit code, or the same signal raised on itself),
+// once the namespace is empty.  Without a pid namespace it returns in the
+// calling process.  The worker is made a session leader.  *@applied gets
+// the ADDIN__NS_* created and ADDIN__APPLIED_REAPER.  ADDIN_ESANDBOX when
+// unshare, the id maps or a fork fail: the caller must then exit through
+// addin__sandbox_fail (some namespaces may exist already).  Call while
+// single-threaded.  @report_fd is unused today (kept open throughout).
 ADDIN_PRIVATE addin_err addin__sandbox_namespaces(
     const addin__sandbox_policy *p, int report_fd, uint32_t *applied);
 

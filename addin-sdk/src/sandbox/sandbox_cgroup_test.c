@@ -1,0 +1,433 @@
+// SPDX-License-Identifier: MIT
+// Copyright 2026 The Bulkhead Authors
+//
+// Live tests of the per-activation cgroups: real groups, real processes,
+// real limits.  Skipped (77) where no writable hierarchy exists.
+
+#define _GNU_SOURCE
+
+#include "addin_test.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sandbox/sandbox.h"
+
+#define MIB (1024ull * 1024ull)
+
+static addin__sandbox_limits
+limits(uint64_t mem, uint64_t procs)
+{
+	addin__sandbox_limits l;
+	memset(&l, 0, sizeof(l));
+	l.memory_bytes = mem;
+	l.processes    = procs;
+	l.cpu_seconds  = ADDIN__SANDBOX_UNLIMITED;
+	l.open_files   = ADDIN__SANDBOX_UNLIMITED;
+	l.file_size    = ADDIN__SANDBOX_UNLIMITED;
+	l.cpu_percent  = 50;
+	return l;
+}
+
+static addin__cgroup *
+make(const char *name, uint64_t mem, uint64_t procs, uint32_t need)
+{
+	addin__cgroup        *cg;
+	addin__sandbox_limits l = limits(mem, procs);
+	ADDIN_PASS(
+	    addin__cgroup_create(addin__sandbox_probe(), name, &l, &cg));
+	if ((addin__cgroup_mechanisms(cg) & need) == 0) {
+		char buf[128];
+		addin__cgroup_describe(addin__cgroup_mechanisms(cg), buf,
+		                       sizeof(buf));
+		addin__cgroup_destroy(cg);
+		ADDIN_SKIP("cgroup mechanisms here: %s", buf);
+	}
+	return cg;
+}
+
+#define ANY_MEMORY (ADDIN__MECH_MEMORY_V1 | ADDIN__MECH_MEMORY_V2)
+#define ANY_PIDS   (ADDIN__MECH_PIDS_V1 | ADDIN__MECH_PIDS_V2)
+#define ANY_KILL                                          \
+	(ADDIN__MECH_KILL_V2 | ADDIN__MECH_KILL_FREEZER | \
+	 ADDIN__MECH_KILL_LOOP)
+
+// child_in joins @cg from a forked child (the async-signal-safe way),
+// tells the parent through a pipe, then runs @fn.
+static pid_t
+child_in(addin__cgroup *cg, void (*fn)(int), int *ret_rd)
+{
+	int    fds[8];
+	size_t n = addin__cgroup_join_fds(cg, fds, 8);
+	int    p[2];
+	pid_t  pid;
+	ADDIN_CHECK(pipe(p) == 0);
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		if (addin__cgroup_join_self(fds, n) != 0) {
+			_exit(99);
+		}
+		fn(p[1]);
+		_exit(0);
+	}
+	close(p[1]);
+	*ret_rd = p[0];
+	return pid;
+}
+
+static void
+say_ready_and_sleep(int wfd)
+{
+	(void) write(wfd, "r", 1);
+	for (;;) {
+		pause();
+	}
+}
+
+static void
+wait_ready(int rfd)
+{
+	char c;
+	ADDIN_CHECK(read(rfd, &c, 1) == 1);
+}
+
+static bool
+in_group(pid_t pid, const char *name_part)
+{
+	char   path[64], buf[4096];
+	FILE  *f;
+	size_t n;
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+	f = fopen(path, "r");
+	if (f == NULL) {
+		return false;
+	}
+	n      = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return strstr(buf, name_part) != NULL;
+}
+
+static void
+test_create_limits_destroy(void)
+{
+	addin__cgroup *cg = make("limits", 64 * MIB, 8, ANY_MEMORY | ANY_PIDS);
+	const addin__sandbox_probe_info *p = addin__sandbox_probe();
+	uint32_t                         m = addin__cgroup_mechanisms(cg);
+	char                             desc[128], path[1200], buf[64];
+	char                             gname[64];
+	snprintf(gname, sizeof(gname), "bulkhead-%d-", getpid());
+	addin__cgroup_describe(m, desc, sizeof(desc));
+	printf("  mechanisms: %s\n", desc);
+	ADDIN_CHECK(m & ANY_KILL);
+	if (m & ADDIN__MECH_MEMORY_V1) {
+		// Find the group's directory and read the limit back.
+		DIR           *d = opendir(p->cgroup1_dir[0]);
+		struct dirent *de;
+		bool           found = false;
+		ADDIN_CHECK(d != NULL);
+		while ((de = readdir(d)) != NULL) {
+			if (strstr(de->d_name, gname) == de->d_name &&
+			    strstr(de->d_name, "-limits") != NULL) {
+				snprintf(path, sizeof(path),
+				         "%s/%s/memory.limit_in_bytes",
+				         p->cgroup1_dir[0], de->d_name);
+				found = true;
+			}
+		}
+		closedir(d);
+		ADDIN_CHECK(found);
+		FILE *f = fopen(path, "r");
+		ADDIN_CHECK(f != NULL && fgets(buf, sizeof(buf), f) != NULL);
+		fclose(f);
+		ADDIN_CHECK_INT(strtoull(buf, NULL, 10), ==, 64 * MIB);
+		ADDIN_PASS(addin__cgroup_destroy(cg));
+		ADDIN_CHECK(access(path, F_OK) != 0);
+		return;
+	}
+	ADDIN_PASS(addin__cgroup_destroy(cg));
+}
+
+static void
+test_join_and_kill(void)
+{
+	addin__cgroup *cg = make("join", 64 * MIB, 16, ANY_KILL);
+	int            rfd, status;
+	pid_t          pid = child_in(cg, say_ready_and_sleep, &rfd);
+	wait_ready(rfd);
+	ADDIN_CHECK(in_group(pid, "-join"));
+	ADDIN_CHECK_INT(addin__cgroup_count(cg), ==, 1);
+	ADDIN_PASS(addin__cgroup_kill(cg, 2000));
+	ADDIN_CHECK(waitpid(pid, &status, 0) == pid);
+	ADDIN_CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	ADDIN_CHECK_INT(addin__cgroup_count(cg), ==, 0);
+	close(rfd);
+	ADDIN_PASS(addin__cgroup_destroy(cg));
+}
+
+static void
+test_attach_by_pid(void)
+{
+	addin__cgroup *cg = make("attach", 64 * MIB, 16, ANY_KILL);
+	int            status;
+	pid_t          pid = fork();
+	if (pid == 0) {
+		for (;;) {
+			pause();
+		}
+	}
+	ADDIN_CHECK(!in_group(pid, "-attach"));
+	ADDIN_PASS(addin__cgroup_attach(cg, pid));
+	ADDIN_CHECK(in_group(pid, "-attach"));
+	ADDIN_PASS(addin__cgroup_destroy(cg)); // kills it too
+	ADDIN_CHECK(waitpid(pid, &status, 0) == pid);
+	ADDIN_CHECK(WIFSIGNALED(status));
+}
+
+static void
+escape_and_sleep(int wfd)
+{
+	// setsid + double fork: escapes a process-group kill, not a cgroup.
+	if (fork() == 0) {
+		setsid();
+		if (fork() == 0) {
+			(void) write(wfd, "r", 1);
+			for (;;) {
+				pause();
+			}
+		}
+		_exit(0);
+	}
+	for (;;) {
+		pause();
+	}
+}
+
+static void
+test_kill_whole_tree(void)
+{
+	addin__cgroup *cg = make("tree", 64 * MIB, 16, ANY_KILL);
+	int            rfd, status;
+	pid_t          pid = child_in(cg, escape_and_sleep, &rfd);
+	wait_ready(rfd);
+	// the child and the escaped grandchild (the middle one exited and
+	// awaits no one: it was reparented or reaped)
+	ADDIN_CHECK(addin__cgroup_count(cg) >= 2);
+	ADDIN_PASS(addin__cgroup_kill(cg, 2000));
+	ADDIN_CHECK_INT(addin__cgroup_count(cg), ==, 0);
+	waitpid(pid, &status, 0);
+	close(rfd);
+	ADDIN_PASS(addin__cgroup_destroy(cg));
+}
+
+static void
+fork_until_refused(int wfd)
+{
+	int n = 0;
+	for (int i = 0; i < 200; i++) {
+		pid_t c = fork();
+		if (c < 0) {
+			break;
+		}
+		if (c == 0) {
+			for (;;) {
+				pause();
+			}
+		}
+		n++;
+	}
+	(void) write(wfd, &n, sizeof(n));
+	for (;;) {
+		pause();
+	}
+}
+
+// kill_tree_with forces one kill mechanism by hiding the others from the
+// probe.
+static void
+kill_tree_with(uint32_t mech)
+{
+	addin__sandbox_probe_info pr = *addin__sandbox_probe();
+	addin__sandbox_limits     l  = limits(64 * MIB, 16);
+	addin__cgroup            *cg;
+	int                       rfd, status;
+	pid_t                     pid;
+	pr.cgroup2 = false;
+	if (mech == ADDIN__MECH_KILL_LOOP) {
+		pr.cgroup1_ctrl &= ~ADDIN__CG_FREEZER;
+	}
+	ADDIN_PASS(addin__cgroup_create(&pr, "mech", &l, &cg));
+	if ((addin__cgroup_mechanisms(cg) & mech) == 0) {
+		addin__cgroup_destroy(cg);
+		ADDIN_SKIP("mechanism 0x%x unavailable here", mech);
+	}
+	pid = child_in(cg, escape_and_sleep, &rfd);
+	wait_ready(rfd);
+	ADDIN_CHECK(addin__cgroup_count(cg) >= 2);
+	ADDIN_PASS(addin__cgroup_kill(cg, 2000));
+	ADDIN_CHECK_INT(addin__cgroup_count(cg), ==, 0);
+	waitpid(pid, &status, 0);
+	ADDIN_CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	close(rfd);
+	ADDIN_PASS(addin__cgroup_destroy(cg));
+}
+
+static void
+test_kill_freezer(void)
+{
+	kill_tree_with(ADDIN__MECH_KILL_FREEZER);
+}
+
+static void
+test_kill_loop(void)
+{
+	kill_tree_with(ADDIN__MECH_KILL_LOOP);
+}
+
+static void
+test_nothing_left_behind(void)
+{
+	// Groups with a live process, destroyed: every directory this
+	// process made is gone, in every hierarchy.
+	const addin__sandbox_probe_info *p = addin__sandbox_probe();
+	char                             prefix[64];
+	addin__cgroup                   *cg[3];
+	int                              rfd[3], status;
+	pid_t                            pid[3];
+	for (int i = 0; i < 3; i++) {
+		cg[i]  = make("left", 64 * MIB, 16, ANY_KILL);
+		pid[i] = child_in(cg[i], escape_and_sleep, &rfd[i]);
+		wait_ready(rfd[i]);
+	}
+	for (int i = 0; i < 3; i++) {
+		ADDIN_PASS(addin__cgroup_destroy(cg[i]));
+		waitpid(pid[i], &status, 0);
+		close(rfd[i]);
+	}
+	snprintf(prefix, sizeof(prefix), "bulkhead-%d-", getpid());
+	for (int i = 0; i < 5; i++) {
+		const char *dir = i == 4 ? p->cgroup2_dir : p->cgroup1_dir[i];
+		DIR        *d;
+		struct dirent *de;
+		if (dir[0] == '\0' || (d = opendir(dir)) == NULL) {
+			continue;
+		}
+		while ((de = readdir(d)) != NULL) {
+			ADDIN_CHECKF(
+			    strncmp(de->d_name, prefix, strlen(prefix)) != 0,
+			    "left behind: %s/%s", dir, de->d_name);
+		}
+		closedir(d);
+	}
+}
+
+static void
+test_pids_limit(void)
+{
+	addin__cgroup *cg = make("pids", 64 * MIB, 8, ANY_PIDS);
+	int            rfd, n = -1, status;
+	pid_t          pid = child_in(cg, fork_until_refused, &rfd);
+	ADDIN_CHECK(read(rfd, &n, sizeof(n)) == sizeof(n));
+	// 8 tasks in all: the child itself and 7 more.
+	ADDIN_CHECK_INT(n, ==, 7);
+	ADDIN_CHECK_INT(addin__cgroup_count(cg), ==, 8);
+	ADDIN_PASS(addin__cgroup_destroy(cg));
+	waitpid(pid, &status, 0);
+	close(rfd);
+}
+
+static void
+eat_memory(int wfd)
+{
+	(void) wfd;
+	for (size_t i = 0; i < 1024; i++) {
+		char *p = mmap(NULL, MIB, PROT_READ | PROT_WRITE,
+		               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED) {
+			_exit(3);
+		}
+		memset(p, 0x5a, MIB);
+	}
+	_exit(4); // 1 GiB later and still alive: the limit did nothing
+}
+
+static void
+test_oom_counter(void)
+{
+	addin__cgroup *cg = make("oom", 32 * MIB, 16, ANY_MEMORY);
+	int            rfd, status;
+	int64_t        before = addin__cgroup_oom_kills(cg);
+	pid_t          pid;
+	ADDIN_CHECK_INT(before, ==, 0);
+	pid = child_in(cg, eat_memory, &rfd);
+	ADDIN_CHECK(waitpid(pid, &status, 0) == pid);
+	ADDIN_CHECKF(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+	             "status 0x%x", status);
+	ADDIN_CHECK_INT(addin__cgroup_oom_kills(cg), >=, 1);
+	close(rfd);
+	ADDIN_PASS(addin__cgroup_destroy(cg));
+}
+
+static void
+test_unique_names(void)
+{
+	addin__cgroup *a = make("same/name!", 64 * MIB, 16, ANY_KILL);
+	addin__cgroup *b = make("same/name!", 64 * MIB, 16, ANY_KILL);
+	int            ra, rb, status;
+	pid_t          pa = child_in(a, say_ready_and_sleep, &ra);
+	pid_t          pb = child_in(b, say_ready_and_sleep, &rb);
+	wait_ready(ra);
+	wait_ready(rb);
+	// Separate groups: killing one leaves the other.
+	ADDIN_PASS(addin__cgroup_kill(a, 2000));
+	ADDIN_CHECK_INT(addin__cgroup_count(a), ==, 0);
+	ADDIN_CHECK_INT(addin__cgroup_count(b), ==, 1);
+	ADDIN_CHECK(in_group(pb, "-same_name_"));
+	ADDIN_PASS(addin__cgroup_destroy(a));
+	ADDIN_PASS(addin__cgroup_destroy(b));
+	waitpid(pa, &status, 0);
+	waitpid(pb, &status, 0);
+	close(ra);
+	close(rb);
+}
+
+static void
+test_policy_flags(void)
+{
+	addin__cgroup        *cg = make("flags", 64 * MIB, 16, ANY_MEMORY);
+	addin__sandbox_policy p;
+	addin__sandbox_policy_init(&p, ADDIN__SANDBOX_RESTRICTED);
+	addin__cgroup_apply_to_policy(cg, &p);
+	ADDIN_CHECK(p.cgroup_memory);
+	ADDIN_CHECK(p.cgroup_pids ==
+	            ((addin__cgroup_mechanisms(cg) & ANY_PIDS) != 0));
+	ADDIN_PASS(addin__cgroup_destroy(cg));
+	// No group: the runner falls back to rlimits.
+	addin__cgroup_apply_to_policy(NULL, &p);
+	ADDIN_CHECK(!p.cgroup_memory && !p.cgroup_pids);
+	ADDIN_CHECK_INT(addin__cgroup_oom_kills(NULL), ==, -1);
+	ADDIN_PASS(addin__cgroup_destroy(NULL));
+}
+
+ADDIN_TEST_LIST = {
+    {"a group gets its limits and is removed on destroy",
+     test_create_limits_destroy},
+    {"a forked child joins through pre-opened descriptors and is killed",
+     test_join_and_kill},
+    {"the parent can attach a process by pid", test_attach_by_pid},
+    {"kill takes the whole tree, even after setsid and a double fork",
+     test_kill_whole_tree},
+    {"kill through the v1 freezer takes the whole tree", test_kill_freezer},
+    {"kill by signalling until empty takes the whole tree", test_kill_loop},
+    {"the pids limit stops a fork bomb, root or not", test_pids_limit},
+    {"the memory limit OOM-kills and the counter says so", test_oom_counter},
+    {"two activations with one name get two groups", test_unique_names},
+    {"the policy learns which limits the group enforces", test_policy_flags},
+    {"destroy leaves no directory in any hierarchy", test_nothing_left_behind},
+    {NULL, NULL},
+};
