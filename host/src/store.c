@@ -182,9 +182,11 @@ ends_with_so(const char *name)
 // @dfd), which an lstat showed as @expect, and makes the segment, located at
 // "@dir/@rel".  Returns ADDIN_OK with *ret_seg; ADDIN_ENOTFOUND when the file
 // is an ELF shared object without a record of @kind; ADDIN_ESEGMENT or
-// ADDIN_ELIMIT when it is not a usable segment; ADDIN_EPERM when it changed
-// into something unsafe under us or cannot be opened; ADDIN_EIO; ADDIN_ENOMEM.
-// *ret_key is the stat of the file read (set unless ADDIN_EPERM/EIO/ENOMEM).
+// ADDIN_ELIMIT when it is not a usable segment; ADDIN_EBUSY when the name no
+// longer leads to the file @expect describes (replaced or removed under us:
+// look again); ADDIN_EPERM when it is unsafe or cannot be opened; ADDIN_EIO;
+// ADDIN_ENOMEM.  *ret_key is the stat of the file read (set when the result
+// is ADDIN_OK, ADDIN_ENOTFOUND, ADDIN_ESEGMENT or ADDIN_ELIMIT).
 static addin_err
 load_segment(int dfd, const char *name, const struct stat *expect,
              addin_segment_kind kind, const char *dir, const char *rel,
@@ -201,8 +203,14 @@ load_segment(int dfd, const char *name, const struct stat *expect,
 	fd = openat(dfd, name,
 	            O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
-		return addin__syserr(errno == ELOOP ? ADDIN_EPERM : ADDIN_EIO,
-		                     errno, "cannot open");
+		int e = errno;
+		if (expect != NULL && (e == ENOENT || e == ELOOP)) {
+			return addin__syserr(ADDIN_EBUSY, e,
+			                     "replaced while "
+			                     "being examined");
+		}
+		return addin__syserr(e == EACCES ? ADDIN_EPERM : ADDIN_EIO, e,
+		                     "cannot open");
 	}
 	if (fstat(fd, &st) != 0) {
 		rv = addin__syserr(ADDIN_EIO, errno, "cannot examine");
@@ -211,8 +219,8 @@ load_segment(int dfd, const char *name, const struct stat *expect,
 	if (!S_ISREG(st.st_mode) ||
 	    (expect != NULL &&
 	     (st.st_dev != expect->st_dev || st.st_ino != expect->st_ino))) {
-		rv = addin__seterr(ADDIN_EPERM,
-		                   "replaced while being examined: skipped");
+		rv = addin__seterr(expect != NULL ? ADDIN_EBUSY : ADDIN_EPERM,
+		                   "replaced while being examined");
 		goto done;
 	}
 	if (unsafe(&st, why, sizeof(why))) {
@@ -410,6 +418,51 @@ open_dir(struct scan *sc, int pfd, const char *name, const char *rel,
 
 enum found { FOUND_NONE, FOUND_SEGMENT, FOUND_NORECORD };
 
+// candidate lstats @name in @dfd and tells whether it may be a segment file:
+// a regular file named *.so that nobody else could have written.  Anything
+// else is a warning (but a file that is gone is not).
+static bool
+candidate(struct scan *sc, int dfd, const char *name, const char *rel,
+          struct stat *st)
+{
+	char why[160];
+
+	if (fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW) != 0) {
+		if (errno != ENOENT) {
+			warn_rel(sc, rel, "cannot examine: %s",
+			         strerror(errno));
+		}
+		return false;
+	}
+	if (S_ISLNK(st->st_mode)) {
+		warn_rel(sc, rel,
+		         "is a symbolic link: segments must be regular files, "
+		         "skipped");
+		return false;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		warn_rel(sc, rel, "is %s, not a segment library: skipped",
+		         type_name(st->st_mode));
+		return false;
+	}
+	if (!ends_with_so(name)) {
+		warn_rel(
+		    sc, rel,
+		    "not a segment library (the name does not end in .so): "
+		    "skipped");
+		return false;
+	}
+	if (unsafe(st, why, sizeof(why))) {
+		warn_rel(sc, rel, "%s", why);
+		return false;
+	}
+	return true;
+}
+
+// A file replaced while we read it (a deployment renaming a new version
+// over it) is looked at again, this many times.
+#define EXAMINE_ATTEMPTS 4
+
 // examine looks at one candidate segment file @name in the directory @dfd
 // (@reldir in the pipeline directory), reusing what the base knew when its
 // stat is unchanged, reading it otherwise.
@@ -418,96 +471,78 @@ examine(struct scan *sc, int dfd, const char *reldir, const char *name,
         addin_segment_kind kind)
 {
 	char                rel[PATH_MAX];
-	char                why[160];
 	struct stat         st;
 	addin__stat_key     key;
 	const addin__entry *old;
 	addin__entry       *x;
 	addin__segment     *seg = NULL;
 	addin_err           rv;
+	uint8_t             state = ADDIN__E_BROKEN;
 
 	if ((size_t) snprintf(rel, sizeof(rel), "%s/%s", reldir, name) >=
 	    sizeof(rel)) {
 		warn_rel(sc, reldir, "a name in it is too long: skipped");
 		return FOUND_NONE;
 	}
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-		if (errno != ENOENT) {
-			warn_rel(sc, rel, "cannot examine: %s",
-			         strerror(errno));
+	for (int attempt = 1;; attempt++) {
+		if (!candidate(sc, dfd, name, rel, &st)) {
+			return FOUND_NONE;
 		}
-		return FOUND_NONE;
-	}
-	if (S_ISLNK(st.st_mode)) {
-		warn_rel(sc, rel,
-		         "is a symbolic link: segments must be regular files, "
-		         "skipped");
-		return FOUND_NONE;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		warn_rel(sc, rel, "is %s, not a segment library: skipped",
-		         type_name(st.st_mode));
-		return FOUND_NONE;
-	}
-	if (!ends_with_so(name)) {
-		warn_rel(
-		    sc, rel,
-		    "not a segment library (the name does not end in .so): "
-		    "skipped");
-		return FOUND_NONE;
-	}
-	if (unsafe(&st, why, sizeof(why))) {
-		warn_rel(sc, rel, "%s", why);
-		return FOUND_NONE;
+		key = key_of(&st);
+		old = sc->fresh ? NULL : addin__entries_find(sc->base, rel);
+		if (old != NULL && old->kind == kind && !old->racy &&
+		    key_eq(&old->key, &key)) {
+			break; // unchanged since it was read: reuse
+		}
+		old = NULL;
+		sc->s->stats.files_read++;
+		rv = load_segment(dfd, name, &st, kind, sc->s->dir, rel, &key,
+		                  &seg);
+		if (rv == ADDIN_EBUSY && attempt < EXAMINE_ATTEMPTS) {
+			continue;
+		}
+		switch (rv) {
+		case ADDIN_OK: state = ADDIN__E_SEGMENT; break;
+		case ADDIN_ENOTFOUND: state = ADDIN__E_NORECORD; break;
+		case ADDIN_ESEGMENT:
+		case ADDIN_ELIMIT: state = ADDIN__E_BROKEN; break;
+		case ADDIN_ENOMEM: sc->fatal = rv; return FOUND_NONE;
+		default:
+			// Could not be read this time (permissions, I/O, kept
+			// changing): nothing to remember.
+			warn_rel(sc, rel, "%s", addin_errmsg());
+			return FOUND_NONE;
+		}
+		break;
 	}
 	sc->s->stats.files_seen++;
 
-	key = key_of(&st);
-	old = sc->fresh ? NULL : addin__entries_find(sc->base, rel);
-	x   = addin__entries_push(&sc->out);
+	x = addin__entries_push(&sc->out);
 	if (x == NULL || (x->rel = addin__strdup(rel)) == NULL) {
+		addin__segment_unref(seg);
 		sc->fatal = addin__seterr(ADDIN_ENOMEM, NULL);
 		return FOUND_NONE;
 	}
 	x->kind = kind;
-	if (old != NULL && old->kind == kind && !old->racy &&
-	    key_eq(&old->key, &key)) {
-		// Unchanged since it was read: reuse what was read.
+	if (old != NULL) {
 		x->key   = old->key;
 		x->state = old->state;
 		x->seg   = addin__segment_ref(old->seg);
-		if (old->msg != NULL &&
-		    (x->msg = addin__strdup(old->msg)) == NULL) {
+		x->msg   = old->msg == NULL ? NULL : addin__strdup(old->msg);
+		if (old->msg != NULL && x->msg == NULL) {
 			sc->fatal = addin__seterr(ADDIN_ENOMEM, NULL);
 			return FOUND_NONE;
 		}
 	} else {
-		sc->s->stats.files_read++;
-		rv = load_segment(dfd, name, &st, kind, sc->s->dir, rel,
-		                  &x->key, &seg);
-		switch (rv) {
-		case ADDIN_OK:
-			x->state = ADDIN__E_SEGMENT;
-			x->seg   = seg;
-			break;
-		case ADDIN_ENOTFOUND: x->state = ADDIN__E_NORECORD; break;
-		case ADDIN_ESEGMENT:
-		case ADDIN_ELIMIT: x->state = ADDIN__E_BROKEN; break;
-		case ADDIN_ENOMEM: sc->fatal = rv; return FOUND_NONE;
-		default:
-			// Could not be read this time (permissions, I/O,
-			// replaced under us): nothing to remember.
-			warn_rel(sc, rel, "%s", addin_errmsg());
-			addin__free(x->rel);
-			sc->out.n--;
-			return FOUND_NONE;
-		}
-		if (x->state != ADDIN__E_SEGMENT &&
+		x->key   = key;
+		x->state = state;
+		x->seg   = seg;
+		x->racy  = racy(&key);
+		if (state != ADDIN__E_SEGMENT &&
 		    (x->msg = addin__strdup(addin_errmsg())) == NULL) {
 			sc->fatal = addin__seterr(ADDIN_ENOMEM, NULL);
 			return FOUND_NONE;
 		}
-		x->racy = racy(&x->key);
 	}
 	switch (x->state) {
 	case ADDIN__E_SEGMENT: return FOUND_SEGMENT;
@@ -1411,6 +1446,11 @@ addin_store_find(addin_store *store, const char *host_view_id,
 {
 	addin_err rv;
 
+	if (host_view_id == NULL && host_view_hash != NULL) {
+		return addin__seterr(ADDIN_EINVAL,
+		                     "addin_store_find: a host view hash "
+		                     "without a host view id");
+	}
 	if (store == NULL || ret_tokens == NULL) {
 		return addin__seterr(ADDIN_EINVAL, "addin_store_find: NULL %s",
 		                     store == NULL ? "store" : "ret_tokens");

@@ -280,6 +280,7 @@ test_find_complete_chain(void)
 	ADDIN_CHECK_INT(addin_token_list_count(l), ==, 0);
 	addin_token_list_destroy(l);
 	ADDIN_CHECK_INT(count_found(s, "other.v1.View"), ==, 0);
+	ADDIN_FAIL(addin_store_find(s, NULL, H1, &l), ADDIN_EINVAL);
 	addin_store_destroy(s);
 	rmpipe();
 }

@@ -52,6 +52,8 @@ main(int argc, char **argv)
 		if (addin_warnings_count(w) != 0) {
 			fprintf(stderr, "updater: iteration %d: %s\n", i,
 			        addin_warnings_text(w, 0));
+			addin_warnings_destroy(w);
+			addin_store_destroy(s);
 			return 1;
 		}
 		if (addin_store_find(s, view, NULL, &l) != ADDIN_OK ||

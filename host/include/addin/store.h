@@ -148,7 +148,8 @@ ADDIN_API addin_err addin_store_rebuild(addin_store     *store,
 // to that view.  @host_view_hash, when not NULL, must also equal the host
 // adapter's host-view-hash.  A NULL @host_view_id finds the add-ins for every
 // host view that some deployed host adapter implements (an add-in reachable
-// from two host views then has two tokens).  Tokens come in a deterministic
+// from two host views then has two tokens); @host_view_hash must then be
+// NULL.  Tokens come in a deterministic
 // order: by name, then version (numeric runs compared as numbers), then
 // location, then host view id.  The result reflects the last update; a store
 // never updated is updated first (its warnings are dropped).
@@ -176,7 +177,8 @@ ADDIN_API addin_err addin_store_find(addin_store       *store,
 // has no add-in record, or no chain connects it to the host view (the
 // message says which link is missing); ADDIN_ESEGMENT when the file is not a
 // valid segment (the message says why); ADDIN_EPERM when it or its directory
-// is unsafe (writable by others, foreign owner) or unreadable; ADDIN_ENOMEM;
+// is unsafe (writable by others, foreign owner) or unreadable; ADDIN_EBUSY
+// when the file was replaced while it was read (look again); ADDIN_ENOMEM;
 // an error of addin_store_update when the store had never been updated.  On
 // success *@ret_token is owned by the caller (addin_token_unref).
 // Thread-safe.
