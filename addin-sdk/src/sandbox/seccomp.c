@@ -513,7 +513,7 @@ static addin_err
 build(const addin__sandbox_policy *p, int stage, pid_t self,
       scmp_filter_ctx *ret)
 {
-	scmp_filter_ctx ctx;
+	scmp_filter_ctx ctx = NULL;
 	int             rc;
 
 	if (stage != 1 && stage != 2) {
@@ -546,7 +546,7 @@ build(const addin__sandbox_policy *p, int stage, pid_t self,
 static addin_err
 load(const addin__sandbox_policy *p, int stage, uint32_t *applied)
 {
-	scmp_filter_ctx ctx;
+	scmp_filter_ctx ctx = NULL;
 	addin_err       rv;
 	int             rc;
 
@@ -588,8 +588,8 @@ addin_err
 addin__sandbox_filter_export(const addin__sandbox_policy *p, int stage,
                              pid_t self, bool pfc, int fd)
 {
-	scmp_filter_ctx ctx;
-	addin_err       rv = build(p, stage, self, &ctx);
+	scmp_filter_ctx ctx = NULL;
+	addin_err       rv  = build(p, stage, self, &ctx);
 	int             rc;
 	if (rv != ADDIN_OK) {
 		return rv;
