@@ -3,5 +3,6 @@
 #
 # Host core: process supervision, activation, controllers.
 list(APPEND ADDIN_HOST_SRCS
+  src/host.c
   src/proc.c
 )

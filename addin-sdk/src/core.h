@@ -59,6 +59,19 @@ extern ADDIN_PRIVATE ProtobufCAllocator addin__pb_allocator;
 
 #define ADDIN__NEW(type) ((type *) addin__zalloc(sizeof(type)))
 
+// addin__deconst drops const from a string that an interface takes as
+// `char *` but only reads: fields of a protobuf-c message being packed,
+// argv and envp of a spawn.  Never used to write.
+static inline char *
+addin__deconst(const char *s)
+{
+	union {
+		const char *c;
+		char       *m;
+	} u = {s};
+	return u.m;
+}
+
 // Objects (object.c).
 
 // addin__object_kill marks @obj dead: every later addin_object_enter fails
@@ -70,6 +83,10 @@ ADDIN_PRIVATE void addin__object_kill(addin_object *obj, const char *fmt, ...)
 // @timeout_ms (negative: forever).  Returns ADDIN_OK or ADDIN_ETIMEDOUT.
 ADDIN_PRIVATE addin_err addin__object_wait_idle(addin_object *obj,
                                                 int           timeout_ms);
+// addin__object_destroy_arg returns the impl's destroy_arg when @obj is an
+// object whose destroy is @destroy (i.e. made by that owner), else NULL.
+ADDIN_PRIVATE void *addin__object_destroy_arg(const addin_object *obj,
+                                              void (*destroy)(void *, void *));
 // addin__object_self returns the impl's self pointer (no checks).
 ADDIN_PRIVATE void *addin__object_self(addin_object *obj);
 

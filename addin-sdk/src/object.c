@@ -205,3 +205,14 @@ addin__object_self(addin_object *obj)
 {
 	return obj->impl.self;
 }
+
+void *
+addin__object_destroy_arg(const addin_object *obj,
+                          void (*destroy)(void *, void *))
+{
+	if (obj == NULL || obj->magic != OBJECT_MAGIC ||
+	    obj->impl.destroy != destroy) {
+		return NULL;
+	}
+	return obj->impl.destroy_arg;
+}

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -320,7 +321,7 @@ spawn_on_thread(addin__sup *sup, const addin__spawn_opts *o, int *ret_pid,
 // the same way).  Nothing else of the host's environment is passed.  One
 // allocation: the pointer array, then the copied "K=V" strings.
 static char **
-make_env(char *const *extra)
+make_env(const char *const *extra)
 {
 	static const char *const pass[] = {"ASAN_OPTIONS", "UBSAN_OPTIONS",
 	                                   "LSAN_OPTIONS", "TSAN_OPTIONS"};
@@ -341,7 +342,7 @@ make_env(char *const *extra)
 	}
 	out = (char *) (env + n + NPASS + 1);
 	for (size_t k = 0; k < n; k++) {
-		env[i++] = extra[k];
+		env[i++] = addin__deconst(extra[k]);
 	}
 	for (size_t k = 0; k < NPASS; k++) {
 		const char *v = getenv(pass[k]);
@@ -393,6 +394,15 @@ addin__proc_spawn(addin__sup *sup, const addin__proc_opts *opts,
 
 	if (opts->n_extra > 6) {
 		return addin__seterr(ADDIN_EINVAL, "too many extra fds");
+	}
+	if (opts->cwd != NULL) {
+		struct stat st;
+		if (stat(opts->cwd, &st) != 0 || !S_ISDIR(st.st_mode)) {
+			return addin__seterr(
+			    ADDIN_EINVAL,
+			    "add-in %s: working directory %s does not exist",
+			    opts->name != NULL ? opts->name : "?", opts->cwd);
+		}
 	}
 	if ((p = ADDIN__NEW(addin__proc)) == NULL) {
 		return addin__seterr(ADDIN_ENOMEM, NULL);
@@ -479,6 +489,7 @@ addin__proc_spawn(addin__sup *sup, const addin__proc_opts *opts,
 	so.fds        = fds;
 	so.nfds       = nfds;
 	so.new_pgroup = true;
+	so.cwd        = opts->cwd;
 	rv            = spawn_on_thread(sup, &so, &p->pid, &p->pidfd);
 	addin__free(envp);
 	envp = NULL;

@@ -43,11 +43,11 @@ ADDIN_PRIVATE const char *addin__sup_runner_path(addin__sup *sup);
 ADDIN_PRIVATE unsigned addin__sup_processes(addin__sup *sup);
 
 typedef struct addin__proc_opts {
-	const char  *name;    // for messages: "add-in <name> (pid N)"
-	char *const *env;     // extra environment "K=V" entries; may be NULL
-	const char  *cwd;     // working directory; NULL: inherit
-	unsigned     workers; // runner threads; 0: 4
-	uint32_t     deadline_ms; // default per call; 0: the supervisor's
+	const char        *name;    // for messages: "add-in <name> (pid N)"
+	const char *const *env;     // environment "K=V" entries; may be NULL
+	const char        *cwd;     // working directory; NULL: inherit
+	unsigned           workers; // runner threads; 0: 4
+	uint32_t deadline_ms;       // default per call; 0: the supervisor's
 	// Extra descriptors for the child (sandbox policy, crash reports),
 	// placed at fixed numbers >= 4.
 	const int   *extra_fds; // parent fds

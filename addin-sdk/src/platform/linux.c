@@ -131,6 +131,9 @@ addin__plat_spawn(const addin__spawn_opts *o, int *ret_pid, int *ret_pidfd)
 		}
 	}
 	posix_spawn_file_actions_addclosefrom_np(&fa, keep_max + 1);
+	if (o->cwd != NULL) {
+		posix_spawn_file_actions_addchdir_np(&fa, o->cwd);
+	}
 
 	err = posix_spawn(&pid, o->path, &fa, &at, o->argv, o->envp);
 	posix_spawn_file_actions_destroy(&fa);

@@ -35,6 +35,7 @@ typedef struct addin__spawn_opts {
 	const addin__spawn_fd *fds;  // placed at child_fd; all others closed
 	size_t                 nfds;
 	bool                   new_pgroup; // own process group
+	const char            *cwd;        // working directory; NULL: ours
 } addin__spawn_opts;
 
 // addin__plat_spawn starts a process with posix_spawn: signal mask cleared,

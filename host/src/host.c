@@ -1,0 +1,953 @@
+// SPDX-License-Identifier: MIT
+// Copyright 2026 The Bulkhead Authors
+//
+// The host: activation at every isolation level, controllers, add-in
+// processes (addin/host.h).
+//
+// Locking: host->mtx guards the host's lists (loaded host adapters,
+// controllers, processes) and the state fields of controllers and
+// processes.  It is never held across a call into an add-in, a channel
+// call, or a process shutdown.
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "addin/host.h"
+#include "addin/wire.pb-c.h"
+#include "loader.h"
+#include "platform/platform.h"
+#include "proc.h"
+#include "rpc.h"
+
+// A host-side adapter loaded into the host (with its contract).  Loaded once
+// per host and kept until the host is destroyed: objects point into it.
+typedef struct host_adapter {
+	struct host_adapter          *next;
+	char                         *path;
+	void                         *contract_h, *h;
+	const addin_host_adapter_def *def;
+} host_adapter;
+
+struct addin_process {
+	addin_host           *host;
+	addin__proc          *proc;
+	char                 *name;
+	struct addin_process *next; // host->procs
+	// Under host->mtx:
+	int  pub_refs; // the caller's references (addin_process_create/ref)
+	int  addins;   // add-ins running in it
+	int  ctl_refs; // controllers that point at it
+	bool down;     // shut down (or being)
+};
+
+struct addin_controller {
+	addin_host              *host; // NULL once the host was destroyed
+	struct addin_controller *next; // host->ctls
+	addin_token             *tok;
+	addin_isolation          level;
+	addin_object            *obj;
+	char                    *view_id;
+	char                     name[128];
+	host_adapter            *ha;
+	void                    *adapter_self;
+	addin__loaded           *loaded;  // direct, in-process
+	addin_process           *process; // process levels
+	uint64_t                 object_id;
+	ProtobufCService        *proxy;
+	uint32_t                 deadline_ms;
+	// Under host->mtx:
+	bool shut;    // shutdown began
+	bool torn;    // adapter state and libraries released
+	bool counted; // counted in process->addins
+	char exit[300];
+};
+
+struct addin_host {
+	pthread_mutex_t   mtx;
+	addin__sup       *sup;
+	host_adapter     *adapters;
+	addin_controller *ctls;
+	addin_process    *procs;
+	addin_host_config cfg;
+};
+
+static void ctl_object_destroy(void *self, void *arg);
+
+// ---- host -----------------------------------------------------------------
+
+// Documented in include/addin/host.h.
+const char *
+addin_isolation_name(addin_isolation level)
+{
+	switch (level) {
+	case ADDIN_ISOLATION_DIRECT: return "direct";
+	case ADDIN_ISOLATION_IN_PROCESS: return "in-process";
+	case ADDIN_ISOLATION_SHARED_PROCESS: return "shared-process";
+	case ADDIN_ISOLATION_OWN_PROCESS: return "own-process";
+	case ADDIN_ISOLATION_SANDBOXED: return "sandboxed";
+	default: return "unknown";
+	}
+}
+
+// Documented in include/addin/host.h.
+addin_err
+addin_host_create(const addin_host_config *cfg, addin_host **ret_host)
+{
+	addin_host       *h;
+	addin__sup_cfg    sc;
+	addin_host_config defaults = ADDIN_HOST_CONFIG_INIT;
+	addin_err         rv;
+
+	if (ret_host == NULL || (cfg != NULL && cfg->abi_version != 1)) {
+		return addin__rc_filter(addin__seterr(
+		    ADDIN_EINVAL, "addin_host_create: bad arguments"));
+	}
+	if ((h = ADDIN__NEW(addin_host)) == NULL) {
+		return addin__seterr(ADDIN_ENOMEM, NULL);
+	}
+	pthread_mutex_init(&h->mtx, NULL);
+	h->cfg = cfg != NULL ? *cfg : defaults;
+	memset(&sc, 0, sizeof(sc));
+	sc.runner_path         = h->cfg.runner_path;
+	sc.default_deadline_ms = h->cfg.default_deadline_ms;
+	sc.shutdown_grace_ms   = (int) h->cfg.shutdown_grace_ms;
+	if ((rv = addin__sup_create(&sc, &h->sup)) != ADDIN_OK) {
+		pthread_mutex_destroy(&h->mtx);
+		addin__free(h);
+		return addin__rc_filter(rv);
+	}
+	*ret_host = h;
+	return ADDIN_OK;
+}
+
+static int
+grace_ms(addin_host *h)
+{
+	return h->cfg.shutdown_grace_ms != 0 ? (int) h->cfg.shutdown_grace_ms
+	                                     : 2000;
+}
+
+// ---- host-side adapters ------------------------------------------------
+
+static bool
+same(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+static addin_err
+host_adapter_get(addin_host *h, addin_token *tok, host_adapter **ret)
+{
+	const char   *name = addin_token_name(tok);
+	const char   *path = addin_token_path(tok, ADDIN_SEGMENT_HOST_ADAPTER);
+	const char   *cpath = addin_token_path(tok, ADDIN_SEGMENT_CONTRACT);
+	host_adapter *ha    = NULL;
+	void         *sym   = NULL;
+	addin_err     rv    = ADDIN_OK;
+	const char   *why;
+
+	pthread_mutex_lock(&h->mtx);
+	for (ha = h->adapters; ha != NULL; ha = ha->next) {
+		if (strcmp(ha->path, path) == 0) {
+			break;
+		}
+	}
+	pthread_mutex_unlock(&h->mtx);
+	if (ha == NULL) {
+		if ((ha = ADDIN__NEW(host_adapter)) == NULL ||
+		    (ha->path = addin__strdup(path)) == NULL) {
+			addin__free(ha);
+			return addin__seterr(ADDIN_ENOMEM, NULL);
+		}
+		// The contract first: the adapter's DT_NEEDED on it resolves
+		// to this copy.
+		dlerror();
+		if (cpath != NULL && cpath[0] != '\0' &&
+		    (ha->contract_h = dlopen(cpath, RTLD_NOW | RTLD_LOCAL)) ==
+		        NULL) {
+			why = dlerror();
+			rv  = addin__seterr(
+			     ADDIN_ELOAD, "add-in %s: cannot load contract %s",
+			     name, why != NULL ? why : cpath);
+			goto fail;
+		}
+		if ((ha->h = dlopen(path, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+			why = dlerror();
+			rv  = addin__seterr(
+			     ADDIN_ELOAD,
+			     "add-in %s: cannot load host adapter %s", name,
+                            why != NULL ? why : path);
+			goto fail;
+		}
+		if ((sym = dlsym(ha->h, ADDIN_ENTRY_HOST_ADAPTER)) == NULL) {
+			rv = addin__seterr(
+			    ADDIN_ESYMBOL,
+			    "add-in %s: host adapter %s does not export %s",
+			    name, path, ADDIN_ENTRY_HOST_ADAPTER);
+			goto fail;
+		}
+		ha->def = sym;
+		pthread_mutex_lock(&h->mtx);
+		ha->next    = h->adapters;
+		h->adapters = ha;
+		pthread_mutex_unlock(&h->mtx);
+	}
+	// What discovery read must be what the library says.
+	if (ha->def->abi_version != ADDIN_ABI_VERSION ||
+	    !same(ha->def->view_id, addin_token_host_view_id(tok)) ||
+	    !same(ha->def->view_hash, addin_token_host_view_hash(tok)) ||
+	    !same(ha->def->contract_id, addin_token_contract_id(tok)) ||
+	    !same(ha->def->contract_hash, addin_token_contract_hash(tok)) ||
+	    ha->def->descriptor == NULL || ha->def->wrap == NULL ||
+	    ha->def->unwrap == NULL) {
+		return addin__seterr(
+		    ADDIN_EMISMATCH,
+		    "add-in %s: host adapter %s bridges %s -> %s, the token "
+		    "says %s -> %s",
+		    name, path, ha->def->view_id, ha->def->contract_id,
+		    addin_token_host_view_id(tok),
+		    addin_token_contract_id(tok));
+	}
+	*ret = ha;
+	return ADDIN_OK;
+fail:
+	if (ha->h != NULL) {
+		dlclose(ha->h);
+	}
+	if (ha->contract_h != NULL) {
+		dlclose(ha->contract_h);
+	}
+	addin__free(ha->path);
+	addin__free(ha);
+	return rv;
+}
+
+// ---- processes ----------------------------------------------------------
+
+static addin_err
+process_start(addin_host *h, const char *name, const char *const *env,
+              const char *cwd, uint32_t deadline_ms, addin_process **ret)
+{
+	addin_process   *proc;
+	addin__proc_opts po;
+	addin_err        rv;
+
+	if ((proc = ADDIN__NEW(addin_process)) == NULL ||
+	    (proc->name = addin__strdup(name)) == NULL) {
+		addin__free(proc);
+		return addin__seterr(ADDIN_ENOMEM, NULL);
+	}
+	memset(&po, 0, sizeof(po));
+	po.name        = name;
+	po.env         = env;
+	po.cwd         = cwd;
+	po.deadline_ms = deadline_ms;
+	if ((rv = addin__proc_spawn(h->sup, &po, &proc->proc)) != ADDIN_OK) {
+		addin__free(proc->name);
+		addin__free(proc);
+		return rv;
+	}
+	proc->host = h;
+	pthread_mutex_lock(&h->mtx);
+	proc->next = h->procs;
+	h->procs   = proc;
+	pthread_mutex_unlock(&h->mtx);
+	*ret = proc;
+	return ADDIN_OK;
+}
+
+// Called with host->mtx held: may the OS process end / may the memory go?
+static bool
+process_idle_locked(addin_process *proc)
+{
+	return proc->pub_refs == 0 && proc->addins == 0;
+}
+
+static void
+process_free(addin_process *proc)
+{
+	addin_host *h = proc->host;
+	pthread_mutex_lock(&h->mtx);
+	for (addin_process **pp = &h->procs; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == proc) {
+			*pp = proc->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&h->mtx);
+	addin__proc_unref(proc->proc);
+	addin__free(proc->name);
+	addin__free(proc);
+}
+
+// Drop one of the process's users (@pub: a caller reference, else a
+// running add-in) and one controller reference (@ctl_ref); end the OS
+// process when nobody uses it, free it when nobody points at it.
+static void
+process_release(addin_process *proc, bool pub, bool addin, bool ctl_ref)
+{
+	addin_host *h = proc->host;
+	bool        end, free_it;
+
+	pthread_mutex_lock(&h->mtx);
+	if (pub) {
+		proc->pub_refs--;
+	}
+	if (addin) {
+		proc->addins--;
+	}
+	if (ctl_ref) {
+		proc->ctl_refs--;
+	}
+	end = process_idle_locked(proc) && !proc->down;
+	if (end) {
+		proc->down = true;
+	}
+	free_it = process_idle_locked(proc) && proc->ctl_refs == 0;
+	pthread_mutex_unlock(&h->mtx);
+	if (end) {
+		(void) addin__proc_shutdown(proc->proc, grace_ms(h));
+	}
+	if (free_it) {
+		process_free(proc);
+	}
+}
+
+// Documented in include/addin/host.h.
+addin_err
+addin_process_create(addin_host *h, const addin_process_options *opts,
+                     addin_process **ret_proc)
+{
+	addin_process_options defaults = ADDIN_PROCESS_OPTIONS_INIT;
+	addin_process        *proc;
+	addin_err             rv;
+
+	if (h == NULL || ret_proc == NULL ||
+	    (opts != NULL && opts->abi_version != 1)) {
+		return addin__seterr(ADDIN_EINVAL, "addin_process_create: bad "
+		                                   "arguments");
+	}
+	if (opts == NULL) {
+		opts = &defaults;
+	}
+	rv = process_start(h, opts->name != NULL ? opts->name : "shared",
+	                   opts->env, opts->cwd, opts->deadline_ms, &proc);
+	if (rv != ADDIN_OK) {
+		return addin__rc_filter(rv);
+	}
+	proc->pub_refs = 1;
+	*ret_proc      = proc;
+	return ADDIN_OK;
+}
+
+// Documented in include/addin/host.h.
+addin_process *
+addin_process_ref(addin_process *proc)
+{
+	if (proc != NULL) {
+		pthread_mutex_lock(&proc->host->mtx);
+		proc->pub_refs++;
+		pthread_mutex_unlock(&proc->host->mtx);
+	}
+	return proc;
+}
+
+// Documented in include/addin/host.h.
+addin_process *
+addin_process_unref(addin_process *proc)
+{
+	if (proc != NULL) {
+		process_release(proc, true, false, false);
+	}
+	return NULL;
+}
+
+// Documented in include/addin/host.h.
+int
+addin_process_pid(const addin_process *proc)
+{
+	return addin__proc_alive(proc->proc) ? addin__proc_pid(proc->proc) : 0;
+}
+
+// Documented in include/addin/host.h.
+addin_err
+addin_process_addins(addin_process *proc, char ***ret_names, size_t *ret_count)
+{
+	addin_host *h = proc->host;
+	size_t      n = 0, bytes = 0;
+	char      **names, *out;
+
+	pthread_mutex_lock(&h->mtx);
+	for (addin_controller *c = h->ctls; c != NULL; c = c->next) {
+		if (c->process == proc && c->counted) {
+			n++;
+			bytes += strlen(c->name) + 1;
+		}
+	}
+	names = addin__alloc((n + 1) * sizeof(*names) + bytes);
+	if (names == NULL) {
+		pthread_mutex_unlock(&h->mtx);
+		return addin__seterr(ADDIN_ENOMEM, NULL);
+	}
+	out = (char *) (names + n + 1);
+	// h->ctls is newest first: fill from the back for activation order.
+	size_t i = n;
+	for (addin_controller *c = h->ctls; c != NULL; c = c->next) {
+		if (c->process == proc && c->counted) {
+			size_t len = strlen(c->name) + 1;
+			memcpy(out, c->name, len);
+			names[--i] = out;
+			out += len;
+		}
+	}
+	names[n] = NULL;
+	pthread_mutex_unlock(&h->mtx);
+	*ret_names = names;
+	*ret_count = n;
+	return ADDIN_OK;
+}
+
+// ---- controllers -------------------------------------------------------
+
+// Release what the add-in holds: adapter state, proxy, libraries, its
+// place in the process.  Idempotent; the object's memory stays.
+static void
+ctl_teardown(addin_controller *ctl)
+{
+	addin_host *h = ctl->host;
+	bool        torn, counted;
+
+	pthread_mutex_lock(&h->mtx);
+	torn         = ctl->torn;
+	ctl->torn    = true;
+	counted      = ctl->counted;
+	ctl->counted = false;
+	pthread_mutex_unlock(&h->mtx);
+	if (torn) {
+		return;
+	}
+	if (ctl->adapter_self != NULL) {
+		ctl->ha->def->unwrap(ctl->adapter_self);
+		ctl->adapter_self = NULL;
+	}
+	if (ctl->proxy != NULL) {
+		addin__proxy_destroy(ctl->proxy);
+		ctl->proxy = NULL;
+	}
+	addin__loader_unload(ctl->loaded);
+	ctl->loaded = NULL;
+	if (ctl->process != NULL) {
+		process_release(ctl->process, false, counted, false);
+	}
+}
+
+// Documented in include/addin/host.h.
+addin_err
+addin_controller_shutdown(addin_controller *ctl)
+{
+	addin_host *h;
+	bool        shut;
+	addin_err   rv = ADDIN_OK;
+
+	if (ctl == NULL || ctl->host == NULL) {
+		return ADDIN_OK; // the host already shut everything down
+	}
+	h = ctl->host;
+	pthread_mutex_lock(&h->mtx);
+	shut      = ctl->shut;
+	ctl->shut = true;
+	pthread_mutex_unlock(&h->mtx);
+	if (shut) {
+		return ADDIN_OK;
+	}
+	addin__object_kill(ctl->obj, "add-in %s has been shut down",
+	                   ctl->name);
+	switch (ctl->level) {
+	case ADDIN_ISOLATION_DIRECT:
+	case ADDIN_ISOLATION_IN_PROCESS:
+		// Code in the host cannot be interrupted: wait for the calls
+		// in flight, bounded.
+		if (addin__object_wait_idle(ctl->obj, grace_ms(h)) !=
+		    ADDIN_OK) {
+			// Stays killed (no new calls); a later shutdown or the
+			// release tries again.
+			pthread_mutex_lock(&h->mtx);
+			ctl->shut = false;
+			pthread_mutex_unlock(&h->mtx);
+			return addin__seterr(
+			    ADDIN_EBUSY,
+			    "add-in %s: calls still running after %d ms; it "
+			    "stays loaded",
+			    ctl->name, grace_ms(h));
+		}
+		break;
+	default: {
+		bool last;
+		pthread_mutex_lock(&h->mtx);
+		last =
+		    ctl->process->pub_refs == 0 && ctl->process->addins == 1;
+		pthread_mutex_unlock(&h->mtx);
+		// Unload in the process (its destroy runs there) unless the
+		// whole process is about to go anyway.
+		if (!last && ctl->object_id != 0 &&
+		    addin__proc_alive(ctl->process->proc)) {
+			rv = addin__proc_unload(ctl->process->proc,
+			                        ctl->object_id);
+			if (rv == ADDIN_EPEERDIED || rv == ADDIN_ECLOSED) {
+				rv = ADDIN_OK; // gone already: nothing to
+				               // unload
+			}
+		}
+		break;
+	}
+	}
+	ctl_teardown(ctl); // ends the process when this was its last add-in
+	if (ctl->process != NULL) {
+		const char *d = addin__proc_death(ctl->process->proc);
+		pthread_mutex_lock(&h->mtx);
+		if (d != NULL) {
+			snprintf(ctl->exit, sizeof(ctl->exit), "%s", d);
+		}
+		pthread_mutex_unlock(&h->mtx);
+	}
+	// Calls that raced the kill have left once teardown could run; the
+	// process levels' adapters could only be waiting on a dead channel.
+	(void) addin__object_wait_idle(ctl->obj, grace_ms(h));
+	return addin__rc_filter(rv);
+}
+
+static void
+ctl_free(addin_controller *ctl)
+{
+	addin_token_unref(ctl->tok);
+	addin__free(ctl->view_id);
+	addin__free(ctl);
+}
+
+static void
+ctl_unlist(addin_controller *ctl)
+{
+	addin_host *h = ctl->host;
+	pthread_mutex_lock(&h->mtx);
+	for (addin_controller **pp = &h->ctls; *pp != NULL;
+	     pp                    = &(*pp)->next) {
+		if (*pp == ctl) {
+			*pp = ctl->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&h->mtx);
+}
+
+// The object's last reference is gone: shut the add-in down and free.
+static void
+ctl_object_destroy(void *self, void *arg)
+{
+	addin_controller *ctl = arg;
+	(void) self;
+	if (ctl->host != NULL) {
+		(void) addin_controller_shutdown(ctl);
+		ctl_teardown(ctl);
+		if (ctl->process != NULL) {
+			process_release(ctl->process, false, false, true);
+		}
+		ctl_unlist(ctl);
+	}
+	ctl_free(ctl);
+}
+
+// Documented in include/addin/host.h.
+addin_controller *
+addin_controller_get(addin_object *obj)
+{
+	return addin__object_destroy_arg(obj, ctl_object_destroy);
+}
+
+// Documented in include/addin/host.h.
+addin_token *
+addin_controller_token(const addin_controller *ctl)
+{
+	return ctl->tok;
+}
+
+// Documented in include/addin/host.h.
+addin_isolation
+addin_controller_isolation(const addin_controller *ctl)
+{
+	return ctl->level;
+}
+
+// Documented in include/addin/host.h.
+int
+addin_controller_pid(const addin_controller *ctl)
+{
+	if (ctl->process == NULL) {
+		return addin__plat_getpid();
+	}
+	return addin_process_pid(ctl->process);
+}
+
+// Documented in include/addin/host.h.
+addin_process *
+addin_controller_process(const addin_controller *ctl)
+{
+	return ctl->process;
+}
+
+// Documented in include/addin/host.h.
+bool
+addin_controller_is_running(const addin_controller *ctl)
+{
+	bool running;
+	if (ctl->host == NULL) {
+		return false;
+	}
+	pthread_mutex_lock(&ctl->host->mtx);
+	running = !ctl->shut;
+	pthread_mutex_unlock(&ctl->host->mtx);
+	if (running && ctl->process != NULL) {
+		running = addin__proc_alive(ctl->process->proc) &&
+		          addin__channel_is_open(
+		              addin__proc_channel(ctl->process->proc));
+	}
+	return running;
+}
+
+// Documented in include/addin/host.h.
+const char *
+addin_controller_sandbox(const addin_controller *ctl)
+{
+	(void) ctl;
+	return "";
+}
+
+// Documented in include/addin/host.h.
+const char *
+addin_controller_exit_status(const addin_controller *ctl)
+{
+	if (ctl->exit[0] != '\0') {
+		return ctl->exit;
+	}
+	if (ctl->process != NULL && ctl->host != NULL) {
+		return addin__proc_death(ctl->process->proc);
+	}
+	return NULL;
+}
+
+// ---- activation -------------------------------------------------------
+
+static void
+fill_load(Addin__Wire__V1__LoadRequest *req, addin_controller *ctl)
+{
+	addin_token *t = ctl->tok;
+	addin__wire__v1__load_request__init(req);
+	req->name = ctl->name;
+	req->addin_path =
+	    addin__deconst(addin_token_path(t, ADDIN_SEGMENT_ADDIN));
+	req->adapter_path =
+	    addin__deconst(addin_token_path(t, ADDIN_SEGMENT_ADDIN_ADAPTER));
+	req->contract_path =
+	    addin__deconst(addin_token_path(t, ADDIN_SEGMENT_CONTRACT));
+	req->contract_id   = addin__deconst(addin_token_contract_id(t));
+	req->contract_hash = addin__deconst(addin_token_contract_hash(t));
+	req->view_id       = addin__deconst(addin_token_addin_view_id(t));
+	req->view_hash     = addin__deconst(addin_token_addin_view_hash(t));
+}
+
+static void
+fill_local(addin__load_req *r, addin_controller *ctl, bool direct)
+{
+	addin_token *t = ctl->tok;
+	memset(r, 0, sizeof(*r));
+	r->name       = ctl->name;
+	r->addin_path = addin_token_path(t, ADDIN_SEGMENT_ADDIN);
+	r->view_id    = addin_token_addin_view_id(t);
+	r->view_hash  = addin_token_addin_view_hash(t);
+	if (!direct) {
+		r->adapter_path =
+		    addin_token_path(t, ADDIN_SEGMENT_ADDIN_ADAPTER);
+		r->contract_path = addin_token_path(t, ADDIN_SEGMENT_CONTRACT);
+		r->contract_id   = addin_token_contract_id(t);
+		r->contract_hash = addin_token_contract_hash(t);
+	}
+}
+
+static addin_err
+activate_here(addin_host *h, addin_controller *ctl, const void **ret_ops,
+              void **ret_self)
+{
+	addin__load_req r;
+	addin_err       rv;
+	bool            direct = ctl->level == ADDIN_ISOLATION_DIRECT;
+
+	(void) h;
+	fill_local(&r, ctl, direct);
+	if ((rv = addin__loader_load(&r, &ctl->loaded)) != ADDIN_OK) {
+		return rv;
+	}
+	if (direct) {
+		// The add-in's own ops are the host view's ops: same view.
+		*ret_ops  = addin__loaded_def(ctl->loaded)->ops;
+		*ret_self = addin__loaded_self(ctl->loaded);
+		return ADDIN_OK;
+	}
+	rv = ctl->ha->def->wrap(addin__loaded_service(ctl->loaded), ret_ops,
+	                        &ctl->adapter_self);
+	if (rv != ADDIN_OK) {
+		return addin__seterr(rv, "add-in %s: host adapter: %s",
+		                     ctl->name, addin_errmsg());
+	}
+	*ret_self = ctl->adapter_self;
+	return ADDIN_OK;
+}
+
+static addin_err
+activate_remote(addin_host *h, addin_controller *ctl,
+                const addin_activation_options *o, const void **ret_ops,
+                void **ret_self)
+{
+	Addin__Wire__V1__LoadRequest req;
+	addin_process               *proc;
+	addin_err                    rv;
+
+	if (ctl->level == ADDIN_ISOLATION_SHARED_PROCESS) {
+		proc = o->process;
+		pthread_mutex_lock(&h->mtx);
+		if (proc->down || proc->host != h) {
+			pthread_mutex_unlock(&h->mtx);
+			return addin__seterr(
+			    ADDIN_ELEVEL,
+			    "add-in %s: the shared process %s is shut down or "
+			    "belongs to another host",
+			    ctl->name, proc->name);
+		}
+		proc->ctl_refs++;
+		proc->addins++;
+		ctl->counted = true;
+		ctl->process = proc;
+		pthread_mutex_unlock(&h->mtx);
+	} else {
+		rv = process_start(h, ctl->name, o->env, o->cwd,
+		                   o->deadline_ms, &proc);
+		if (rv != ADDIN_OK) {
+			return rv;
+		}
+		pthread_mutex_lock(&h->mtx);
+		proc->ctl_refs = 1;
+		proc->addins   = 1;
+		ctl->counted   = true;
+		ctl->process   = proc;
+		pthread_mutex_unlock(&h->mtx);
+	}
+	fill_load(&req, ctl);
+	if ((rv = addin__proc_load(proc->proc, &req, &ctl->object_id)) !=
+	    ADDIN_OK) {
+		return rv; // the runner's message names the add-in and file
+	}
+	rv = addin__proxy_create(addin__proc_channel(proc->proc),
+	                         ctl->object_id, ctl->ha->def->descriptor,
+	                         ctl->deadline_ms, &ctl->proxy);
+	if (rv != ADDIN_OK) {
+		return rv;
+	}
+	rv = ctl->ha->def->wrap(ctl->proxy, ret_ops, &ctl->adapter_self);
+	if (rv != ADDIN_OK) {
+		return addin__seterr(rv, "add-in %s: host adapter: %s",
+		                     ctl->name, addin_errmsg());
+	}
+	*ret_self = ctl->adapter_self;
+	return ADDIN_OK;
+}
+
+// Documented in include/addin/host.h.
+addin_err
+addin_activate(addin_host *h, addin_token *tok,
+               const addin_activation_options *opts, addin_object **ret_obj)
+{
+	addin_activation_options defaults = ADDIN_ACTIVATION_OPTIONS_INIT;
+	addin_controller        *ctl;
+	addin_object_impl        impl = ADDIN_OBJECT_IMPL_INIT;
+	const void              *ops  = NULL;
+	void                    *self = NULL;
+	addin_err                rv;
+
+	if (h == NULL || tok == NULL || ret_obj == NULL ||
+	    (opts != NULL && opts->abi_version != 1)) {
+		return addin__seterr(ADDIN_EINVAL, "addin_activate: bad "
+		                                   "arguments");
+	}
+	if (opts == NULL) {
+		opts = &defaults;
+	}
+	if (opts->isolation < ADDIN_ISOLATION_DIRECT ||
+	    opts->isolation > ADDIN_ISOLATION_SANDBOXED) {
+		return addin__seterr(
+		    ADDIN_EINVAL, "add-in %s: unknown isolation level %d",
+		    addin_token_name(tok), (int) opts->isolation);
+	}
+	if (opts->isolation == ADDIN_ISOLATION_DIRECT &&
+	    !addin_token_direct_connect_possible(tok)) {
+		return addin__seterr(
+		    ADDIN_ELEVEL,
+		    "add-in %s implements view %s, the host view is %s: "
+		    "direct "
+		    "connect needs the same view (use in-process)",
+		    addin_token_name(tok), addin_token_addin_view_id(tok),
+		    addin_token_host_view_id(tok));
+	}
+	if (opts->isolation == ADDIN_ISOLATION_SHARED_PROCESS &&
+	    opts->process == NULL) {
+		return addin__seterr(
+		    ADDIN_ELEVEL,
+		    "add-in %s: a shared process activation needs a process "
+		    "(addin_process_create)",
+		    addin_token_name(tok));
+	}
+	if (opts->isolation == ADDIN_ISOLATION_SANDBOXED) {
+		return addin__seterr(
+		    ADDIN_ENOTSUP,
+		    "add-in %s: sandboxed activation is not available yet",
+		    addin_token_name(tok));
+	}
+
+	if ((ctl = ADDIN__NEW(addin_controller)) == NULL ||
+	    (ctl->view_id = addin__strdup(addin_token_host_view_id(tok))) ==
+	        NULL) {
+		addin__free(ctl);
+		return addin__seterr(ADDIN_ENOMEM, NULL);
+	}
+	ctl->host        = h;
+	ctl->tok         = addin_token_ref(tok);
+	ctl->level       = opts->isolation;
+	ctl->deadline_ms = opts->deadline_ms;
+	snprintf(ctl->name, sizeof(ctl->name), "%s", addin_token_name(tok));
+
+	if (ctl->level != ADDIN_ISOLATION_DIRECT &&
+	    (rv = host_adapter_get(h, tok, &ctl->ha)) != ADDIN_OK) {
+		goto fail;
+	}
+	rv = ctl->level <= ADDIN_ISOLATION_IN_PROCESS
+	         ? activate_here(h, ctl, &ops, &self)
+	         : activate_remote(h, ctl, opts, &ops, &self);
+	if (rv != ADDIN_OK) {
+		goto fail;
+	}
+	impl.view_id     = ctl->view_id;
+	impl.ops         = ops;
+	impl.self        = self;
+	impl.destroy     = ctl_object_destroy;
+	impl.destroy_arg = ctl;
+	if ((rv = addin_object_create(&impl, &ctl->obj)) != ADDIN_OK) {
+		goto fail;
+	}
+	pthread_mutex_lock(&h->mtx);
+	ctl->next = h->ctls;
+	h->ctls   = ctl;
+	pthread_mutex_unlock(&h->mtx);
+	*ret_obj = ctl->obj;
+	return ADDIN_OK;
+
+fail : {
+	// Leave nothing running: unload, end a process made for this
+	// activation, and keep the first error for the caller.
+	char msg[ADDIN__ERRMSG_MAX];
+	snprintf(msg, sizeof(msg), "%s", addin_errmsg());
+	ctl->shut = true;
+	ctl_teardown(ctl);
+	if (ctl->process != NULL) {
+		process_release(ctl->process, false, false, true);
+	}
+	ctl_free(ctl);
+	return addin__rc_filter(addin__seterr(rv, "%s", msg));
+}
+}
+
+// Documented in include/addin/host.h.
+addin_err
+addin_process_shutdown(addin_process *proc)
+{
+	addin_host *h = proc->host;
+
+	// Shut each add-in in it down, newest first, then the process.
+	for (;;) {
+		addin_controller *victim = NULL;
+		pthread_mutex_lock(&h->mtx);
+		for (addin_controller *c = h->ctls; c != NULL; c = c->next) {
+			if (c->process == proc && !c->shut) {
+				victim = c;
+				break;
+			}
+		}
+		pthread_mutex_unlock(&h->mtx);
+		if (victim == NULL) {
+			break;
+		}
+		(void) addin_controller_shutdown(victim);
+	}
+	pthread_mutex_lock(&h->mtx);
+	bool end   = !proc->down;
+	proc->down = true;
+	pthread_mutex_unlock(&h->mtx);
+	if (end) {
+		(void) addin__proc_shutdown(proc->proc, grace_ms(h));
+	}
+	return ADDIN_OK;
+}
+
+// Documented in include/addin/host.h.
+void
+addin_host_destroy(addin_host *h)
+{
+	if (h == NULL) {
+		return;
+	}
+	// Every add-in: shut down and torn down now (objects the caller still
+	// holds stay allocated and answer ADDIN_ESHUTDOWN).
+	for (;;) {
+		addin_controller *ctl;
+		pthread_mutex_lock(&h->mtx);
+		ctl = h->ctls;
+		if (ctl != NULL) {
+			h->ctls = ctl->next;
+		}
+		pthread_mutex_unlock(&h->mtx);
+		if (ctl == NULL) {
+			break;
+		}
+		(void) addin_controller_shutdown(ctl);
+		ctl_teardown(ctl);
+		if (ctl->process != NULL) {
+			process_release(ctl->process, false, false, true);
+			ctl->process = NULL;
+		}
+		ctl->host = NULL;
+	}
+	// Processes the caller still holds: end them; their handles die with
+	// the host.
+	for (;;) {
+		addin_process *proc;
+		pthread_mutex_lock(&h->mtx);
+		proc = h->procs;
+		pthread_mutex_unlock(&h->mtx);
+		if (proc == NULL) {
+			break;
+		}
+		(void) addin__proc_shutdown(proc->proc, grace_ms(h));
+		process_free(proc);
+	}
+	addin__sup_destroy(h->sup);
+	while (h->adapters != NULL) {
+		host_adapter *ha = h->adapters;
+		h->adapters      = ha->next;
+		dlclose(ha->h);
+		if (ha->contract_h != NULL) {
+			dlclose(ha->contract_h);
+		}
+		addin__free(ha->path);
+		addin__free(ha);
+	}
+	pthread_mutex_destroy(&h->mtx);
+	addin__free(h);
+}
