@@ -88,26 +88,34 @@ entry_cmp(const void *a, const void *b)
 // levels, everything else) into its own process, so a file or directory that
 // someone else could have written is not used.
 
-static bool
-unsafe(const struct stat *st, char *why, size_t len)
+bool
+addin__stat_untrusted(const struct stat *st, char *why, size_t len)
 {
 	if (st->st_uid != geteuid() && st->st_uid != 0) {
 		snprintf(
 		    why, len,
 		    "owned by uid %u, neither the host's user (uid %u) nor "
-		    "root: not trusted, skipped",
+		    "root",
 		    (unsigned) st->st_uid, (unsigned) geteuid());
 		return true;
 	}
 	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-		snprintf(
-		    why, len,
-		    "writable by group or others (mode %04o): not trusted, "
-		    "skipped",
-		    (unsigned) (st->st_mode & 07777));
+		snprintf(why, len, "writable by group or others (mode %04o)",
+		         (unsigned) (st->st_mode & 07777));
 		return true;
 	}
 	return false;
+}
+
+static bool
+unsafe(const struct stat *st, char *why, size_t len)
+{
+	char reason[128];
+	if (!addin__stat_untrusted(st, reason, sizeof(reason))) {
+		return false;
+	}
+	snprintf(why, len, "%s: not trusted, skipped", reason);
+	return true;
 }
 
 static const char *

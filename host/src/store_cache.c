@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "platform/platform.h"
 #include "store_impl.h"
 
 #define MAGIC       "BHDCACHE"
@@ -183,23 +184,6 @@ encode(struct obuf *b, const addin__entries *e)
 	}
 }
 
-static addin_err
-write_all(int fd, const unsigned char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR) {
-				continue;
-			}
-			return addin__syserr(ADDIN_ESYSERR, errno, "write");
-		}
-		p += w;
-		n -= (size_t) w;
-	}
-	return ADDIN_OK;
-}
-
 addin_err
 addin__cache_write(int pfd, const struct stat *pst, const addin__entries *e)
 {
@@ -242,7 +226,7 @@ addin__cache_write(int pfd, const struct stat *pst, const addin__entries *e)
 		                   ADDIN__STORE_CACHE_TMP);
 		goto fail_open;
 	}
-	rv = write_all(fd, b.p, b.len);
+	rv = addin__plat_write_full(fd, b.p, b.len);
 	if (rv == ADDIN_OK && fsync(fd) != 0) {
 		rv = addin__syserr(ADDIN_ESYSERR, errno, "fsync");
 	}
@@ -438,34 +422,15 @@ untrusted(addin_warnings *w, const char *path, const char *why)
 	return rv == ADDIN_OK ? ADDIN_ECORRUPT : rv;
 }
 
-static addin_err
-read_file(int fd, size_t len, unsigned char *buf)
-{
-	size_t done = 0;
-	while (done < len) {
-		ssize_t n = read(fd, buf + done, len - done);
-		if (n < 0) {
-			if (errno == EINTR) {
-				continue;
-			}
-			return addin__syserr(ADDIN_EIO, errno, "read");
-		}
-		if (n == 0) {
-			return addin__seterr(ADDIN_ECORRUPT, "cut short");
-		}
-		done += (size_t) n;
-	}
-	return ADDIN_OK;
-}
-
 addin_err
 addin__cache_load(addin_store *s, int pfd, const struct stat *pst,
                   addin__entries *ret, addin_warnings *w)
 {
 	char           path[4200];
-	char           why[160];
+	char           why[200], reason[128];
 	struct stat    st;
 	unsigned char *buf = NULL;
+	long           got;
 	struct ibuf    b;
 	uint32_t       count;
 	addin_err      rv;
@@ -493,21 +458,9 @@ addin__cache_load(addin_store *s, int pfd, const struct stat *pst,
 		rv = untrusted(w, path, "cache is not a regular file");
 		goto done;
 	}
-	if (st.st_uid != geteuid() && st.st_uid != 0) {
-		snprintf(why, sizeof(why),
-		         "cache is owned by uid %u, neither this user nor "
-		         "root, not "
-		         "trusted",
-		         (unsigned) st.st_uid);
-		rv = untrusted(w, path, why);
-		goto done;
-	}
-	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-		snprintf(
-		    why, sizeof(why),
-		    "cache is writable by group or others (mode %04o), not "
-		    "trusted",
-		    (unsigned) (st.st_mode & 07777));
+	if (addin__stat_untrusted(&st, reason, sizeof(reason))) {
+		snprintf(why, sizeof(why), "cache file %s, not trusted",
+		         reason);
 		rv = untrusted(w, path, why);
 		goto done;
 	}
@@ -523,10 +476,10 @@ addin__cache_load(addin_store *s, int pfd, const struct stat *pst,
 		rv = addin__seterr(ADDIN_ENOMEM, NULL);
 		goto done;
 	}
-	rv = read_file(fd, (size_t) st.st_size, buf);
-	if (rv != ADDIN_OK) {
+	got = addin__plat_read_full(fd, buf, (size_t) st.st_size);
+	if (got != (long) st.st_size) {
 		snprintf(why, sizeof(why), "cache cannot be read (%s)",
-		         addin_errmsg());
+		         got < 0 ? strerror(errno) : "cut short");
 		rv = untrusted(w, path, why);
 		goto done;
 	}

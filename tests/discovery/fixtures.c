@@ -114,6 +114,14 @@ ADDIN_SEGMENT_RECORD(meta, ADDIN_KV("kind", "addin-adapter")
                                        ADDIN_KV("addin-view", "gone.v1.Gone")
                                            ADDIN_KV("addin-view-hash", H1));
 
+#elif defined(FX_ADDIN_ADAPTER_UNUSED)
+// An adapter for an add-in view no deployed add-in implements (yet).
+ADDIN_SEGMENT_RECORD(meta, ADDIN_KV("kind", "addin-adapter")
+                               ADDIN_KV("contract", "calc.v1.Calculator")
+                                   ADDIN_KV("contract-hash", H1)
+                                       ADDIN_KV("addin-view", "later.v3.View")
+                                           ADDIN_KV("addin-view-hash", H1));
+
 #elif defined(FX_ADDIN_GONE)
 // Its only adapter leads to a contract that is not deployed.
 ADDIN_SEGMENT_RECORD(meta, ADDIN_KV("kind", "addin") ADDIN_KV("name", "Gone")
