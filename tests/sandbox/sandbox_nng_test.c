@@ -84,7 +84,7 @@ pingpong(addin__sandbox_level level)
 	ADDIN_CHECK_INT(R.death.status, ==, 0);
 	ADDIN_CHECK(R.reports.applied.flags & ADDIN__APPLIED_STAGE1);
 	ADDIN_CHECK(R.reports.applied.flags & ADDIN__APPLIED_STAGE2);
-	ADDIN_CHECK_INT(R.left, ==, 0);
+	ADDIN_CHECK_INT(R.left, <=, 0);
 	// nng closes the accepted pipe on its own thread once it sees EOF.
 	for (int i = 0; i < 2000 && sbx_count_fds() != fds_before; i++) {
 		usleep(1000);

@@ -280,13 +280,15 @@ sbx_wait(sbx_run *r)
 
 	// Nothing of it may remain, without our help (the namespace dies
 	// with its reaper).
-	r->left = 0;
-	if (r->cg != NULL) {
+	r->left = -1;
+	if (r->cg != NULL && addin__cgroup_count(r->cg) >= 0) {
 		int64_t end = now_us() + 2000000;
 		while ((r->left = addin__cgroup_count(r->cg)) > 0 &&
 		       now_us() < end) {
 			usleep(1000);
 		}
+	}
+	if (r->cg != NULL) {
 		ADDIN_PASS(addin__cgroup_destroy(r->cg));
 		r->cg = NULL;
 	}
@@ -328,6 +330,75 @@ sbx_fini(sbx_run *r)
 		rm_rf(r->scratch);
 		r->scratch[0] = '\0';
 	}
+}
+
+// stat_of reads the parent pid and state of /proc/@name/stat.
+static bool
+stat_of(const char *name, pid_t *ppid, char *state)
+{
+	char  path[300], buf[1024];
+	FILE *f;
+	bool  ok = false;
+	snprintf(path, sizeof(path), "/proc/%s/stat", name);
+	f = fopen(path, "r");
+	if (f != NULL && fgets(buf, sizeof(buf), f) != NULL) {
+		const char *e = strrchr(buf, ')');
+		int         pp;
+		if (e != NULL && sscanf(e + 2, "%c %d", state, &pp) == 2) {
+			*ppid = pp;
+			ok    = true;
+		}
+	}
+	if (f != NULL) {
+		fclose(f);
+	}
+	return ok;
+}
+
+int
+sbx_descendants(pid_t pid, pid_t *pids, int max)
+{
+	int n = 0, grew = 1;
+	// Breadth by repetition: a few passes over /proc catch every level.
+	while (grew && n < max) {
+		DIR           *d = opendir("/proc");
+		struct dirent *de;
+		grew = 0;
+		while (d != NULL && (de = readdir(d)) != NULL && n < max) {
+			pid_t pp, me = (pid_t) atoi(de->d_name);
+			char  st;
+			bool  known = false, under = false;
+			if (me <= 0 || !stat_of(de->d_name, &pp, &st) ||
+			    st == 'Z') {
+				continue;
+			}
+			for (int i = 0; i < n; i++) {
+				known |= pids[i] == me;
+				under |= pids[i] == pp;
+			}
+			if (!known && (pp == pid || under)) {
+				pids[n++] = me;
+				grew      = 1;
+			}
+		}
+		if (d != NULL) {
+			closedir(d);
+		}
+	}
+	return n;
+}
+
+int
+sbx_alive(const pid_t *pids, int n)
+{
+	int alive = 0;
+	for (int i = 0; i < n; i++) {
+		char  name[16], st;
+		pid_t pp;
+		snprintf(name, sizeof(name), "%d", pids[i]);
+		alive += stat_of(name, &pp, &st) && st != 'Z';
+	}
+	return alive;
 }
 
 int

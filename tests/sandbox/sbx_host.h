@@ -78,6 +78,15 @@ addin__sandbox_cause sbx_wait(sbx_run *r);
 // sbx_fini frees the policy and removes the scratch directory.
 void sbx_fini(sbx_run *r);
 
+// sbx_descendants lists up to @max live processes below @pid (children,
+// grandchildren...; from /proc/*/stat, so it works unprivileged and sees
+// processes in other pid namespaces by their pids here).  Returns how many.
+int sbx_descendants(pid_t pid, pid_t *pids, int max);
+
+// sbx_alive counts how many of @pids still run (zombies do not count:
+// an orphan waits for the system's init to reap it).
+int sbx_alive(const pid_t *pids, int n);
+
 // sbx_count_fds counts this process's open descriptors.
 int sbx_count_fds(void);
 
