@@ -73,12 +73,6 @@ static const struct {
 };
 
 const char *
-addin__field_key(enum addin__field f)
-{
-	return field_keys[f];
-}
-
-const char *
 addin__segment_dir(addin_segment_kind kind)
 {
 	return kind_dirs[kind];

@@ -77,9 +77,6 @@ typedef struct addin__segment {
 	const char *const *needs;
 } addin__segment;
 
-// addin__field_key returns the metadata key of field @f ("name", ...).
-ADDIN_PRIVATE const char *addin__field_key(enum addin__field f);
-
 // addin__segment_dir returns the pipeline subdirectory of @kind
 // ("contracts", "host-adapters", "addin-adapters", "addins").
 ADDIN_PRIVATE const char *addin__segment_dir(addin_segment_kind kind);

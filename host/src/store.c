@@ -276,11 +276,7 @@ warn_rel(struct scan *sc, const char *rel, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (rel == NULL) {
-		snprintf(path, sizeof(path), "%s", sc->s->dir);
-	} else {
-		snprintf(path, sizeof(path), "%s/%s", sc->s->dir, rel);
-	}
+	snprintf(path, sizeof(path), "%s/%s", sc->s->dir, rel);
 	(void) addin__warn(sc->w, path, "%s", msg);
 }
 
