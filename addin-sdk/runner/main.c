@@ -319,6 +319,9 @@ main(int argc, char **argv)
 		say("the host (pid %d) is already gone", R.parent);
 		return ADDIN_EXIT_PARENT_GONE;
 	}
+	// A crashing add-in leaves no core file behind (a sandbox may ask for
+	// them explicitly).
+	addin__plat_no_core_dumps();
 	// Nothing but stdio and the token pipe crosses from the host.
 	addin__plat_close_from(3, keep, 1);
 	if (addin__plat_read_full(TOKEN_FD, token, sizeof(token)) !=

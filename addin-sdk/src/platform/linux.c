@@ -20,6 +20,7 @@
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -237,6 +238,13 @@ addin__plat_pdeathsig(int expected_ppid)
 	(void) prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	// The parent may have died before the prctl: then we were reparented.
 	return (int) getppid() == expected_ppid;
+}
+
+void
+addin__plat_no_core_dumps(void)
+{
+	struct rlimit none = {0, 0};
+	(void) setrlimit(RLIMIT_CORE, &none);
 }
 
 void

@@ -64,6 +64,9 @@ ADDIN_PRIVATE void addin__plat_describe_status(int status, char *buf,
 // returns false if the parent (@expected_ppid) is already gone.
 ADDIN_PRIVATE bool addin__plat_pdeathsig(int expected_ppid);
 
+// addin__plat_no_core_dumps sets RLIMIT_CORE to 0.
+ADDIN_PRIVATE void addin__plat_no_core_dumps(void);
+
 // addin__plat_close_from closes every descriptor >= @first except the ones
 // listed in @keep.
 ADDIN_PRIVATE void addin__plat_close_from(int first, const int *keep,
