@@ -241,6 +241,37 @@ test_fsize(void)
 	done(r);
 }
 
+static void
+test_read_grant(void)
+{
+	char  dir[64] = "/tmp/sbx-grant-XXXXXX";
+	char  file[128], other[128];
+	FILE *f;
+	ADDIN_CHECK(mkdtemp(dir) != NULL);
+	ADDIN_CHECK(chmod(dir, 0755) == 0);
+	snprintf(file, sizeof(file), "%s/data", dir);
+	f = fopen(file, "w");
+	ADDIN_CHECK(f != NULL && fputs("granted\n", f) >= 0);
+	fclose(f);
+	// Readable with the grant.
+	sbx_run *r = setup(ADDIN__SANDBOX_RESTRICTED, "all", "read", file);
+	ADDIN_PASS(addin__sandbox_policy_add_read(&r->policy, dir));
+	ADDIN_CHECK_INT(run(r), ==, ADDIN__CAUSE_EXITED);
+	ADDIN_CHECK_INT(r->death.status, ==, 42);
+	done(r);
+	// Read-only even though the directory is world-writable.
+	ADDIN_CHECK(chmod(dir, 0777) == 0);
+	snprintf(other, sizeof(other), "%s/new", dir);
+	r = setup(ADDIN__SANDBOX_RESTRICTED, "all", "write", other);
+	ADDIN_PASS(addin__sandbox_policy_add_read(&r->policy, dir));
+	expect_blocked(r);
+	ADDIN_CHECK(access(other, F_OK) != 0);
+	// Without the grant it is not there at all.
+	expect_blocked(setup(ADDIN__SANDBOX_RESTRICTED, "all", "read", file));
+	unlink(file);
+	rmdir(dir);
+}
+
 // ---------------------------------------------------------------- network
 
 static int
@@ -280,6 +311,28 @@ inet_case(const char *stages, bool trap)
 	}
 	// Nobody knocked.
 	ADDIN_CHECK(accept(lfd, NULL, NULL) < 0 && errno == EAGAIN);
+	close(lfd);
+	done(&R);
+}
+
+static void
+test_network_grant(void)
+{
+	int  port, lfd = tcp_listener(&port), c = -1;
+	char arg[16];
+	snprintf(arg, sizeof(arg), "%d", port);
+	fds_before = sbx_count_fds();
+	sbx_init(&R, ADDIN__SANDBOX_RESTRICTED, "all", "inet", arg);
+	R.policy.network = true;
+	ADDIN_CHECK_INT(run(&R), ==, ADDIN__CAUSE_EXITED);
+	ADDIN_CHECK_INT(R.death.status, ==, 42);
+	ADDIN_CHECK_INT(R.reports.applied.flags & ADDIN__NS_NET, ==, 0);
+	for (int i = 0; i < 100 && c < 0; i++) {
+		c = accept(lfd, NULL, NULL);
+		usleep(1000);
+	}
+	ADDIN_CHECK(c >= 0); // it did knock
+	close(c);
 	close(lfd);
 	done(&R);
 }
@@ -665,8 +718,12 @@ ADDIN_TEST_LIST = {
      test_write_outside},
     {"writing inside the scratch dir works (control)", test_write_scratch},
     {"the host's /proc/<pid>/environ cannot be read", test_environ},
+    {"a read grant shows a directory read-only; without it it is absent",
+     test_read_grant},
     {"writing past the file size limit is SIGXFSZ", test_fsize},
     {"an AF_INET socket traps as seccomp violation socket", test_inet},
+    {"with the network grant the helper reaches 127.0.0.1",
+     test_network_grant},
     {"without stage 2 the empty net namespace refuses 127.0.0.1",
      test_inet_netns},
     {"execve /bin/sh traps as execve", test_exec},

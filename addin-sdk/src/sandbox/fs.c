@@ -32,17 +32,23 @@ struct entry {
 	char        link[256]; // K_LINK target
 };
 
-#define MAX_ENTRIES (2 * ADDIN__SANDBOX_MAX_PATHS + 16)
+#define MAX_ENTRIES (2 * ADDIN__SANDBOX_MAX_PATHS + 32)
 
 static const char *const sys_paths[] = {
     "/usr/lib", "/usr/lib64", "/usr/lib32", "/usr/libx32", "/usr/local/lib",
     "/lib",     "/lib64",     "/lib32",     "/libx32"};
+static const char *const net_paths[] = {
+    "/etc/resolv.conf", "/etc/hosts",    "/etc/nsswitch.conf", "/etc/gai.conf",
+    "/etc/host.conf",   "/etc/services", "/etc/protocols",     "/etc/ssl"};
 static const char *const dev_paths[] = {"/dev/null", "/dev/zero", "/dev/full",
                                         "/dev/random", "/dev/urandom"};
 
+// add_entry adds @path (which must exist when @required).  With
+// @keep_link a symlink is recreated as such (/lib -> usr/lib); otherwise
+// it is followed and its target bound at @path.
 static addin_err
 add_entry(struct entry *e, size_t *n, const char *path, enum kind kind,
-          bool required)
+          bool required, bool keep_link)
 {
 	struct stat  st;
 	struct entry x;
@@ -58,7 +64,7 @@ add_entry(struct entry *e, size_t *n, const char *path, enum kind kind,
 		return addin__syserr(ADDIN_ESANDBOX, errno, "sandbox: %s",
 		                     path);
 	}
-	if (S_ISLNK(st.st_mode) && kind == K_RO && !required) {
+	if (S_ISLNK(st.st_mode) && keep_link) {
 		// A system symlink (/lib -> usr/lib): recreate it.
 		ssize_t l = readlink(path, x.link, sizeof(x.link) - 1);
 		if (l <= 0 || (size_t) l >= sizeof(x.link) - 1) {
@@ -224,27 +230,33 @@ addin__sandbox_filesystem(const addin__sandbox_policy *p, uint32_t *applied)
 	for (size_t i = 0;
 	     rv == ADDIN_OK && i < sizeof(sys_paths) / sizeof(sys_paths[0]);
 	     i++) {
-		rv = add_entry(e, &n, sys_paths[i], K_RO, false);
+		rv = add_entry(e, &n, sys_paths[i], K_RO, false, true);
 	}
 	if (rv == ADDIN_OK) {
-		rv = add_entry(e, &n, "/etc/ld.so.cache", K_RO, false);
+		rv = add_entry(e, &n, "/etc/ld.so.cache", K_RO, false, false);
 	}
 	for (size_t i = 0;
 	     rv == ADDIN_OK && i < sizeof(dev_paths) / sizeof(dev_paths[0]);
 	     i++) {
-		rv = add_entry(e, &n, dev_paths[i], K_DEV, false);
+		rv = add_entry(e, &n, dev_paths[i], K_DEV, false, false);
+	}
+	// With the network grant, what name resolution and TLS read.
+	for (size_t i = 0; p->network && rv == ADDIN_OK &&
+	                   i < sizeof(net_paths) / sizeof(net_paths[0]);
+	     i++) {
+		rv = add_entry(e, &n, net_paths[i], K_RO, false, false);
 	}
 	for (size_t i = 0; rv == ADDIN_OK && i < p->n_need; i++) {
-		rv = add_entry(e, &n, p->need[i], K_RO, true);
+		rv = add_entry(e, &n, p->need[i], K_RO, true, false);
 	}
 	for (size_t i = 0; rv == ADDIN_OK && i < p->n_read; i++) {
-		rv = add_entry(e, &n, p->read[i], K_RO, true);
+		rv = add_entry(e, &n, p->read[i], K_RO, true, false);
 	}
 	if (rv == ADDIN_OK && p->ipc != NULL) {
-		rv = add_entry(e, &n, p->ipc, K_RW, true);
+		rv = add_entry(e, &n, p->ipc, K_RW, true, false);
 	}
 	if (rv == ADDIN_OK && p->scratch != NULL) {
-		rv = add_entry(e, &n, p->scratch, K_RW, true);
+		rv = add_entry(e, &n, p->scratch, K_RW, true, false);
 	}
 	if (rv != ADDIN_OK) {
 		goto out;

@@ -199,6 +199,31 @@ addin__sandbox_policy_set_ipc(addin__sandbox_policy *p, const char *path)
 	return set_path(&p->ipc, "ipc", path, strlen(path));
 }
 
+addin_err
+addin__sandbox_policy_grant_need(addin__sandbox_policy *p, const char *need,
+                                 const char *own_dir, const char *scratch)
+{
+	if (need == NULL) {
+		return addin__seterr(ADDIN_EINVAL, "sandbox: no need given");
+	}
+	if (strcmp(need, "network") == 0) {
+		p->network = true;
+		return ADDIN_OK;
+	}
+	if (strcmp(need, "read-own-dir") == 0 && own_dir != NULL) {
+		return addin__sandbox_policy_add_read(p, own_dir);
+	}
+	if (strcmp(need, "scratch") == 0 && scratch != NULL) {
+		return addin__sandbox_policy_set_scratch(p, scratch);
+	}
+	if (strncmp(need, "read:", 5) == 0) {
+		return addin__sandbox_policy_add_read(p, need + 5);
+	}
+	return addin__seterr(
+	    ADDIN_EINVAL,
+	    "sandbox: need \"%s\" is unknown or lacks its directory", need);
+}
+
 // ---------------------------------------------------------------- encode
 
 static const struct {

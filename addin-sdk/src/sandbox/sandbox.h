@@ -152,6 +152,17 @@ addin__sandbox_policy_set_scratch(addin__sandbox_policy *p, const char *path);
 ADDIN_PRIVATE addin_err addin__sandbox_policy_set_ipc(addin__sandbox_policy *p,
                                                       const char *path);
 
+// addin__sandbox_policy_grant_need applies one grant an add-in declared
+// with ADDIN_NEEDS() (addin/segment.h), after the host decided to give
+// it: "read-own-dir" adds @own_dir as a read grant, "read:<dir>" adds
+// <dir>, "network" sets the network grant, "scratch" sets @scratch (a
+// directory the host made for this activation; may be NULL otherwise).
+// ADDIN_EINVAL for an unknown need, a bad path or a missing argument;
+// errors of the add/set functions.
+ADDIN_PRIVATE addin_err
+addin__sandbox_policy_grant_need(addin__sandbox_policy *p, const char *need,
+                                 const char *own_dir, const char *scratch);
+
 // addin__sandbox_policy_encode writes @p as text:
 //
 //     bulkhead-sandbox 1\n  key=value\n ...  end\n
@@ -489,8 +500,11 @@ ADDIN_PRIVATE addin_err addin__sandbox_namespaces(
 // random,urandom}, a fresh /proc of the new pid namespace, @p's need and
 // read paths (read-only), the ipc and scratch directories (read-write),
 // all at their host paths; cwd becomes "/".  No /tmp (use the scratch
-// dir).  Does nothing at level none or without a mount namespace.
-// ADDIN_ESANDBOX with a message naming the path that failed.
+// dir).  With the network grant also /etc/resolv.conf, hosts,
+// nsswitch.conf, gai.conf, host.conf, services, protocols and /etc/ssl
+// (those that exist; symlinks followed).  Does nothing at level none or
+// without a mount namespace. ADDIN_ESANDBOX with a message naming the path
+// that failed.
 ADDIN_PRIVATE addin_err
 addin__sandbox_filesystem(const addin__sandbox_policy *p, uint32_t *applied);
 

@@ -324,6 +324,35 @@ test_fit(void)
 	ADDIN_CHECK_INT(p.namespaces, ==, 0);
 }
 
+static void
+test_needs(void)
+{
+	addin__sandbox_policy p;
+	addin__sandbox_policy_init(&p, ADDIN__SANDBOX_RESTRICTED);
+	ADDIN_PASS(addin__sandbox_policy_grant_need(&p, "read-own-dir",
+	                                            "/opt/addins/calc", NULL));
+	ADDIN_PASS(addin__sandbox_policy_grant_need(
+	    &p, "read:/usr/share/zoneinfo", NULL, NULL));
+	ADDIN_PASS(
+	    addin__sandbox_policy_grant_need(&p, "network", NULL, NULL));
+	ADDIN_PASS(addin__sandbox_policy_grant_need(
+	    &p, "scratch", NULL, "/var/tmp/bulkhead/calc-1"));
+	ADDIN_CHECK_INT(p.n_read, ==, 2);
+	ADDIN_CHECK_STR(p.read[0], "/opt/addins/calc");
+	ADDIN_CHECK_STR(p.read[1], "/usr/share/zoneinfo");
+	ADDIN_CHECK(p.network);
+	ADDIN_CHECK_STR(p.scratch, "/var/tmp/bulkhead/calc-1");
+	ADDIN_FAIL(addin__sandbox_policy_grant_need(&p, "root", NULL, NULL),
+	           ADDIN_EINVAL);
+	ADDIN_CHECK_CONTAINS(addin_errmsg(), "\"root\"");
+	ADDIN_FAIL(addin__sandbox_policy_grant_need(&p, "scratch", NULL, NULL),
+	           ADDIN_EINVAL);
+	ADDIN_FAIL(
+	    addin__sandbox_policy_grant_need(&p, "read:../etc", NULL, NULL),
+	    ADDIN_EINVAL);
+	addin__sandbox_policy_fini(&p);
+}
+
 ADDIN_TEST_LIST = {
     {"policy defaults: none is open, strict is tighter than restricted",
      test_defaults},
@@ -335,5 +364,6 @@ ADDIN_TEST_LIST = {
     {"policy travels through a sealed memfd", test_fd_transport},
     {"policy fit degrades namespaces with warnings but never seccomp",
      test_fit},
+    {"declared needs become grants once the host agrees", test_needs},
     {NULL, NULL},
 };
