@@ -382,11 +382,11 @@ gen_oneof_type(pg_buf *b, const pg_message *m, const pg_oneof *o)
 		        (int) fld->number);
 	}
 	pg_putf(b, "} %s;\n\n", o->c_case);
-	pg_gen_comment(b, "", o->comment);
 	pg_putf(b,
-	        "// %s is oneof '%s' of %s: @which names the member of the\n"
-	        "// union that is set (%s_NOT_SET: none).\n",
+	        "// %s is oneof '%s' of %s: @which names the member of the "
+	        "union that is set (%s_NOT_SET: none).\n",
 	        o->c_type, o->name, m->full_name, o->c_upper);
+	pg_gen_comment(b, "", o->comment);
 	pg_putf(b, "typedef struct %s {\n\t%s which;\n\tunion {\n", o->c_type,
 	        o->c_case);
 	for (size_t i = 0; i < o->n_fields; i++) {
@@ -579,8 +579,8 @@ pg_gen_view_helpers(pg_buf *b, const pg_file *f)
 			const pg_oneof *o = &m->oneofs[j];
 			pg_putf(
 			    b,
-			    "// %s_clear frees what @v owns (strings, bytes,\n"
-			    "// nested structs) with addin_free() and zeroes "
+			    "// %s_clear frees what @v owns (strings, bytes, "
+			    "nested structs) with addin_free() and zeroes "
 			    "it.  "
 			    "Accepts NULL.\n",
 			    o->c_type);
@@ -593,8 +593,8 @@ pg_gen_view_helpers(pg_buf *b, const pg_file *f)
 		}
 		pg_putf(
 		    b,
-		    "// %s_clear frees what @v owns (strings, bytes, arrays,\n"
-		    "// nested structs) with addin_free() and zeroes it; for "
+		    "// %s_clear frees what @v owns (strings, bytes, arrays, "
+		    "nested structs) with addin_free() and zeroes it; for "
 		    "a "
 		    "struct\n// filled by an out-parameter.  Accepts NULL.\n",
 		    m->c_name);
@@ -636,10 +636,10 @@ pg_gen_arena(pg_buf *b)
 	pg_put(
 	    b,
 	    "// A per-call arena: the protobuf-c structs and converted arrays "
-	    "built\n"
-	    "// around the caller's data (which they borrow) are freed "
-	    "together\n"
-	    "// when the call is over.\n"
+	    "built "
+	    "around the caller's data (which they borrow) are freed "
+	    "together "
+	    "when the call is over.\n"
 	    "struct addin_arena_block {\n"
 	    "\tstruct addin_arena_block *next;\n"
 	    "\tmax_align_t data[];\n"
@@ -676,8 +676,8 @@ pg_gen_arena(pg_buf *b)
 	    "\t}\n"
 	    "}\n\n"
 	    "// addin_alloc_array allocates @n zeroed elements of @size bytes "
-	    "for an\n"
-	    "// out-parameter (the receiver frees it with addin_free).\n"
+	    "for an "
+	    "out-parameter (the receiver frees it with addin_free).\n"
 	    "__attribute__((unused)) static void *\n"
 	    "addin_alloc_array(size_t n, size_t size)\n"
 	    "{\n"

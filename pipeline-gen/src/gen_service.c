@@ -93,8 +93,8 @@ outputs_doc(const pg_file *f, const pg_method *mt)
 		return "Outputs (ret_*) are written only on success.";
 	}
 	return pg_fmt("Outputs (ret_*) are written only on success; what they "
-	              "point to is\n// allocated with addin_alloc() and owned "
-	              "by the caller, who frees it\n// with %s_%s_free_out().",
+	              "point to is allocated with addin_alloc() and owned by "
+	              "the caller, who frees it with %s_%s_free_out().",
 	              f->service->c_prefix, mt->c_name);
 }
 
@@ -107,22 +107,22 @@ pg_gen_ops(pg_buf *b, const pg_file *f)
 
 	pg_putf(
 	    b,
-	    "// %s_ops is the view of contract %s: one function per method,\n"
-	    "// each taking the implementation's state first, the request's "
-	    "fields as\n"
-	    "// in-parameters and the reply's fields as out-parameters "
-	    "(ret_*).  The add-in\n"
-	    "// fills one in (%s.addin.h); the host calls it through "
-	    "%s.host.h.\n"
-	    "// An op returns ADDIN_OK or an error, optionally with a message "
-	    "set by\n"
-	    "// addin_set_error().  In-parameters are borrowed for the call.  "
-	    "On success it\n"
-	    "// writes every output; strings, bytes and arrays it returns are "
-	    "allocated with\n"
-	    "// addin_alloc()/addin_strdup() and become the caller's.  On "
-	    "failure it writes\n"
-	    "// no output.  A NULL op fails with ADDIN_EUNIMPL.\n",
+	    "// %s_ops is the view of contract %s: one function per method, "
+	    "each taking the implementation's state first, the request's "
+	    "fields as "
+	    "in-parameters and the reply's fields as out-parameters "
+	    "(ret_*).  The add-in "
+	    "fills one in (%s.addin.h); the host calls it through "
+	    "%s.host.h. "
+	    "An op returns ADDIN_OK or an error, optionally with a message "
+	    "set by "
+	    "addin_set_error().  In-parameters are borrowed for the call.  "
+	    "On success it "
+	    "writes every output; strings, bytes and arrays it returns are "
+	    "allocated with "
+	    "addin_alloc()/addin_strdup() and become the caller's.  On "
+	    "failure it writes "
+	    "no output.  A NULL op fails with ADDIN_EUNIMPL.\n",
 	    s->c_prefix, s->full_name, f->leaf, f->leaf);
 	pg_gen_comment(b, "", s->comment);
 	pg_putf(b, "typedef struct %s_ops {\n", s->c_prefix);
@@ -222,24 +222,24 @@ pg_gen_host_header(pg_buf *b, const pg_file *f)
 	file_vars(&v, f);
 	pg_emit(
 	    b, &v,
-	    "// $p$ is the host's object for an add-in of contract\n"
-	    "// $id$: an addin_object (addin/object.h) made for view "
-	    "$P$_VIEW_ID.\n"
-	    "// Whether the add-in runs in this process or in another is the "
-	    "isolation\n"
-	    "// level's business; calls look the same.\n"
+	    "// $p$ is the host's object for an add-in of contract "
+	    "$id$: an addin_object (addin/object.h) made for view "
+	    "$P$_VIEW_ID.  "
+	    "Whether the add-in runs in this process or in another is the "
+	    "isolation "
+	    "level's business; calls look the same.\n"
 	    "typedef struct $p$ $p$;\n\n"
-	    "// $p$_from_object returns @obj as a $p$, or NULL\n"
-	    "// when @obj is NULL or was made for another view.  No reference "
-	    "is added:\n"
-	    "// the result shares @obj's.  Thread-safe.\n"
+	    "// $p$_from_object returns @obj typed as the host view, or NULL "
+	    "when @obj is NULL or was made for another view.  No reference "
+	    "is added: "
+	    "the result shares @obj's.  Thread-safe.\n"
 	    "$p$ *$p$_from_object(addin_object *obj);\n\n"
 	    "// $p$_as_object returns @obj as the addin_object it is (no "
-	    "reference\n"
-	    "// added), or NULL.  Thread-safe.\n"
+	    "reference "
+	    "added), or NULL.  Thread-safe.\n"
 	    "addin_object *$p$_as_object($p$ *obj);\n\n"
-	    "// $p$_release drops the caller's reference to @obj\n"
-	    "// (addin_object_unref).  Accepts NULL.  Thread-safe.\n"
+	    "// $p$_release drops the caller's reference to @obj "
+	    "(addin_object_unref).  Accepts NULL.  Thread-safe.\n"
 	    "void $p$_release($p$ *obj);\n\n");
 	for (size_t i = 0; i < s->n_methods; i++) {
 		const pg_method *mt = &s->methods[i];
@@ -254,18 +254,18 @@ pg_gen_host_header(pg_buf *b, const pg_file *f)
 		    b,
 		    "// In-parameters are borrowed for the call; a NULL "
 		    "string "
-		    "or struct is an\n"
-		    "// absent field.  %s\n"
+		    "or struct is an "
+		    "absent field.  %s\n"
 		    "// Returns ADDIN_OK; ADDIN_EINVAL for a NULL object or "
 		    "output, "
-		    "or a NULL\n"
-		    "// array with a non-zero count; ADDIN_EMISMATCH, "
-		    "ADDIN_ESHUTDOWN;\n"
-		    "// ADDIN_EUNIMPL when the add-in lacks the method; the "
-		    "add-in's own error;\n"
-		    "// or a transport error.  addin_errmsg() says more.  "
-		    "Thread-safe when the\n"
-		    "// add-in is.\n",
+		    "or a NULL "
+		    "array with a non-zero count; ADDIN_EMISMATCH, "
+		    "ADDIN_ESHUTDOWN; "
+		    "ADDIN_EUNIMPL when the add-in lacks the method; the "
+		    "add-in's own error; "
+		    "or a transport error.  addin_errmsg() says more.  "
+		    "Thread-safe when the "
+		    "add-in is.\n",
 		    outputs_doc(f, mt));
 		method_params(&ps, pg_fmt("%s *obj", s->c_prefix), mt);
 		pg_emit_call(
@@ -410,8 +410,8 @@ pg_gen_addin_header(pg_buf *b, const pg_file *f)
 	    b, &v,
 	    "// $P$_ADDIN(ops, create, destroy, name, version, publisher,\n"
 	    "// description, ...) makes the shared library being built an "
-	    "add-in that\n"
-	    "// implements view $id$.  Use it once, at file scope:\n"
+	    "add-in that "
+	    "implements view $id$.  Use it once, at file scope:\n"
 	    "//\n"
 	    "//   static const $p$_ops my_ops = {\n"
 	    "//       .$first$ = my_$first$, ...\n"
@@ -423,21 +423,21 @@ pg_gen_addin_header(pg_buf *b, const pg_file *f)
 	    "//\n"
 	    "// @ops points to the add-in's $p$_ops (static).\n"
 	    "// @create, of type addin_err (*)(addin_context *ctx, void "
-	    "**ret_self), makes\n"
-	    "// an instance whose state is passed to every op as `self`; "
-	    "@destroy, of\n"
-	    "// type void (*)(void *self), frees it.  Either may be NULL "
+	    "**ret_self), makes "
+	    "an instance whose state is passed to every op as `self`; "
+	    "@destroy, of "
+	    "type void (*)(void *self), frees it.  Either may be NULL "
 	    "(self "
-	    "is then\n"
-	    "// NULL).  @name, @version, @publisher and @description must be "
-	    "string\n"
-	    "// literals: they become the add-in's metadata, which discovery "
-	    "reads from\n"
-	    "// the file without loading it.  The optional last argument is a "
-	    "run of\n"
-	    "// ADDIN_QUALIFY(key, value) and ADDIN_NEEDS(grant) items "
-	    "(addin/segment.h);\n"
-	    "// for compilers that insist on it, pass \"\" when there are "
+	    "is then "
+	    "NULL).  @name, @version, @publisher and @description must be "
+	    "string "
+	    "literals: they become the add-in's metadata, which discovery "
+	    "reads from "
+	    "the file without loading it.  The optional last argument is a "
+	    "run of "
+	    "ADDIN_QUALIFY(key, value) and ADDIN_NEEDS(grant) items "
+	    "(addin/segment.h); "
+	    "for compilers that insist on it, pass \"\" when there are "
 	    "none.\n"
 	    "//\n"
 	    "// The macro defines the metadata record and the exported entry "
@@ -833,8 +833,8 @@ pg_gen_addin_adapter(pg_buf *b, const pg_file *f)
 	    "    ADDIN_KV(\"addin-view-hash\", $P$_VIEW_HASH)\n"
 	    "    ADDIN_KV(\"generator\", \"$gen$\"));\n\n"
 	    "// The service handed out by bind: the contract, implemented by "
-	    "calling the\n"
-	    "// add-in's ops with its state (neither owned).\n"
+	    "calling the "
+	    "add-in's ops with its state (neither owned).\n"
 	    "struct addin_addin_adapter {\n"
 	    "\tProtobufCService base; // first: the service is this struct\n"
 	    "\tconst $p$_ops *ops;\n"

@@ -309,6 +309,7 @@ mark(pg_message *m, unsigned flag)
 	}
 }
 
+// Checks the C name @name that @what ("field 'Req.x'") becomes.
 static bool
 check_name(pg_ctx *ctx, const pg_file *f, const pg_path *path,
            const char *what, const char *name)
@@ -316,23 +317,22 @@ check_name(pg_ctx *ctx, const pg_file *f, const pg_path *path,
 	if (pg_is_reserved_word(name)) {
 		return pg_fail(
 		    ctx, f, path,
-		    "%s '%s': the name is a C keyword or standard C name; "
+		    "%s: its C name '%s' is a C keyword or standard C name; "
 		    "rename it",
 		    what, name);
 	}
 	if (name[0] == '_') {
 		return pg_fail(
 		    ctx, f, path,
-		    "%s '%s': names starting with '_' are reserved in C; "
-		    "rename it",
-		    what, name);
+		    "%s: names starting with '_' are reserved in C; rename it",
+		    what);
 	}
 	if (starts_with(name, "addin_")) {
 		return pg_fail(
 		    ctx, f, path,
-		    "%s '%s': names starting with 'addin_' are reserved for "
+		    "%s: names starting with 'addin_' are reserved for "
 		    "generated code; rename it",
-		    what, name);
+		    what);
 	}
 	return true;
 }
@@ -405,7 +405,8 @@ check_field(pg_ctx *ctx, const pg_file *f, const pg_message *m,
 		               "field '%s.%s': not a C identifier",
 		               m->pb->name, n);
 	}
-	return check_name(ctx, f, &fld->path, "field", fld->name);
+	return check_name(ctx, f, &fld->path,
+	                  pg_fmt("field '%s.%s'", m->pb->name, n), fld->name);
 }
 
 static bool check_message(pg_ctx *ctx, const pg_file *f, pg_message *m);
@@ -452,7 +453,9 @@ check_message(pg_ctx *ctx, const pg_file *f, pg_message *m)
 		}
 	}
 	for (size_t i = 0; i < m->n_oneofs; i++) {
-		if (!check_name(ctx, f, &m->oneofs[i].path, "oneof",
+		if (!check_name(ctx, f, &m->oneofs[i].path,
+		                pg_fmt("oneof '%s.%s'", pb->name,
+		                       pb->oneof_decl[i]->name),
 		                m->oneofs[i].name)) {
 			return false;
 		}
@@ -585,7 +588,9 @@ model_service(pg_ctx *ctx, pg_file *f)
 			    "instead of importing google.protobuf.Empty)",
 			    ps->name, pm->name, t + 1, f->name);
 		}
-		if (!check_name(ctx, f, &mt->path, "method", mt->c_name)) {
+		if (!check_name(ctx, f, &mt->path,
+		                pg_fmt("method '%s.%s'", ps->name, pm->name),
+		                mt->c_name)) {
 			return false;
 		}
 	}

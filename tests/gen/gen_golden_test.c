@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: MIT
+// Copyright 2026 The Bulkhead Authors
+//
+// protoc-gen-pipeline's output: byte-exact against tests/gen/golden/ (run
+// with UPDATE_GOLDEN=1, or `make regen`, to rewrite the golden files after
+// a deliberate change), deterministic, free of protobuf in the views, with
+// a contract hash that ignores comments and layout but not the wire; and
+// the plugin's own command line.
+
+#define _GNU_SOURCE // asprintf
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "addin_test.h"
+#include "calculator/v1/calculator.view.h"
+#include "run.h"
+
+static const char *const suffixes[] = {
+    "view.h",     "host.h",         "host-view.c",    "addin.h",
+    "contract.c", "host-adapter.c", "addin-adapter.c"};
+#define N_SUFFIXES (sizeof(suffixes) / sizeof(suffixes[0]))
+
+struct contract {
+	const char *root; // import root
+	const char *base; // file without .proto, relative to root
+};
+
+static const struct contract contracts[] = {
+    {GEN_CONTRACTS_DIR, "calculator/v1/calculator"},
+    {GEN_CONTRACTS_DIR "/test", "alltypes/v1/alltypes"},
+    {GEN_CONTRACTS_DIR "/test", "presence/v1/presence"},
+};
+#define N_CONTRACTS (sizeof(contracts) / sizeof(contracts[0]))
+
+// Runs protoc with the plugin on @base.proto under @root into @out;
+// returns protoc's exit status and its stderr in *ret_err.
+static int
+generate(const char *root, const char *base, const char *out, char **ret_err)
+{
+	char *argv[8];
+	int   rc;
+
+	argv[0] = gen_arg(GEN_PROTOC);
+	argv[1] = gen_arg("--plugin=protoc-gen-pipeline=" GEN_PLUGIN);
+	ADDIN_CHECK(asprintf(&argv[2], "--pipeline_out=%s", out) > 0);
+	ADDIN_CHECK(asprintf(&argv[3], "-I%s", root) > 0);
+	ADDIN_CHECK(asprintf(&argv[4], "%s/%s.proto", root, base) > 0);
+	argv[5] = NULL;
+	rc      = gen_run(argv, NULL, NULL, NULL, ret_err);
+	for (int i = 2; i < 5; i++) {
+		free(argv[i]);
+	}
+	return rc;
+}
+
+static char *
+generated(const char *out, const char *base, const char *suffix,
+          size_t *ret_len)
+{
+	char *path, *s;
+	ADDIN_CHECK(asprintf(&path, "%s/%s.%s", out, base, suffix) > 0);
+	s = gen_read(path, ret_len);
+	ADDIN_CHECKF(s != NULL, "%s was not generated", path);
+	free(path);
+	return s;
+}
+
+static void
+first_difference(const char *name, const char *want, const char *got)
+{
+	int line = 1;
+	for (size_t i = 0; want[i] != '\0' || got[i] != '\0'; i++) {
+		if (want[i] != got[i]) {
+			const char *w = want + i, *g = got + i;
+			while (w > want && w[-1] != '\n') {
+				w--;
+			}
+			while (g > got && g[-1] != '\n') {
+				g--;
+			}
+			fprintf(
+			    stderr,
+			    "  %s differs from its golden file at line %d:\n"
+			    "  golden:    %.*s\n  generated: %.*s\n",
+			    name, line, (int) strcspn(w, "\n"), w,
+			    (int) strcspn(g, "\n"), g);
+			return;
+		}
+		if (want[i] == '\n') {
+			line++;
+		}
+	}
+}
+
+static void
+test_golden(void)
+{
+	const char *update  = getenv("UPDATE_GOLDEN");
+	bool        rewrite = update != NULL && strcmp(update, "1") == 0;
+	char       *out     = gen_tmpdir();
+	int         bad     = 0;
+
+	ADDIN_CHECK(out != NULL);
+	for (size_t c = 0; c < N_CONTRACTS; c++) {
+		char *err = NULL;
+		int   rc =
+		    generate(contracts[c].root, contracts[c].base, out, &err);
+		ADDIN_CHECKF(rc == 0, "protoc failed: %s", err);
+		free(err);
+		for (size_t s = 0; s < N_SUFFIXES; s++) {
+			char  *gpath, *want;
+			size_t glen;
+			char  *got = generated(out, contracts[c].base,
+			                       suffixes[s], &glen);
+			ADDIN_CHECK(asprintf(&gpath, "%s/%s.%s",
+			                     GEN_GOLDEN_DIR, contracts[c].base,
+			                     suffixes[s]) > 0);
+			if (rewrite) {
+				ADDIN_CHECK(gen_write(gpath, got, glen));
+				printf("  rewrote %s\n", gpath);
+			} else if ((want = gen_read(gpath, NULL)) == NULL) {
+				fprintf(stderr, "  no golden file %s\n",
+				        gpath);
+				bad++;
+			} else {
+				if (strcmp(want, got) != 0) {
+					first_difference(gpath, want, got);
+					bad++;
+				}
+				free(want);
+			}
+			free(gpath);
+			free(got);
+		}
+	}
+	gen_rmtree(out);
+	free(out);
+	ADDIN_CHECKF(
+	    bad == 0,
+	    "%d generated file(s) differ from tests/gen/golden/; if the "
+	    "change "
+	    "is meant, run `make regen` (or UPDATE_GOLDEN=1 %s) and commit "
+	    "the golden files",
+	    bad, "gen_golden_test");
+}
+
+static void
+test_deterministic(void)
+{
+	char *a = gen_tmpdir(), *b = gen_tmpdir();
+
+	for (size_t c = 0; c < N_CONTRACTS; c++) {
+		ADDIN_CHECK(generate(contracts[c].root, contracts[c].base, a,
+		                     NULL) == 0);
+		ADDIN_CHECK(generate(contracts[c].root, contracts[c].base, b,
+		                     NULL) == 0);
+		for (size_t s = 0; s < N_SUFFIXES; s++) {
+			size_t la, lb;
+			char  *x =
+			    generated(a, contracts[c].base, suffixes[s], &la);
+			char *y =
+			    generated(b, contracts[c].base, suffixes[s], &lb);
+			ADDIN_CHECK(la == lb && memcmp(x, y, la) == 0);
+			free(x);
+			free(y);
+		}
+	}
+	gen_rmtree(a);
+	gen_rmtree(b);
+	free(a);
+	free(b);
+}
+
+// What the views promise: no protobuf type, header, or function, and a
+// banner, a version check and the ids.
+static void
+test_views_have_no_protobuf(void)
+{
+	static const char *const views[]  = {"view.h", "host.h", "addin.h",
+	                                     "host-view.c"};
+	static const char *const banned[] = {"ProtobufC", "protobuf_c_",
+	                                     "pb-c.h", "protobuf-c/",
+	                                     "calculator__v1"};
+	char                    *out      = gen_tmpdir();
+
+	ADDIN_CHECK(
+	    generate(contracts[0].root, contracts[0].base, out, NULL) == 0);
+	for (size_t v = 0; v < sizeof(views) / sizeof(views[0]); v++) {
+		char *s = generated(out, contracts[0].base, views[v], NULL);
+		for (size_t b = 0; b < sizeof(banned) / sizeof(banned[0]);
+		     b++) {
+			ADDIN_CHECKF(strstr(s, banned[b]) == NULL,
+			             "%s mentions %s", views[v], banned[b]);
+		}
+		ADDIN_CHECK(
+		    strncmp(
+		        s,
+		        "// Generated by protoc-gen-pipeline " GEN_VERSION
+		        " from calculator/v1/calculator.proto. DO NOT "
+		        "EDIT.\n",
+		        strlen(
+		            "// Generated by protoc-gen-pipeline " GEN_VERSION
+		            " from calculator/v1/calculator.proto. DO "
+		            "NOT EDIT.\n")) == 0);
+		free(s);
+	}
+	char *view = generated(out, contracts[0].base, "view.h", NULL);
+	ADDIN_CHECK_CONTAINS(view, "#if ADDIN_SDK_VERSION_NUMBER < ");
+	ADDIN_CHECK_CONTAINS(view, "#error \"Regenerate ");
+	ADDIN_CHECK_CONTAINS(view,
+	                     "typedef struct calculator_v1_calculator_ops {");
+	ADDIN_CHECK_CONTAINS(view, "#define CALCULATOR_V1_CALCULATOR_VIEW_ID "
+	                           "\"calculator.v1.Calculator\"");
+	free(view);
+	char *addin = generated(out, contracts[0].base, "addin.h", NULL);
+	ADDIN_CHECK_CONTAINS(addin, "#define CALCULATOR_V1_CALCULATOR_ADDIN(");
+	ADDIN_CHECK_CONTAINS(addin, "addin_entry_addin");
+	ADDIN_CHECK_CONTAINS(addin, "#include \"addin/sdk.h\"");
+	free(addin);
+	gen_rmtree(out);
+	free(out);
+}
+
+// The contract hash of a variant of calculator.proto.
+static char *
+hash_of(const char *variant)
+{
+	char  *dir = gen_tmpdir(), *path, *out, *view, *h, *hash;
+	size_t n;
+
+	ADDIN_CHECK(asprintf(&path, "%s/calculator/v1/calculator.proto", dir) >
+	            0);
+	ADDIN_CHECK(gen_write(path, variant, strlen(variant)));
+	ADDIN_CHECK(asprintf(&out, "%s/out", dir) > 0);
+	ADDIN_CHECK(mkdir(out, 0755) == 0);
+	ADDIN_CHECK(generate(dir, "calculator/v1/calculator", out, NULL) == 0);
+	view = generated(out, "calculator/v1/calculator", "view.h", NULL);
+	h    = strstr(view, "CALCULATOR_V1_CALCULATOR_CONTRACT_HASH \"");
+	ADDIN_CHECK(h != NULL);
+	h += strlen("CALCULATOR_V1_CALCULATOR_CONTRACT_HASH \"");
+	n    = strcspn(h, "\"");
+	hash = strndup(h, n);
+	ADDIN_CHECK(n == 64);
+	free(view);
+	free(out);
+	free(path);
+	gen_rmtree(dir);
+	free(dir);
+	return hash;
+}
+
+// Replaces the first @from in @s with @to (malloc'd result).
+static char *
+edit(const char *s, const char *from, const char *to)
+{
+	const char *p = strstr(s, from);
+	char       *r;
+	ADDIN_CHECKF(p != NULL, "no '%s' in the contract", from);
+	ADDIN_CHECK(asprintf(&r, "%.*s%s%s", (int) (p - s), s, to,
+	                     p + strlen(from)) > 0);
+	return r;
+}
+
+static void
+test_hash(void)
+{
+	char *orig = gen_read(
+	    GEN_CONTRACTS_DIR "/calculator/v1/calculator.proto", NULL);
+	char *h0, *h;
+	struct {
+		const char *from, *to;
+		bool        same;
+		const char *why;
+	} variants[] = {
+	    {"// Operation is one operation a calculator offers.",
+	     "// Operations, rewritten.\n\n// With more comment.", true,
+	     "a comment edit"},
+	    {"message GetNameRequest {}", "message GetNameRequest {\n\n}",
+	     true, "layout"},
+	    {"message OperateReply {",
+	     "message Unused { int32 x = 1; }\n"
+	     "message OperateReply {",
+	     true, "a message the service does not reach"},
+	    {"double result = 1;", "double value = 1;", false,
+	     "a renamed field"},
+	    {"double result = 1;", "double result = 2;", false,
+	     "a renumbered field"},
+	    {"double result = 1;", "float result = 1;", false,
+	     "a changed type"},
+	    {"uint32 arity = 2;", "uint32 arity = 2;\n  bool infix = 4;",
+	     false, "a field added to a reachable message"},
+	    {"rpc Operate(",
+	     "rpc Clear(GetNameRequest) returns "
+	     "(GetNameReply);\n  rpc Operate(",
+	     false, "a method added"},
+	};
+
+	ADDIN_CHECK(orig != NULL);
+	h0 = hash_of(orig);
+	// The checked-in contract's hash, as the generated headers carry it.
+	ADDIN_CHECKF(strcmp(h0, CALCULATOR_V1_CALCULATOR_CONTRACT_HASH) == 0,
+	             "%s vs %s", h0, CALCULATOR_V1_CALCULATOR_CONTRACT_HASH);
+	for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
+		char *v = edit(orig, variants[i].from, variants[i].to);
+		h       = hash_of(v);
+		ADDIN_CHECKF((strcmp(h, h0) == 0) == variants[i].same,
+		             "%s %s the contract hash", variants[i].why,
+		             variants[i].same ? "changed" : "did not change");
+		free(h);
+		free(v);
+	}
+	free(h0);
+	free(orig);
+}
+
+static void
+test_version(void)
+{
+	char *argv[] = {gen_arg(GEN_PLUGIN), gen_arg("--version"), NULL};
+	char *out, *err;
+
+	ADDIN_CHECK(gen_run(argv, NULL, &out, NULL, &err) == 0);
+	ADDIN_CHECK_STR(out, "protoc-gen-pipeline " GEN_VERSION "\n");
+	free(out);
+	free(err);
+}
+
+static void
+test_help(void)
+{
+	char *argv[] = {gen_arg(GEN_PLUGIN), gen_arg("--help"), NULL};
+	char *bad[]  = {gen_arg(GEN_PLUGIN), gen_arg("--frobnicate"), NULL};
+	char *out, *err;
+
+	ADDIN_CHECK(gen_run(argv, NULL, &out, NULL, &err) == 0);
+	ADDIN_CHECK_STR(out, ""); // stdout is protoc's channel
+	ADDIN_CHECK_CONTAINS(err, "--pipeline_out=");
+	ADDIN_CHECK_CONTAINS(err, "docs/contracts.md");
+	free(out);
+	free(err);
+	ADDIN_CHECK(gen_run(bad, NULL, &out, NULL, &err) == 1);
+	ADDIN_CHECK_CONTAINS(err, "unknown option '--frobnicate'");
+	free(out);
+	free(err);
+}
+
+static void
+test_garbage(void)
+{
+	char *dir    = gen_tmpdir(), *in, *out, *err;
+	char *argv[] = {gen_arg(GEN_PLUGIN), NULL};
+
+	ADDIN_CHECK(asprintf(&in, "%s/garbage", dir) > 0);
+	ADDIN_CHECK(gen_write(in, "\xff\xff\xff\xff garbage", 13));
+	ADDIN_CHECK(gen_run(argv, in, &out, NULL, &err) == 1);
+	ADDIN_CHECK_STR(out, "");
+	ADDIN_CHECK_CONTAINS(err, "not a CodeGeneratorRequest");
+	free(out);
+	free(err);
+	free(in);
+	gen_rmtree(dir);
+	free(dir);
+}
+
+static void
+test_options_refused(void)
+{
+	char *dir = gen_tmpdir(), *opt, *err = NULL;
+	char *argv[6];
+
+	ADDIN_CHECK(asprintf(&opt, "--pipeline_out=fast:%s", dir) > 0);
+	argv[0] = gen_arg(GEN_PROTOC);
+	argv[1] = gen_arg("--plugin=protoc-gen-pipeline=" GEN_PLUGIN);
+	argv[2] = opt;
+	argv[3] = gen_arg("-I" GEN_CONTRACTS_DIR);
+	argv[4] = gen_arg(GEN_CONTRACTS_DIR "/calculator/v1/calculator.proto");
+	argv[5] = NULL;
+	ADDIN_CHECK(gen_run(argv, NULL, NULL, NULL, &err) > 0);
+	ADDIN_CHECK_CONTAINS(err, "takes no options, got 'fast'");
+	free(err);
+	free(opt);
+	gen_rmtree(dir);
+	free(dir);
+}
+
+ADDIN_TEST_LIST = {
+    {"generated files equal the golden files byte for byte", test_golden},
+    {"generating twice gives the same bytes", test_deterministic},
+    {"views show no protobuf and carry banner, version check and ids",
+     test_views_have_no_protobuf},
+    {"the contract hash ignores comments and layout but not the wire",
+     test_hash},
+    {"protoc-gen-pipeline --version prints its version", test_version},
+    {"protoc-gen-pipeline --help explains itself on stderr", test_help},
+    {"garbage on stdin is an internal error with exit status 1", test_garbage},
+    {"plugin options are refused", test_options_refused},
+    {NULL, NULL},
+};
