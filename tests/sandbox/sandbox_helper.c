@@ -16,6 +16,7 @@
 
 #define _GNU_SOURCE
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/io_uring.h>
@@ -401,6 +402,15 @@ act(const char *a, const char *arg)
 			blocked("open /dev/null");
 		}
 		effect("opened /dev/null");
+	}
+	if (strcmp(a, "dlopen") == 0) { // a library not loaded yet
+		void *h = dlopen(arg, RTLD_NOW | RTLD_LOCAL);
+		if (h == NULL) {
+			say("blocked: dlopen: %s", dlerror());
+			return 0;
+		}
+		say("loaded %s", arg);
+		return HELPER_EFFECT;
 	}
 	if (strcmp(a, "whoami") == 0) {
 		say("uid %d gid %d pid %d ppid %d", getuid(), getgid(),

@@ -609,6 +609,27 @@ test_strict_healthy(void)
 	done(r);
 }
 
+static void
+test_dlopen_restricted(void)
+{
+	// The runner loads add-ins when the host asks, possibly after stage
+	// 2: at restricted that works (inside the private root).
+	sbx_run *r =
+	    setup(ADDIN__SANDBOX_RESTRICTED, "all", "dlopen", "libz.so.1");
+	ADDIN_CHECK_INT(run(r), ==, ADDIN__CAUSE_EXITED);
+	ADDIN_CHECKF(r->death.status == 42, "%s", r->out);
+	done(r);
+}
+
+static void
+test_dlopen_strict(void)
+{
+	// At strict nothing can be loaded after stage 2: load first.
+	expect_seccomp(
+	    setup(ADDIN__SANDBOX_STRICT, "all", "dlopen", "libz.so.1"),
+	    "openat");
+}
+
 // ---------------------------------------------------------------- whole
 
 static void
@@ -710,7 +731,8 @@ ADDIN_TEST_LIST = {
     {"the worker's exit code passes through the outer process",
      test_exit_code},
     {"abort() in the worker is SIGABRT for the host (not PID 1)", test_abort},
-    {"a setup failure exits 120 and names the step", test_setup_failure},
+    {"a setup failure exits with the setup code and names the step",
+     test_setup_failure},
     {"level none is not a boundary: /etc/passwd is readable", test_level_none},
     {"reading /etc/passwd fails: it is not in the sandbox's root",
      test_passwd},
@@ -756,6 +778,10 @@ ADDIN_TEST_LIST = {
     {"strict: opening any file traps as openat", test_strict_open},
     {"strict: reading /etc/passwd traps as openat", test_strict_passwd},
     {"strict: a healthy helper runs to the end", test_strict_healthy},
+    {"restricted: dlopen after stage 2 works (late loads)",
+     test_dlopen_restricted},
+    {"strict: dlopen after stage 2 traps (load before it)",
+     test_dlopen_strict},
     {"SIGKILL to the outer process leaves no process of the namespace",
      test_kill_outer},
     {"when the host dies hard, the whole sandbox dies with it",

@@ -322,8 +322,9 @@ ADDIN_PRIVATE addin_err addin__cgroup_destroy(addin__cgroup *cg);
 // ---------------------------------------------------------------- child
 
 // The fixed exit status of a runner whose sandbox could not be set up
-// (after an ADDIN__REC_SETUP record when possible).
-#define ADDIN__SANDBOX_EXIT_SETUP 120
+// (after an ADDIN__REC_SETUP record when possible): the runner's
+// ADDIN_EXIT_SANDBOX_SETUP (core.h).
+#define ADDIN__SANDBOX_EXIT_SETUP ADDIN_EXIT_SANDBOX_SETUP
 
 // addin__sandbox_child_prepare: in a child between fork and exec (async-
 // signal-safe): SIGKILL when @parent dies (and exits at once when it
