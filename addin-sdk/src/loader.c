@@ -58,7 +58,7 @@ static addin_err
 load_test_service(addin__loaded *l, const addin__load_req *req)
 {
 	ProtobufCService *(*factory)(void);
-	void     *sym;
+	void     *sym = NULL;
 	addin_err rv;
 
 	if ((rv = open_lib(l, req->addin_path, &l->addin_h)) != ADDIN_OK ||
@@ -78,7 +78,7 @@ addin_err
 addin__loader_load(const addin__load_req *req, addin__loaded **ret)
 {
 	addin__loaded *l;
-	void          *sym;
+	void          *sym = NULL;
 	addin_err      rv;
 
 	if (req == NULL || req->addin_path == NULL) {
