@@ -18,7 +18,7 @@
 #define ADDIN_NONNULL(...) __attribute__((nonnull(__VA_ARGS__)))
 #endif
 #define ADDIN_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
-#define ADDIN_WARN_UNUSED __attribute__((warn_unused_result))
+#define ADDIN_WARN_UNUSED       __attribute__((warn_unused_result))
 #else
 #define ADDIN_API
 #define ADDIN_NONNULL(...)

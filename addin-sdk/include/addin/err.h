@@ -18,38 +18,38 @@ extern "C" {
 // drift.  The numbers are part of the ABI and of the wire (faults carry them):
 // they are never renumbered, and a retired code keeps its slot as
 // ADDIN_EOBSOLETEnn.
-#define ADDIN_ERR_MAP(XX)                                                     \
-	XX(OK, 0, "success")                                                  \
-	XX(ENOMEM, 1, "out of memory")                                        \
-	XX(EINVAL, 2, "invalid argument")                                     \
-	XX(EINTERNAL, 3, "internal error")                                    \
-	XX(ESYSERR, 4, "operating system call failed")                        \
-	XX(ETIMEDOUT, 5, "deadline expired")                                  \
-	XX(ECLOSED, 6, "channel closed")                                      \
-	XX(EPEERDIED, 7, "add-in process died")                               \
-	XX(EPROTO, 8, "protocol violation")                                   \
-	XX(EVERSION, 9, "incompatible version")                               \
-	XX(ENOTFOUND, 10, "not found")                                        \
-	XX(EMSGSIZE, 11, "message too large")                                 \
-	XX(ELIMIT, 12, "resource limit reached")                              \
-	XX(EREMOTE, 13, "the add-in reported an error")                       \
-	XX(ENOTSUP, 14, "not supported")                                      \
-	XX(EPERM, 15, "permission denied")                                    \
-	XX(EBUSY, 16, "resource busy")                                        \
-	XX(ESHUTDOWN, 17, "add-in has been shut down")                        \
-	XX(ELOAD, 18, "library failed to load")                               \
-	XX(ESYMBOL, 19, "required symbol missing")                            \
-	XX(EINIT, 20, "add-in initialisation failed")                         \
-	XX(EMISMATCH, 21, "view or contract mismatch")                        \
-	XX(ELEVEL, 22, "isolation level not possible")                        \
-	XX(ESPAWN, 23, "add-in process failed to start")                      \
-	XX(ESANDBOX, 24, "sandbox setup failed")                              \
-	XX(ESEGMENT, 25, "invalid pipeline segment")                          \
-	XX(ECORRUPT, 26, "corrupt data")                                      \
-	XX(EEXIST, 27, "already exists")                                      \
-	XX(ECANCELED, 28, "operation canceled")                               \
-	XX(EUNIMPL, 29, "method not implemented")                             \
-	XX(EAUTH, 30, "peer authentication failed")                           \
+#define ADDIN_ERR_MAP(XX)                                \
+	XX(OK, 0, "success")                             \
+	XX(ENOMEM, 1, "out of memory")                   \
+	XX(EINVAL, 2, "invalid argument")                \
+	XX(EINTERNAL, 3, "internal error")               \
+	XX(ESYSERR, 4, "operating system call failed")   \
+	XX(ETIMEDOUT, 5, "deadline expired")             \
+	XX(ECLOSED, 6, "channel closed")                 \
+	XX(EPEERDIED, 7, "add-in process died")          \
+	XX(EPROTO, 8, "protocol violation")              \
+	XX(EVERSION, 9, "incompatible version")          \
+	XX(ENOTFOUND, 10, "not found")                   \
+	XX(EMSGSIZE, 11, "message too large")            \
+	XX(ELIMIT, 12, "resource limit reached")         \
+	XX(EREMOTE, 13, "the add-in reported an error")  \
+	XX(ENOTSUP, 14, "not supported")                 \
+	XX(EPERM, 15, "permission denied")               \
+	XX(EBUSY, 16, "resource busy")                   \
+	XX(ESHUTDOWN, 17, "add-in has been shut down")   \
+	XX(ELOAD, 18, "library failed to load")          \
+	XX(ESYMBOL, 19, "required symbol missing")       \
+	XX(EINIT, 20, "add-in initialisation failed")    \
+	XX(EMISMATCH, 21, "view or contract mismatch")   \
+	XX(ELEVEL, 22, "isolation level not possible")   \
+	XX(ESPAWN, 23, "add-in process failed to start") \
+	XX(ESANDBOX, 24, "sandbox setup failed")         \
+	XX(ESEGMENT, 25, "invalid pipeline segment")     \
+	XX(ECORRUPT, 26, "corrupt data")                 \
+	XX(EEXIST, 27, "already exists")                 \
+	XX(ECANCELED, 28, "operation canceled")          \
+	XX(EUNIMPL, 29, "method not implemented")        \
+	XX(EAUTH, 30, "peer authentication failed")      \
 	XX(EIO, 31, "input/output error")
 
 // addin_err is the result of every Bulkhead function that can fail.
@@ -109,9 +109,9 @@ ADDIN_API void addin_free(void *ptr);
 // addin_alloc(), or NULL when out of memory or when @s is NULL.  Thread-safe.
 ADDIN_API char *addin_strdup(const char *s);
 
-// addin_memdup returns a copy of @len bytes at @p allocated with addin_alloc(),
-// or NULL when out of memory.  A @len of 0 returns a valid empty allocation.
-// Thread-safe.
+// addin_memdup returns a copy of @len bytes at @p allocated with
+// addin_alloc(), or NULL when out of memory.  A @len of 0 returns a valid
+// empty allocation. Thread-safe.
 ADDIN_API void *addin_memdup(const void *p, size_t len);
 
 #ifdef __cplusplus

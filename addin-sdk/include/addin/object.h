@@ -40,11 +40,11 @@ typedef struct addin_object addin_object;
 // initialise with ADDIN_OBJECT_IMPL_INIT.
 typedef struct addin_object_impl {
 	uint32_t    abi_version; // ADDIN_ABI_VERSION
-	const char *view_id;     // view the ops table belongs to; static string
-	const void *ops;         // the view's ops table; static, not copied
-	void       *self;        // first argument of every op
-	// destroy runs exactly once, when the last reference is gone and no call
-	// is in flight; may be NULL.  It receives @self and @destroy_arg.
+	const char *view_id; // view the ops table belongs to; static string
+	const void *ops;     // the view's ops table; static, not copied
+	void       *self;    // first argument of every op
+	// destroy runs exactly once, when the last reference is gone and no
+	// call is in flight; may be NULL.  It receives @self and @destroy_arg.
 	void (*destroy)(void *self, void *destroy_arg);
 	void *destroy_arg;
 	void *reserved[4];
@@ -53,7 +53,9 @@ typedef struct addin_object_impl {
 #define ADDIN_OBJECT_IMPL_INIT                                                \
 	{                                                                     \
 		.abi_version = 1, .view_id = NULL, .ops = NULL, .self = NULL, \
-		.destroy = NULL, .destroy_arg = NULL, .reserved = { 0 }       \
+		.destroy = NULL, .destroy_arg = NULL, .reserved = {           \
+			0                                                     \
+		}                                                             \
 	}
 
 // addin_object_create makes an object with one reference from @impl.  The
@@ -61,8 +63,9 @@ typedef struct addin_object_impl {
 // Returns ADDIN_EINVAL when @impl or its view_id or ops is NULL or its
 // abi_version is unknown, ADDIN_ENOMEM.  On success *@ret_obj is owned by the
 // caller (release with addin_object_unref).  Thread-safe.
-ADDIN_API addin_err addin_object_create(
-    const addin_object_impl *impl, addin_object **ret_obj) ADDIN_NONNULL(1, 2);
+ADDIN_API addin_err addin_object_create(const addin_object_impl *impl,
+                                        addin_object           **ret_obj)
+    ADDIN_NONNULL(1, 2);
 
 // addin_object_ref adds a reference to @obj and returns it.  Accepts NULL.
 // Thread-safe.
@@ -82,7 +85,8 @@ ADDIN_API addin_object *addin_object_unref(addin_object *obj);
 // shut down or has crashed (the recorded cause is in addin_errmsg()).  The
 // outputs are written only on success.  Thread-safe.
 ADDIN_API addin_err addin_object_enter(addin_object *obj, const char *view_id,
-    const void **ret_ops, void **ret_self) ADDIN_NONNULL(2, 3, 4);
+                                       const void **ret_ops, void **ret_self)
+    ADDIN_NONNULL(2, 3, 4);
 
 // addin_object_leave ends a call begun with addin_object_enter().
 // Thread-safe.

@@ -70,21 +70,22 @@ extern "C" {
 //    library exports one object with C linkage, named by its kind:
 //
 //        addin          ADDIN_ENTRY_ADDIN          const addin_addin_def
-//        addin-adapter  ADDIN_ENTRY_ADDIN_ADAPTER  const addin_addin_adapter_def
-//        host-adapter   ADDIN_ENTRY_HOST_ADAPTER   const addin_host_adapter_def
-//        contract       ADDIN_ENTRY_CONTRACT       const addin_contract_def
+//        addin-adapter  ADDIN_ENTRY_ADDIN_ADAPTER  const
+//        addin_addin_adapter_def host-adapter   ADDIN_ENTRY_HOST_ADAPTER const
+//        addin_host_adapter_def contract       ADDIN_ENTRY_CONTRACT const
+//        addin_contract_def
 //
 //    The runtime checks abi_version and the ids and hashes against the
 //    metadata before it uses anything else in the structure.
 
 #define ADDIN_SEGMENT_SECTION "addin_segment"
-#define ADDIN_SEGMENT_MAGIC "BULKHEAD-SEGMENT"
-#define ADDIN_SEGMENT_FORMAT "1"
+#define ADDIN_SEGMENT_MAGIC   "BULKHEAD-SEGMENT"
+#define ADDIN_SEGMENT_FORMAT  "1"
 
-#define ADDIN_ENTRY_ADDIN "addin_entry_addin"
+#define ADDIN_ENTRY_ADDIN         "addin_entry_addin"
 #define ADDIN_ENTRY_ADDIN_ADAPTER "addin_entry_addin_adapter"
-#define ADDIN_ENTRY_HOST_ADAPTER "addin_entry_host_adapter"
-#define ADDIN_ENTRY_CONTRACT "addin_entry_contract"
+#define ADDIN_ENTRY_HOST_ADAPTER  "addin_entry_host_adapter"
+#define ADDIN_ENTRY_CONTRACT      "addin_entry_contract"
 
 // ADDIN_KV(key, value) is one key/value pair of a metadata record; both must
 // be string literals.
@@ -100,10 +101,10 @@ extern "C" {
 // ADDIN_SEGMENT_RECORD(ident, pairs) defines a metadata record named @ident
 // (file-local) in the segment section of the library being built.  @pairs is
 // a juxtaposition of ADDIN_KV() items.
-#define ADDIN_SEGMENT_RECORD(ident, pairs)                                    \
-	__attribute__((section(ADDIN_SEGMENT_SECTION), used, aligned(1)))     \
-	static const char ident[] = ADDIN_SEGMENT_MAGIC                       \
-	    "\0" ADDIN_SEGMENT_FORMAT "\0" pairs
+#define ADDIN_SEGMENT_RECORD(ident, pairs)                      \
+	__attribute__((section(ADDIN_SEGMENT_SECTION), used,    \
+	               aligned(1))) static const char ident[] = \
+	    ADDIN_SEGMENT_MAGIC "\0" ADDIN_SEGMENT_FORMAT "\0" pairs
 
 // The record array ends with the NUL that terminates its string literal; as
 // the last pair also ended with a NUL, that NUL is the empty key ending the
@@ -127,7 +128,8 @@ typedef struct addin_addin_def {
 	size_t      ops_size; // sizeof that ops table, checked by the runtime
 	// create makes the add-in instance; @ctx lives until destroy returns.
 	// Returns ADDIN_OK and sets *ret_self (may be NULL), or an error whose
-	// message (addin_set_error) becomes the activation error.  May be NULL.
+	// message (addin_set_error) becomes the activation error.  May be
+	// NULL.
 	addin_err (*create)(addin_context *ctx, void **ret_self);
 	// destroy frees the instance; called once; may be NULL.
 	void (*destroy)(void *self);
@@ -137,18 +139,18 @@ typedef struct addin_addin_def {
 // addin_addin_adapter_def is the entry of an add-in-side adapter library:
 // it turns an add-in view implementation into the contract.
 typedef struct addin_addin_adapter_def {
-	uint32_t    abi_version;
-	const char *contract_id;
-	const char *contract_hash;
-	const char *view_id; // add-in view used
-	const char *view_hash;
+	uint32_t                                 abi_version;
+	const char                              *contract_id;
+	const char                              *contract_hash;
+	const char                              *view_id; // add-in view used
+	const char                              *view_hash;
 	const struct ProtobufCServiceDescriptor *descriptor; // the contract
 	// bind returns a new ProtobufCService implementing the contract by
 	// calling @ops with @self.  The service does not own @self.  A method
 	// that fails sets the thread's error (addin_set_error) and calls the
 	// closure with NULL.  Free with unbind.
 	addin_err (*bind)(const void *ops, void *self,
-	    struct ProtobufCService **ret_service);
+	                  struct ProtobufCService **ret_service);
 	void (*unbind)(struct ProtobufCService *service);
 	void *reserved[4];
 } addin_addin_adapter_def;
@@ -168,18 +170,18 @@ typedef struct addin_host_adapter_def {
 	// becomes the view function's result: the thread's error code, or
 	// ADDIN_EREMOTE when none was set.  Free the state with unwrap.
 	addin_err (*wrap)(struct ProtobufCService *contract,
-	    const void **ret_ops, void **ret_self);
+	                  const void **ret_ops, void **ret_self);
 	void (*unwrap)(void *self);
 	void *reserved[4];
 } addin_host_adapter_def;
 
 // addin_contract_def is the entry of a contract library.
 typedef struct addin_contract_def {
-	uint32_t    abi_version;
-	const char *contract_id;
-	const char *contract_hash;
+	uint32_t                                 abi_version;
+	const char                              *contract_id;
+	const char                              *contract_hash;
 	const struct ProtobufCServiceDescriptor *descriptor;
-	void *reserved[4];
+	void                                    *reserved[4];
 } addin_contract_def;
 
 #ifdef __cplusplus

@@ -20,16 +20,16 @@ extern "C" {
 
 // ADDIN_VERSION_NUMBER is MAJOR * 10000 + MINOR * 100 + PATCH, for #if tests.
 // Generated code refuses to compile against older headers than it needs.
-#define ADDIN_VERSION_NUMBER                                                  \
-	(ADDIN_VERSION_MAJOR * 10000 + ADDIN_VERSION_MINOR * 100 +            \
-	    ADDIN_VERSION_PATCH)
+#define ADDIN_VERSION_NUMBER                                       \
+	(ADDIN_VERSION_MAJOR * 10000 + ADDIN_VERSION_MINOR * 100 + \
+	 ADDIN_VERSION_PATCH)
 #define ADDIN_SDK_VERSION_NUMBER ADDIN_VERSION_NUMBER
 
 // ADDIN_WIRE_VERSION is the version of the envelope in
 // contracts/addin/wire.proto.  Both sides of a channel send the range they
 // speak in their hello; a peer that speaks none of ours is refused with
 // ADDIN_EVERSION.
-#define ADDIN_WIRE_VERSION 1
+#define ADDIN_WIRE_VERSION     1
 #define ADDIN_WIRE_VERSION_MIN 1
 
 // ADDIN_ABI_VERSION is the version of the in-memory structures shared by the
