@@ -118,6 +118,26 @@ sleeper(void *arg)
 	return NULL;
 }
 
+// A thread started before stage 2, woken after it: TSYNC must have put
+// the allow list on it too.
+static int tsync_pipe[2];
+
+static void *
+tsync_thread(void *arg)
+{
+	char c;
+	(void) arg;
+	if (read(tsync_pipe[0], &c, 1) == 1) {
+		// Allowed by stage 1, not by stage 2.
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		if (fd >= 0) {
+			say("EFFECT: socket(AF_INET) from an older thread");
+			_exit(HELPER_EFFECT);
+		}
+	}
+	return NULL;
+}
+
 static int
 act_pingpong(const char *url, const addin__sandbox_policy *p,
              uint32_t *applied, bool stage2)
@@ -483,8 +503,19 @@ main(int argc, char **argv)
 		addin__sandbox_policy_fini(&p);
 		return rc;
 	}
+	pthread_t older;
+	bool      tsync = strcmp(argv[2], "tsync") == 0;
+	if (tsync && (pipe(tsync_pipe) != 0 ||
+	              pthread_create(&older, NULL, tsync_thread, NULL) != 0)) {
+		return 9;
+	}
 	STEP("stage2", ADDIN__STEP_STAGE2,
 	     addin__sandbox_stage2(&p, &applied));
+	if (tsync) {
+		(void) write(tsync_pipe[1], "go", 1);
+		pthread_join(older, NULL);
+		return 0;
+	}
 	if (has(stages, "stage2")) {
 		addin__sandbox_report_applied(REPORT_FD, applied);
 	}

@@ -352,6 +352,13 @@ test_inet_netns(void)
 // ---------------------------------------------------------------- processes
 
 static void
+test_tsync(void)
+{
+	expect_seccomp(setup(ADDIN__SANDBOX_RESTRICTED, "all", "tsync", NULL),
+	               "socket");
+}
+
+static void
 test_exec(void)
 {
 	expect_seccomp(setup(ADDIN__SANDBOX_RESTRICTED, "all", "exec", NULL),
@@ -749,6 +756,7 @@ ADDIN_TEST_LIST = {
     {"without stage 2 the empty net namespace refuses 127.0.0.1",
      test_inet_netns},
     {"execve /bin/sh traps as execve", test_exec},
+    {"a thread started before stage 2 is filtered too (TSYNC)", test_tsync},
     {"execve traps already at stage 1", test_exec_stage1},
     {"fork traps as clone at stage 2", test_fork},
     {"ptrace-attaching the host traps; the host is not traced", test_ptrace},

@@ -195,9 +195,10 @@ addin__sandbox_reports_drain(int fd, addin__sandbox_reports *r)
 // loaded so that the handler needs neither allocation nor libseccomp.
 #define NAME_TABLE_LEN 640
 #define NAME_LEN       24
-static char name_table[NAME_TABLE_LEN][NAME_LEN];
-static bool name_table_built;
-static int  report_fd = -1;
+static char     name_table[NAME_TABLE_LEN][NAME_LEN];
+static bool     name_table_built;
+static int      report_fd   = -1;
+static uint32_t native_arch = 0; // AUDIT_ARCH_*, cached for the handler
 
 static void
 build_name_table(void)
@@ -239,7 +240,7 @@ on_sigsys(int sig, siginfo_t *si, void *uc)
 	r.code   = si->si_code;
 	r.errnum = si->si_errno;
 	r.addr   = (uint64_t) (uintptr_t) si->si_call_addr;
-	if (r.arch == (uint32_t) seccomp_arch_native()) {
+	if (r.arch == native_arch) {
 		rec_text(&r, addin__sandbox_syscall_name(si->si_syscall));
 	} else {
 		rec_text(&r, "?");
@@ -259,7 +260,8 @@ addin__sandbox_sigsys_install(int fd)
 	sigset_t         set;
 
 	build_name_table();
-	report_fd = fd;
+	native_arch = seccomp_arch_native();
+	report_fd   = fd;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_sigsys;
 	sa.sa_flags     = SA_SIGINFO | SA_RESETHAND;
