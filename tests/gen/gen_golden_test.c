@@ -32,6 +32,7 @@ static const struct contract contracts[] = {
     {GEN_CONTRACTS_DIR, "calculator/v1/calculator"},
     {GEN_CONTRACTS_DIR "/test", "alltypes/v1/alltypes"},
     {GEN_CONTRACTS_DIR "/test", "presence/v1/presence"},
+    {GEN_CONTRACTS_DIR "/test", "names/v1/names"},
 };
 #define N_CONTRACTS (sizeof(contracts) / sizeof(contracts[0]))
 

@@ -1047,6 +1047,9 @@ addin_closure_echo_scalars(const ProtobufCMessage *addin_msg, void *addin_data)
 {
 	struct addin_call_echo_scalars *addin_call = addin_data;
 
+	if (addin_call->called) {
+		return; // a second answer: the first stands
+	}
 	addin_call->called = true;
 	if (addin_msg == NULL) {
 		addin_err addin_rv = addin_last_error();
@@ -1487,6 +1490,9 @@ addin_closure_echo_repeats(const ProtobufCMessage *addin_msg, void *addin_data)
 {
 	struct addin_call_echo_repeats *addin_call = addin_data;
 
+	if (addin_call->called) {
+		return; // a second answer: the first stands
+	}
 	addin_call->called = true;
 	if (addin_msg == NULL) {
 		addin_err addin_rv = addin_last_error();
@@ -1834,6 +1840,9 @@ addin_closure_echo_shape(const ProtobufCMessage *addin_msg, void *addin_data)
 {
 	struct addin_call_echo_shape *addin_call = addin_data;
 
+	if (addin_call->called) {
+		return; // a second answer: the first stands
+	}
 	addin_call->called = true;
 	if (addin_msg == NULL) {
 		addin_err addin_rv = addin_last_error();
@@ -1956,6 +1965,9 @@ addin_closure_ping(const ProtobufCMessage *addin_msg, void *addin_data)
 {
 	struct addin_call_ping *addin_call = addin_data;
 
+	if (addin_call->called) {
+		return; // a second answer: the first stands
+	}
 	addin_call->called = true;
 	if (addin_msg == NULL) {
 		addin_err addin_rv = addin_last_error();
@@ -2024,6 +2036,9 @@ addin_closure_fail(const ProtobufCMessage *addin_msg, void *addin_data)
 {
 	struct addin_call_fail *addin_call = addin_data;
 
+	if (addin_call->called) {
+		return; // a second answer: the first stands
+	}
 	addin_call->called = true;
 	if (addin_msg == NULL) {
 		addin_err addin_rv = addin_last_error();

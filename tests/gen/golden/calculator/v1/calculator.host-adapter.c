@@ -147,6 +147,9 @@ addin_closure_get_name(const ProtobufCMessage *addin_msg, void *addin_data)
 {
 	struct addin_call_get_name *addin_call = addin_data;
 
+	if (addin_call->called) {
+		return; // a second answer: the first stands
+	}
 	addin_call->called = true;
 	if (addin_msg == NULL) {
 		addin_err addin_rv = addin_last_error();
@@ -244,6 +247,9 @@ addin_closure_get_operations(const ProtobufCMessage *addin_msg, void *addin_data
 {
 	struct addin_call_get_operations *addin_call = addin_data;
 
+	if (addin_call->called) {
+		return; // a second answer: the first stands
+	}
 	addin_call->called = true;
 	if (addin_msg == NULL) {
 		addin_err addin_rv = addin_last_error();
@@ -319,6 +325,9 @@ addin_closure_operate(const ProtobufCMessage *addin_msg, void *addin_data)
 {
 	struct addin_call_operate *addin_call = addin_data;
 
+	if (addin_call->called) {
+		return; // a second answer: the first stands
+	}
 	addin_call->called = true;
 	if (addin_msg == NULL) {
 		addin_err addin_rv = addin_last_error();

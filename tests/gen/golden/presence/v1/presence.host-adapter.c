@@ -391,6 +391,9 @@ addin_closure_echo(const ProtobufCMessage *addin_msg, void *addin_data)
 {
 	struct addin_call_echo *addin_call = addin_data;
 
+	if (addin_call->called) {
+		return; // a second answer: the first stands
+	}
 	addin_call->called = true;
 	if (addin_msg == NULL) {
 		addin_err addin_rv = addin_last_error();
@@ -583,6 +586,9 @@ addin_closure_wrap(const ProtobufCMessage *addin_msg, void *addin_data)
 {
 	struct addin_call_wrap *addin_call = addin_data;
 
+	if (addin_call->called) {
+		return; // a second answer: the first stands
+	}
 	addin_call->called = true;
 	if (addin_msg == NULL) {
 		addin_err addin_rv = addin_last_error();
