@@ -4,5 +4,6 @@
 # Host core: process supervision, activation, controllers.
 list(APPEND ADDIN_HOST_SRCS
   src/host.c
+  src/sandbox_launch.c
   src/proc.c
 )

@@ -28,6 +28,7 @@
 #include "loader.h"
 #include "parse.h"
 #include "platform/platform.h"
+#include "sandbox/sandbox.h"
 
 #define TOKEN_FD  3
 #define TOKEN_LEN 32
@@ -45,9 +46,19 @@ typedef struct runner {
 	bool                             stop; // Shutdown asked
 	bool                             gone; // the host went away
 	Addin__Wire__V1__Control_Service control;
+	// Sandboxed (--sandbox-fd): the policy, the report socket, what was
+	// applied, and whether the allow list is loaded yet.
+	int                   sandbox_fd, report_fd;
+	addin__sandbox_policy policy;
+	bool                  sandboxed;
+	uint32_t              applied;
+	bool                  stage2; // under mtx: loaded
+	bool                  loaded; // strict: its one add-in is loaded
 } runner;
 
 static runner R;
+
+static void sandbox_stage2(void);
 
 static void say(const char *fmt, ...) ADDIN_PRINTF(1, 2);
 
@@ -130,6 +141,21 @@ ctl_load(Addin__Wire__V1__Control_Service   *s,
 		done(NULL, data);
 		return;
 	}
+	if (R.sandboxed && R.policy.level == ADDIN__SANDBOX_STRICT) {
+		pthread_mutex_lock(&R.mtx);
+		bool again = R.loaded;
+		R.loaded   = true;
+		pthread_mutex_unlock(&R.mtx);
+		if (again) {
+			// Nothing can be loaded once the strict allow list is
+			// on.
+			addin_set_error(
+			    ADDIN_ELEVEL,
+			    "a strict sandbox runs exactly one add-in");
+			done(NULL, data);
+			return;
+		}
+	}
 	if (addin__loader_load(&req, &l) != ADDIN_OK) {
 		done(NULL, data); // the loader's error names what failed
 		return;
@@ -145,6 +171,12 @@ ctl_load(Addin__Wire__V1__Control_Service   *s,
 	}
 	reply.has_object_id = true;
 	reply.object_id     = id;
+	// The allow list goes on once the add-in is loaded and nng is up,
+	// before the host can call any of its methods (strict: no file and
+	// no executable mapping from here on).
+	if (R.sandboxed) {
+		sandbox_stage2();
+	}
 	done(&reply, data);
 }
 
@@ -242,6 +274,73 @@ on_peer_gone(void *arg)
 	pthread_mutex_unlock(&R.mtx);
 }
 
+// ---- the sandbox (addin-sdk/src/sandbox/sandbox.h) --------------------
+
+// Build the sandbox before anything of the host's or the add-in's runs
+// here: namespaces (this call forks: the outer process and the reaper never
+// return), a private root, limits, the unprivileged identity, the SIGSYS
+// reporter and the deny list.  Any failure exits with
+// ADDIN_EXIT_SANDBOX_SETUP: never run an add-in half-sandboxed.
+static void
+sandbox_enter(void)
+{
+	int fd = R.report_fd;
+
+	if (addin__sandbox_policy_from_fd(R.sandbox_fd, &R.policy) !=
+	    ADDIN_OK) {
+		say("sandbox policy: %s", addin_errmsg());
+		addin__sandbox_fail(fd, ADDIN__STEP_POLICY, 0);
+	}
+	addin__plat_close(R.sandbox_fd);
+	R.sandbox_fd = -1;
+	R.sandboxed  = true;
+	if (addin__sandbox_namespaces(&R.policy, fd, &R.applied) != ADDIN_OK) {
+		say("sandbox: %s", addin_errmsg());
+		addin__sandbox_fail(fd, ADDIN__STEP_NAMESPACES, 0);
+	}
+	if (addin__sandbox_filesystem(&R.policy, &R.applied) != ADDIN_OK) {
+		say("sandbox: %s", addin_errmsg());
+		addin__sandbox_fail(fd, ADDIN__STEP_FILESYSTEM, 0);
+	}
+	if (addin__sandbox_setrlimits(&R.policy, &R.applied) != ADDIN_OK) {
+		say("sandbox: %s", addin_errmsg());
+		addin__sandbox_fail(fd, ADDIN__STEP_LIMITS, 0);
+	}
+	if (addin__sandbox_identity(&R.policy, &R.applied) != ADDIN_OK) {
+		say("sandbox: %s", addin_errmsg());
+		addin__sandbox_fail(fd, ADDIN__STEP_IDENTITY, 0);
+	}
+	if (R.policy.level != ADDIN__SANDBOX_NONE) {
+		if (addin__sandbox_sigsys_install(fd) != ADDIN_OK) {
+			say("sandbox: %s", addin_errmsg());
+			addin__sandbox_fail(fd, ADDIN__STEP_SIGSYS, 0);
+		}
+		R.applied |= ADDIN__APPLIED_SIGSYS;
+	}
+	if (addin__sandbox_stage1(&R.policy, &R.applied) != ADDIN_OK) {
+		say("sandbox: %s", addin_errmsg());
+		addin__sandbox_fail(fd, ADDIN__STEP_STAGE1, 0);
+	}
+	addin__sandbox_report_applied(fd, R.applied);
+}
+
+// The allow list (with TSYNC: nng's threads too).  Fails closed.
+static void
+sandbox_stage2(void)
+{
+	pthread_mutex_lock(&R.mtx);
+	if (!R.stage2) {
+		if (addin__sandbox_stage2(&R.policy, &R.applied) != ADDIN_OK) {
+			say("sandbox: %s", addin_errmsg());
+			addin__sandbox_fail(R.report_fd, ADDIN__STEP_STAGE2,
+			                    0);
+		}
+		R.stage2 = true;
+		addin__sandbox_report_applied(R.report_fd, R.applied);
+	}
+	pthread_mutex_unlock(&R.mtx);
+}
+
 static int
 usage(const char *why)
 {
@@ -261,6 +360,8 @@ parse_args(int argc, char **argv)
 {
 	R.workers     = 4;
 	R.deadline_ms = 0;
+	R.sandbox_fd  = -1;
+	R.report_fd   = -1;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -292,6 +393,16 @@ parse_args(int argc, char **argv)
 			                     &R.deadline_ms) != ADDIN_OK) {
 				return usage(addin_errmsg());
 			}
+		} else if (strcmp(a, "--sandbox-fd") == 0) {
+			if (addin__parse_int("--sandbox-fd", v, 3, 1000,
+			                     &R.sandbox_fd) != ADDIN_OK) {
+				return usage(addin_errmsg());
+			}
+		} else if (strcmp(a, "--report-fd") == 0) {
+			if (addin__parse_int("--report-fd", v, 3, 1000,
+			                     &R.report_fd) != ADDIN_OK) {
+				return usage(addin_errmsg());
+			}
 		} else {
 			return usage("unknown option");
 		}
@@ -308,7 +419,8 @@ main(int argc, char **argv)
 	uint8_t            token[TOKEN_LEN];
 	addin__channel_cfg cfg;
 	int                rc;
-	int                keep[] = {TOKEN_FD};
+	int                keep[3];
+	size_t             nkeep = 0;
 
 	if ((rc = parse_args(argc, argv)) != 0) {
 		return rc;
@@ -322,14 +434,25 @@ main(int argc, char **argv)
 	// A crashing add-in leaves no core file behind (a sandbox may ask for
 	// them explicitly).
 	addin__plat_no_core_dumps();
-	// Nothing but stdio and the token pipe crosses from the host.
-	addin__plat_close_from(3, keep, 1);
+	// Nothing but stdio, the token pipe and the sandbox's descriptors
+	// cross from the host.
+	keep[nkeep++] = TOKEN_FD;
+	if (R.sandbox_fd >= 0) {
+		keep[nkeep++] = R.sandbox_fd;
+	}
+	if (R.report_fd >= 0) {
+		keep[nkeep++] = R.report_fd;
+	}
+	addin__plat_close_from(3, keep, nkeep);
 	if (addin__plat_read_full(TOKEN_FD, token, sizeof(token)) !=
 	    (long) sizeof(token)) {
 		say("no token on descriptor %d", TOKEN_FD);
 		return ADDIN_EXIT_CONNECT;
 	}
 	addin__plat_close(TOKEN_FD);
+	if (R.sandbox_fd >= 0) {
+		sandbox_enter(); // returns in the worker, sandboxed
+	}
 
 	pthread_mutex_init(&R.mtx, NULL);
 	pthread_cond_init(&R.cv, NULL);

@@ -182,11 +182,12 @@ addin__channel_open(const addin__channel_cfg *cfg, addin__channel **ret)
 	snprintf(ch->label, sizeof(ch->label), "%s",
 	         cfg->label != NULL ? cfg->label : "peer");
 
-	cb.recv       = on_recv;
-	cb.peer_gone  = on_gone;
-	cb.peer_check = on_peer_check;
-	cb.arg        = ch;
-	o.max_frame   = ch->max_frame;
+	cb.recv           = on_recv;
+	cb.peer_gone      = on_gone;
+	cb.peer_check     = on_peer_check;
+	cb.arg            = ch;
+	o.max_frame       = ch->max_frame;
+	o.ipc_permissions = cfg->ipc_permissions;
 	rv = cfg->listener ? addin__nng_listen(cfg->url, &o, &cb, &ch->tp)
 	                   : addin__nng_dial(cfg->url, &o, &cb, &ch->tp);
 	if (rv != ADDIN_OK) {

@@ -61,6 +61,8 @@ typedef struct addin__channel_cfg {
 	void *arg;
 	// Used in messages, e.g. "add-in calc (pid 1234)".  Copied.
 	const char *label;
+	// Listener: mode of the ipc socket file (0: nng's default).
+	int ipc_permissions;
 } addin__channel_cfg;
 
 typedef struct addin__channel_stats {

@@ -57,7 +57,8 @@ struct addin__transport {
 };
 
 typedef struct addin__nng_opts {
-	size_t max_frame; // largest message accepted (NNG_OPT_RECVMAXSZ)
+	size_t max_frame;       // largest message accepted (NNG_OPT_RECVMAXSZ)
+	int    ipc_permissions; // listener: socket file mode; 0: default
 } addin__nng_opts;
 
 // addin__nng_listen creates an nng pair1 socket listening on @url

@@ -269,7 +269,12 @@ addin__nng_listen(const char *url, const addin__nng_opts *opts,
 	if ((rv = tp_open(opts, cb, true, &tp)) != ADDIN_OK) {
 		return rv;
 	}
-	if ((err = nng_listen(tp->sock, url, NULL, 0)) != 0) {
+	nng_listener l;
+	if ((err = nng_listener_create(&l, tp->sock, url)) != 0 ||
+	    (opts->ipc_permissions != 0 &&
+	     (err = nng_listener_set_int(l, NNG_OPT_IPC_PERMISSIONS,
+	                                 opts->ipc_permissions)) != 0) ||
+	    (err = nng_listener_start(l, 0)) != 0) {
 		rv = map_nng(err, url);
 		tp_destroy(&tp->base);
 		return rv;

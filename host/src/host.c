@@ -20,6 +20,7 @@
 #include "platform/platform.h"
 #include "proc.h"
 #include "rpc.h"
+#include "sandbox_launch.h"
 
 // A host-side adapter loaded into the host (with its contract).  Loaded once
 // per host and kept until the host is destroyed: objects point into it.
@@ -33,6 +34,7 @@ typedef struct host_adapter {
 struct addin_process {
 	addin_host           *host;
 	addin__proc          *proc;
+	addin__sbx           *sbx; // sandboxed: cgroup, directories, reports
 	char                 *name;
 	struct addin_process *next; // host->procs
 	// Under host->mtx:
@@ -61,7 +63,7 @@ struct addin_controller {
 	bool shut;    // shutdown began
 	bool torn;    // adapter state and libraries released
 	bool counted; // counted in process->addins
-	char exit[300];
+	char exit[400];
 };
 
 struct addin_host {
@@ -227,28 +229,87 @@ fail:
 // ---- processes ----------------------------------------------------------
 
 static addin_err
+sbx_started(void *arg, int pid)
+{
+	return addin__sbx_started(arg, pid);
+}
+
+static void
+sbx_death(void *arg, int code, int value, int64_t cpu_ms, int host_kill,
+          char *msg, size_t len)
+{
+	addin__sbx_death(arg, code, value, cpu_ms, host_kill, msg, len);
+}
+
+// Start an add-in process; sandboxed when @sbx is given (which the process
+// then owns, also on failure).
+static addin_err
 process_start(addin_host *h, const char *name, const char *const *env,
-              const char *cwd, uint32_t deadline_ms, addin_process **ret)
+              const char *cwd, uint32_t deadline_ms, addin__sbx *sbx,
+              addin_process **ret)
 {
 	addin_process   *proc;
 	addin__proc_opts po;
 	addin_err        rv;
+	const char      *merged[64];
+	size_t           n = 0;
+	int              fds[2];
+	int              at[2] = {ADDIN__SBX_POLICY_FD, ADDIN__SBX_REPORT_FD};
+	char             a_pol[16], a_rep[16];
+	char             o_pol[] = "--sandbox-fd", o_rep[] = "--report-fd";
+	char            *args[5] = {o_pol, a_pol, o_rep, a_rep, NULL};
 
 	if ((proc = ADDIN__NEW(addin_process)) == NULL ||
 	    (proc->name = addin__strdup(name)) == NULL) {
 		addin__free(proc);
+		addin__sbx_destroy(sbx);
 		return addin__seterr(ADDIN_ENOMEM, NULL);
 	}
 	memset(&po, 0, sizeof(po));
 	po.name        = name;
-	po.env         = env;
 	po.cwd         = cwd;
 	po.deadline_ms = deadline_ms;
+	if (sbx != NULL) {
+		// The sandbox's own settings first: of two equal keys, the
+		// first wins.
+		for (const char *const *e = addin__sbx_env(sbx); *e != NULL;
+		     e++) {
+			merged[n++] = *e;
+		}
+		snprintf(a_pol, sizeof(a_pol), "%d", ADDIN__SBX_POLICY_FD);
+		snprintf(a_rep, sizeof(a_rep), "%d", ADDIN__SBX_REPORT_FD);
+		fds[0]        = addin__sbx_policy_fd(sbx);
+		fds[1]        = addin__sbx_report_fd_child(sbx);
+		po.extra_fds  = fds;
+		po.extra_at   = at;
+		po.n_extra    = 2;
+		po.extra_args = args;
+		po.ipc_dir    = addin__sbx_ipc_dir(sbx);
+		po.started    = sbx_started;
+		po.death      = sbx_death;
+		po.hook_arg   = sbx;
+	}
+	for (size_t i = 0; env != NULL && env[i] != NULL; i++) {
+		if (n + 1 >= sizeof(merged) / sizeof(merged[0])) {
+			addin__free(proc->name);
+			addin__free(proc);
+			addin__sbx_destroy(sbx);
+			return addin__seterr(
+			    ADDIN_EINVAL,
+			    "add-in %s: more than 60 environment entries",
+			    name);
+		}
+		merged[n++] = env[i];
+	}
+	merged[n] = NULL;
+	po.env    = merged;
 	if ((rv = addin__proc_spawn(h->sup, &po, &proc->proc)) != ADDIN_OK) {
 		addin__free(proc->name);
 		addin__free(proc);
+		addin__sbx_destroy(sbx);
 		return rv;
 	}
+	proc->sbx  = sbx;
 	proc->host = h;
 	pthread_mutex_lock(&h->mtx);
 	proc->next = h->procs;
@@ -277,7 +338,8 @@ process_free(addin_process *proc)
 		}
 	}
 	pthread_mutex_unlock(&h->mtx);
-	addin__proc_unref(proc->proc);
+	addin__proc_unref(proc->proc); // shuts down and reaps first
+	addin__sbx_destroy(proc->sbx);
 	addin__free(proc->name);
 	addin__free(proc);
 }
@@ -333,7 +395,8 @@ addin_process_create(addin_host *h, const addin_process_options *opts,
 		opts = &defaults;
 	}
 	rv = process_start(h, opts->name != NULL ? opts->name : "shared",
-	                   opts->env, opts->cwd, opts->deadline_ms, &proc);
+	                   opts->env, opts->cwd, opts->deadline_ms, NULL,
+	                   &proc);
 	if (rv != ADDIN_OK) {
 		return addin__rc_filter(rv);
 	}
@@ -619,8 +682,10 @@ addin_controller_is_running(const addin_controller *ctl)
 const char *
 addin_controller_sandbox(const addin_controller *ctl)
 {
-	(void) ctl;
-	return "";
+	if (ctl->process == NULL || ctl->process->sbx == NULL) {
+		return "";
+	}
+	return addin__sbx_describe(ctl->process->sbx);
 }
 
 // Documented in include/addin/host.h.
@@ -704,6 +769,33 @@ activate_here(addin_host *h, addin_controller *ctl, const void **ret_ops,
 }
 
 static addin_err
+sandbox_prepare(addin_controller *ctl, const addin_activation_options *o,
+                addin__sbx **ret)
+{
+	addin_sandbox_options defaults = ADDIN_SANDBOX_OPTIONS_INIT;
+	const char           *loaded[2];
+	addin__sbx_args       a;
+	addin_err             rv;
+	char                 *libdir;
+
+	loaded[0] = addin_token_path(ctl->tok, ADDIN_SEGMENT_CONTRACT);
+	loaded[1] = addin_token_path(ctl->tok, ADDIN_SEGMENT_ADDIN_ADAPTER);
+	// Where the runtime libraries are (the build tree or the install).
+	libdir = addin__plat_object_dir((const void *) addin_object_create);
+	memset(&a, 0, sizeof(a));
+	a.name            = ctl->name;
+	a.addin_path      = addin_token_path(ctl->tok, ADDIN_SEGMENT_ADDIN);
+	a.loaded          = loaded;
+	a.nloaded         = 2;
+	a.runtime_lib_dir = libdir;
+	a.tok             = ctl->tok;
+	rv = addin__sbx_prepare(o->sandbox != NULL ? o->sandbox : &defaults,
+	                        &a, ret);
+	addin__free(libdir);
+	return rv;
+}
+
+static addin_err
 activate_remote(addin_host *h, addin_controller *ctl,
                 const addin_activation_options *o, const void **ret_ops,
                 void **ret_self)
@@ -729,8 +821,13 @@ activate_remote(addin_host *h, addin_controller *ctl,
 		ctl->process = proc;
 		pthread_mutex_unlock(&h->mtx);
 	} else {
+		addin__sbx *sbx = NULL;
+		if (ctl->level == ADDIN_ISOLATION_SANDBOXED &&
+		    (rv = sandbox_prepare(ctl, o, &sbx)) != ADDIN_OK) {
+			return rv;
+		}
 		rv = process_start(h, ctl->name, o->env, o->cwd,
-		                   o->deadline_ms, &proc);
+		                   o->deadline_ms, sbx, &proc);
 		if (rv != ADDIN_OK) {
 			return rv;
 		}
@@ -803,12 +900,6 @@ addin_activate(addin_host *h, addin_token *tok,
 		    ADDIN_ELEVEL,
 		    "add-in %s: a shared process activation needs a process "
 		    "(addin_process_create)",
-		    addin_token_name(tok));
-	}
-	if (opts->isolation == ADDIN_ISOLATION_SANDBOXED) {
-		return addin__seterr(
-		    ADDIN_ENOTSUP,
-		    "add-in %s: sandboxed activation is not available yet",
 		    addin_token_name(tok));
 	}
 

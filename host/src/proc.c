@@ -45,10 +45,14 @@ struct addin__proc {
 	// Under sup->mtx:
 	bool    dead;
 	int     status;
-	char    death[300];
+	char    death_msg[400];
 	char    kill_reason[120];
 	int64_t gone_deadline; // 0: no check pending
 	bool    shut;
+	// Sandbox hooks (proc.h).
+	void (*death)(void *arg, int code, int value, int64_t cpu_ms,
+	              int host_kill, char *msg, size_t len);
+	void *hook_arg;
 };
 
 struct addin__sup {
@@ -70,24 +74,29 @@ struct addin__sup {
 // ---- the supervisor thread ----------------------------------------------
 
 static void
-mark_dead_locked(addin__proc *p, int status)
+mark_dead_locked(addin__proc *p, const addin__plat_exit *e)
 {
-	char how[120];
+	char how[200];
 
-	addin__plat_describe_status(status, how, sizeof(how));
+	if (p->death != NULL) {
+		p->death(p->hook_arg, e->code, e->value, e->cpu_ms,
+		         p->kill_reason[0] != '\0' ? 1 : 0, how, sizeof(how));
+	} else {
+		addin__plat_describe_status(e->status, how, sizeof(how));
+	}
 	p->dead   = true;
-	p->status = status;
+	p->status = e->status;
 	if (p->kill_reason[0] != '\0') {
-		snprintf(p->death, sizeof(p->death), "%s (%s)", how,
+		snprintf(p->death_msg, sizeof(p->death_msg), "%s (%s)", how,
 		         p->kill_reason);
 	} else {
-		snprintf(p->death, sizeof(p->death), "%s", how);
+		snprintf(p->death_msg, sizeof(p->death_msg), "%s", how);
 	}
 	addin__plat_waitset_del(p->sup->ws, p->pidfd);
 	// Every call still waiting on this process fails now, with the cause.
 	if (p->ch != NULL) {
 		addin__channel_fail(p->ch, ADDIN_EPEERDIED, "%s %s", p->label,
-		                    p->death);
+		                    p->death_msg);
 	}
 	pthread_cond_broadcast(&p->sup->cv);
 }
@@ -106,10 +115,10 @@ listed_locked(addin__sup *sup, addin__proc *p)
 static void
 reap_locked(addin__proc *p)
 {
-	int status;
+	addin__plat_exit e;
 	if (!p->dead &&
-	    addin__plat_pidfd_wait(p->pidfd, 0, &status) == ADDIN_OK) {
-		mark_dead_locked(p, status);
+	    addin__plat_pidfd_wait_ex(p->pidfd, 0, &e) == ADDIN_OK) {
+		mark_dead_locked(p, &e);
 	}
 }
 
@@ -415,7 +424,10 @@ addin__proc_spawn(addin__sup *sup, const addin__proc_opts *opts,
 	id = ++sup->next_id;
 	pthread_mutex_unlock(&sup->mtx);
 	snprintf(p->label, sizeof(p->label), "add-in %s", name);
-	snprintf(url, sizeof(url), "ipc://%s/%u.ipc", sup->rtdir, id);
+	snprintf(url, sizeof(url), "ipc://%s/%u.ipc",
+	         opts->ipc_dir != NULL ? opts->ipc_dir : sup->rtdir, id);
+	p->death    = opts->death;
+	p->hook_arg = opts->hook_arg;
 
 	if ((rv = addin__plat_random(token, sizeof(token))) != ADDIN_OK ||
 	    (rv = addin__plat_pipe(tpipe)) != ADDIN_OK) {
@@ -434,6 +446,9 @@ addin__proc_spawn(addin__sup *sup, const addin__proc_opts *opts,
 	cc.on_peer_gone        = proc_peer_gone;
 	cc.arg                 = p;
 	cc.label               = p->label;
+	// A sandboxed runner connects as another user: its socket is in a
+	// directory only that user (and root) can enter, and open to it.
+	cc.ipc_permissions = opts->ipc_dir != NULL ? 0666 : 0;
 	if ((rv = addin__channel_open(&cc, &p->ch)) != ADDIN_OK) {
 		goto fail;
 	}
@@ -513,6 +528,14 @@ addin__proc_spawn(addin__sup *sup, const addin__proc_opts *opts,
 
 	// Only now may the process connect, and only now can it: it waits
 	// for the token.
+	if (opts->started != NULL &&
+	    (rv = opts->started(opts->hook_arg, p->pid)) != ADDIN_OK) {
+		rv = addin__seterr(ADDIN_ESANDBOX, "%s: %s", p->label,
+		                   addin_errmsg());
+		addin__plat_close(tpipe[1]);
+		addin__proc_unref(p);
+		return rv;
+	}
 	addin__channel_expect_pid(p->ch, p->pid);
 	rv = addin__plat_write_full(tpipe[1], token, sizeof(token));
 	addin__plat_close(tpipe[1]);
@@ -531,7 +554,7 @@ addin__proc_spawn(addin__sup *sup, const addin__proc_opts *opts,
 		// failure, sandbox setup) tells more by how it ended.
 		if (addin__proc_wait(p, 200, NULL) == ADDIN_OK) {
 			pthread_mutex_lock(&sup->mtx);
-			snprintf(why, sizeof(why), "it %s", p->death);
+			snprintf(why, sizeof(why), "it %s", p->death_msg);
 			pthread_mutex_unlock(&sup->mtx);
 			rv = ADDIN_ESPAWN;
 		} else {
@@ -642,7 +665,7 @@ addin__proc_death(addin__proc *p)
 {
 	const char *d;
 	pthread_mutex_lock(&p->sup->mtx);
-	d = p->dead ? p->death : NULL;
+	d = p->dead ? p->death_msg : NULL;
 	pthread_mutex_unlock(&p->sup->mtx);
 	return d;
 }

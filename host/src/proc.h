@@ -54,6 +54,16 @@ typedef struct addin__proc_opts {
 	const int   *extra_at;  // child fd numbers
 	size_t       n_extra;
 	char *const *extra_args; // appended to the runner's argv
+	// Sandboxed runners: listen in @ipc_dir (socket mode 0666: the
+	// sandbox's user connects) instead of the runtime directory; @started
+	// runs once the process exists but before it gets its token (it cannot
+	// have forked yet); @death describes how it ended (replacing "killed
+	// by signal n"); both get @hook_arg.
+	const char *ipc_dir;
+	addin_err (*started)(void *arg, int pid);
+	void (*death)(void *arg, int code, int value, int64_t cpu_ms,
+	              int host_kill, char *msg, size_t len);
+	void *hook_arg;
 } addin__proc_opts;
 
 // addin__proc_spawn starts an add-in process and completes the handshake.

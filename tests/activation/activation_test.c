@@ -779,7 +779,48 @@ test_objects_outlive_the_host(void)
 	addin_token_unref(t);
 }
 
+static void
+test_sandboxed_levels_answer(void)
+{
+	addin_host                      *h        = host_new();
+	addin_token                     *t        = find("Basic calculator");
+	static const addin_sandbox_level levels[] = {ADDIN_SANDBOX_NONE,
+	                                             ADDIN_SANDBOX_RESTRICTED,
+	                                             ADDIN_SANDBOX_STRICT};
+
+	for (size_t i = 0; i < 3; i++) {
+		addin_activation_options o  = ADDIN_ACTIVATION_OPTIONS_INIT;
+		addin_sandbox_options    sb = ADDIN_SANDBOX_OPTIONS_INIT;
+		addin_object            *obj;
+		double                   v[2] = {20, 22}, r = 0;
+		sb.level    = levels[i];
+		o.isolation = ADDIN_ISOLATION_SANDBOXED;
+		o.sandbox   = &sb;
+		ADDIN_PASS(addin_activate(h, t, &o, &obj));
+		calc *c = calculator_v1_calculator_from_object(obj);
+		addin_controller *ctl = ctl_of(c);
+		ADDIN_PASS(calculator_v1_calculator_operate(c, "+", v, 2, &r));
+		ADDIN_CHECK(r == 42);
+		ADDIN_CHECK_INT(addin_controller_isolation(ctl), ==,
+		                ADDIN_ISOLATION_SANDBOXED);
+		const char *mech = addin_controller_sandbox(ctl);
+		printf("  %s\n", mech);
+		if (levels[i] != ADDIN_SANDBOX_NONE) {
+			ADDIN_CHECK_CONTAINS(mech, "stage1");
+			ADDIN_CHECK_CONTAINS(mech, "stage2");
+		}
+		int pid = addin_controller_pid(ctl);
+		calculator_v1_calculator_release(c);
+		ADDIN_CHECK(pid_gone(pid, 3000));
+	}
+	ADDIN_CHECK_INT(children(), ==, 0);
+	addin_token_unref(t);
+	addin_host_destroy(h);
+}
+
 ADDIN_TEST_LIST = {
+    {"a sandboxed add-in answers at every sandbox level",
+     test_sandboxed_levels_answer},
     {"one calculator gives the same answers at every level",
      test_same_answers_at_every_level},
     {"direct connect is taken when views match and not otherwise",

@@ -107,12 +107,17 @@ addin__plat_spawn(const addin__spawn_opts *o, int *ret_pid, int *ret_pidfd)
 	}
 	posix_spawnattr_setflags(&at, flags);
 
-	// Descriptors: first move every source above the target range so that
-	// a dup2 cannot clobber a source still needed, then place them.
+	// Descriptors: first copy every source to a staging number, then
+	// place them.
+	// The staging numbers are above every source and every target, so
+	// no dup2 can overwrite a descriptor still to be copied.
 	int hi = 3;
 	for (size_t i = 0; i < o->nfds; i++) {
 		if (o->fds[i].child_fd >= hi) {
 			hi = o->fds[i].child_fd + 1;
+		}
+		if (o->fds[i].parent_fd >= hi) {
+			hi = o->fds[i].parent_fd + 1;
 		}
 	}
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
@@ -157,10 +162,11 @@ addin__plat_spawn(const addin__spawn_opts *o, int *ret_pid, int *ret_pidfd)
 }
 
 addin_err
-addin__plat_pidfd_wait(int pidfd, int timeout_ms, int *ret_status)
+addin__plat_pidfd_wait_ex(int pidfd, int timeout_ms, addin__plat_exit *ret)
 {
 	struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
 	siginfo_t     si;
+	struct rusage ru;
 	int           n;
 
 	do {
@@ -173,18 +179,89 @@ addin__plat_pidfd_wait(int pidfd, int timeout_ms, int *ret_status)
 		return addin__seterr(ADDIN_ETIMEDOUT, "process still running");
 	}
 	memset(&si, 0, sizeof(si));
-	if (waitid((idtype_t) P_PIDFD, (id_t) pidfd, &si, WEXITED | WNOHANG) <
+	memset(&ru, 0, sizeof(ru));
+	// The raw system call: glibc's waitid has no rusage argument.
+	if (syscall(SYS_waitid, P_PIDFD, pidfd, &si, WEXITED | WNOHANG, &ru) <
 	    0) {
 		return addin__syserr(ADDIN_ESYSERR, errno, "waitid(pidfd)");
 	}
 	if (si.si_pid == 0) {
 		return addin__seterr(ADDIN_ETIMEDOUT, "process still running");
 	}
+	ret->code  = si.si_code;
+	ret->value = si.si_status;
 	switch (si.si_code) {
-	case CLD_EXITED: *ret_status = (si.si_status & 0xff) << 8; break;
-	case CLD_KILLED: *ret_status = si.si_status & 0x7f; break;
-	case CLD_DUMPED: *ret_status = (si.si_status & 0x7f) | 0x80; break;
-	default: *ret_status = si.si_status; break;
+	case CLD_EXITED: ret->status = (si.si_status & 0xff) << 8; break;
+	case CLD_KILLED: ret->status = si.si_status & 0x7f; break;
+	case CLD_DUMPED: ret->status = (si.si_status & 0x7f) | 0x80; break;
+	default: ret->status = si.si_status; break;
+	}
+	ret->cpu_ms =
+	    (int64_t) ru.ru_utime.tv_sec * 1000 + ru.ru_utime.tv_usec / 1000 +
+	    (int64_t) ru.ru_stime.tv_sec * 1000 + ru.ru_stime.tv_usec / 1000;
+	return ADDIN_OK;
+}
+
+addin_err
+addin__plat_pidfd_wait(int pidfd, int timeout_ms, int *ret_status)
+{
+	addin__plat_exit e;
+	addin_err        rv = addin__plat_pidfd_wait_ex(pidfd, timeout_ms, &e);
+	if (rv == ADDIN_OK) {
+		*ret_status = e.status;
+	}
+	return rv;
+}
+
+static void
+rmtree_at(int at, const char *name, int depth)
+{
+	int  fd;
+	DIR *d;
+
+	// A directory: empty it first (never following a symbolic link).
+	if (depth < 64 && (fd = openat(at, name,
+	                               O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	                                   O_CLOEXEC)) >= 0) {
+		if ((d = fdopendir(fd)) != NULL) {
+			struct dirent *de;
+			while ((de = readdir(d)) != NULL) {
+				if (strcmp(de->d_name, ".") != 0 &&
+				    strcmp(de->d_name, "..") != 0) {
+					rmtree_at(dirfd(d), de->d_name,
+					          depth + 1);
+				}
+			}
+			closedir(d);
+		} else {
+			close(fd);
+		}
+		(void) unlinkat(at, name, AT_REMOVEDIR);
+		return;
+	}
+	(void) unlinkat(at, name, 0);
+}
+
+void
+addin__plat_rmtree(const char *path)
+{
+	if (path != NULL && path[0] != '\0') {
+		rmtree_at(AT_FDCWD, path, 0);
+	}
+}
+
+addin_err
+addin__plat_private_dir(char *tmpl, int uid, int gid)
+{
+	if (mkdtemp(tmpl) == NULL) {
+		return addin__syserr(ADDIN_ESYSERR, errno, "mkdtemp %s", tmpl);
+	}
+	if (chmod(tmpl, 0700) != 0 ||
+	    ((uid != -1 || gid != -1) &&
+	     chown(tmpl, (uid_t) uid, (gid_t) gid) != 0)) {
+		int e = errno;
+		rmdir(tmpl);
+		return addin__syserr(ADDIN_ESYSERR, e, "chown/chmod %s", tmpl);
 	}
 	return ADDIN_OK;
 }

@@ -52,6 +52,29 @@ ADDIN_PRIVATE addin_err addin__plat_spawn(const addin__spawn_opts *o,
 ADDIN_PRIVATE addin_err addin__plat_pidfd_wait(int pidfd, int timeout_ms,
                                                int *ret_status);
 
+// How a process ended, from waitid: @code is CLD_EXITED, CLD_KILLED or
+// CLD_DUMPED, @value the exit code or signal, @status the same as a
+// waitpid status, @cpu_ms the CPU time it used (user + system).
+typedef struct addin__plat_exit {
+	int     code;
+	int     value;
+	int     status;
+	int64_t cpu_ms;
+} addin__plat_exit;
+
+// addin__plat_pidfd_wait_ex is addin__plat_pidfd_wait with the details.
+ADDIN_PRIVATE addin_err addin__plat_pidfd_wait_ex(int pidfd, int timeout_ms,
+                                                  addin__plat_exit *ret);
+
+// addin__plat_rmtree removes @path and everything below it without
+// following symbolic links.  Best effort.
+ADDIN_PRIVATE void addin__plat_rmtree(const char *path);
+
+// addin__plat_private_dir makes a directory from @tmpl ("/tmp/x-XXXXXX",
+// modified in place) with mode 0700, owned by @uid/@gid when they are not
+// -1 (the sandbox's user).  ADDIN_ESYSERR.
+ADDIN_PRIVATE addin_err addin__plat_private_dir(char *tmpl, int uid, int gid);
+
 // addin__plat_pidfd_kill sends @sig to the process of @pidfd (not reaped).
 ADDIN_PRIVATE addin_err addin__plat_pidfd_kill(int pidfd, int sig);
 

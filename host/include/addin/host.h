@@ -123,7 +123,12 @@ typedef struct addin_sandbox_options {
 	bool               read_own_dir;
 	const char        *scratch_dir;
 	bool               network;
-	void              *reserved[4];
+	// Also grant what the add-in declares with ADDIN_NEEDS() in its
+	// metadata ("read-own-dir", "read:<dir>", "scratch", "network"; see
+	// addin_token_needs_at).  A "scratch" need without @scratch_dir gets
+	// a private directory, removed when the add-in ends.
+	bool  grant_needs;
+	void *reserved[4];
 } addin_sandbox_options;
 
 #define ADDIN_SANDBOX_OPTIONS_INIT                                            \
@@ -132,7 +137,7 @@ typedef struct addin_sandbox_options {
 		.memory_bytes = 0, .cpu_seconds = 0, .max_processes = 0,      \
 		.max_open_files = 0, .max_file_size = 0, .core_dumps = false, \
 		.read_dirs = NULL, .read_own_dir = true, .scratch_dir = NULL, \
-		.network = false, .reserved = {                               \
+		.network = false, .grant_needs = false, .reserved = {         \
 			0                                                     \
 		}                                                             \
 	}

@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: MIT
+// Copyright 2026 The Bulkhead Authors
+//
+// The host's half of a sandboxed activation (sandbox_launch.h).
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "platform/platform.h"
+#include "sandbox/sandbox.h"
+#include "sandbox_launch.h"
+
+struct addin__sbx {
+	addin__sandbox_policy  policy;
+	addin__cgroup         *cg;
+	int64_t                oom_before;
+	uint32_t               mechanisms;
+	int                    policy_fd;
+	int                    report[2]; // [0] host, [1] runner
+	char                   ipc[64];
+	char                   scratch[64]; // ours to remove, or ""
+	char                   tmpdir_env[1100];
+	const char            *env[4];
+	addin__sandbox_reports reports;
+	char                   warnings[1024];
+	char                   describe[2048];
+};
+
+static uint64_t
+limit(uint64_t asked, uint64_t dflt)
+{
+	if (asked == 0) {
+		return dflt;
+	}
+	return asked == UINT64_MAX ? ADDIN__SANDBOX_UNLIMITED : asked;
+}
+
+// The directory of @path (a file), into @buf.
+static const char *
+dir_of(const char *path, char *buf, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	size_t      n     = slash == NULL ? 0 : (size_t) (slash - path);
+	if (n == 0 || n >= len) {
+		return NULL;
+	}
+	memcpy(buf, path, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+static addin_err
+add_need_dir(addin__sbx *s, const char *file)
+{
+	char buf[1024];
+	if (file == NULL || dir_of(file, buf, sizeof(buf)) == NULL) {
+		return ADDIN_OK;
+	}
+	for (size_t i = 0; i < s->policy.n_need; i++) {
+		if (strcmp(s->policy.need[i], buf) == 0) {
+			return ADDIN_OK;
+		}
+	}
+	return addin__sandbox_policy_add_need(&s->policy, buf);
+}
+
+static int
+sandbox_uid(addin__sbx *s)
+{
+	return geteuid() == 0 ? (int) s->policy.uid : -1;
+}
+
+static int
+sandbox_gid(addin__sbx *s)
+{
+	return geteuid() == 0 ? (int) s->policy.gid : -1;
+}
+
+static addin_err
+grants(addin__sbx *s, const addin_sandbox_options *o, const addin__sbx_args *a)
+{
+	char      own[1024];
+	addin_err rv;
+
+	if (dir_of(a->addin_path, own, sizeof(own)) == NULL) {
+		return addin__seterr(ADDIN_EINVAL, "add-in %s: odd path %s",
+		                     a->name, a->addin_path);
+	}
+	for (size_t i = 0; o->read_dirs != NULL && o->read_dirs[i] != NULL;
+	     i++) {
+		if ((rv = addin__sandbox_policy_add_read(
+		         &s->policy, o->read_dirs[i])) != ADDIN_OK) {
+			return addin__seterr(rv, "add-in %s: read grant: %s",
+			                     a->name, addin_errmsg());
+		}
+	}
+	if (o->read_own_dir && (rv = addin__sandbox_policy_add_read(
+	                            &s->policy, own)) != ADDIN_OK) {
+		return rv;
+	}
+	if (o->scratch_dir != NULL &&
+	    (rv = addin__sandbox_policy_set_scratch(
+	         &s->policy, o->scratch_dir)) != ADDIN_OK) {
+		return addin__seterr(rv, "add-in %s: scratch: %s", a->name,
+		                     addin_errmsg());
+	}
+	s->policy.network = o->network;
+	if (!o->grant_needs || a->tok == NULL) {
+		return ADDIN_OK;
+	}
+	for (size_t i = 0; i < addin_token_needs_count(a->tok); i++) {
+		const char *need = addin_token_needs_at(a->tok, i);
+		if (strcmp(need, "scratch") == 0 &&
+		    s->policy.scratch == NULL) {
+			// Asked for and granted, none given: a private one.
+			snprintf(s->scratch, sizeof(s->scratch),
+			         "/tmp/bulkhead-scratch-XXXXXX");
+			if ((rv = addin__plat_private_dir(
+			         s->scratch, sandbox_uid(s),
+			         sandbox_gid(s))) != ADDIN_OK) {
+				s->scratch[0] = '\0';
+				return rv;
+			}
+		}
+		rv = addin__sandbox_policy_grant_need(&s->policy, need, own,
+		                                      s->policy.scratch != NULL
+		                                          ? s->policy.scratch
+		                                          : s->scratch);
+		if (rv != ADDIN_OK) {
+			return addin__seterr(rv, "add-in %s: grant \"%s\": %s",
+			                     a->name, need, addin_errmsg());
+		}
+	}
+	return ADDIN_OK;
+}
+
+static void
+cgroup_name(const char *in, char *out, size_t len)
+{
+	size_t n = 0;
+	for (; *in != '\0' && n + 1 < len && n < 48; in++) {
+		char c   = *in;
+		out[n++] = ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		            (c >= '0' && c <= '9') || c == '.' || c == '-')
+		               ? c
+		               : '_';
+	}
+	out[n] = '\0';
+}
+
+addin_err
+addin__sbx_prepare(const addin_sandbox_options *o, const addin__sbx_args *a,
+                   addin__sbx **ret)
+{
+	const addin__sandbox_probe_info *probe;
+	addin__sbx                      *s;
+	addin_err                        rv;
+	char                             cgname[64];
+	size_t                           ne = 0;
+
+	if (o->abi_version != 1 || (int) o->level < ADDIN_SANDBOX_NONE ||
+	    o->level > ADDIN_SANDBOX_STRICT) {
+		return addin__seterr(
+		    ADDIN_EINVAL, "add-in %s: bad sandbox options", a->name);
+	}
+	if ((s = ADDIN__NEW(addin__sbx)) == NULL) {
+		return addin__seterr(ADDIN_ENOMEM, NULL);
+	}
+	s->policy_fd = s->report[0] = s->report[1] = -1;
+	probe                                      = addin__sandbox_probe();
+	addin__sandbox_policy_init(&s->policy,
+	                           (addin__sandbox_level) o->level);
+	s->policy.limits.memory_bytes =
+	    limit(o->memory_bytes, s->policy.limits.memory_bytes);
+	s->policy.limits.cpu_seconds =
+	    limit(o->cpu_seconds, s->policy.limits.cpu_seconds);
+	s->policy.limits.processes =
+	    limit(o->max_processes, s->policy.limits.processes);
+	s->policy.limits.open_files =
+	    limit(o->max_open_files, s->policy.limits.open_files);
+	s->policy.limits.file_size =
+	    limit(o->max_file_size, s->policy.limits.file_size);
+	s->policy.limits.core_dumps = o->core_dumps;
+	if ((rv = grants(s, o, a)) != ADDIN_OK) {
+		goto fail;
+	}
+	// What the runner itself must see: the libraries it loads.
+	if ((rv = add_need_dir(s, a->addin_path)) != ADDIN_OK) {
+		goto fail;
+	}
+	for (size_t i = 0; i < a->nloaded; i++) {
+		if ((rv = add_need_dir(s, a->loaded[i])) != ADDIN_OK) {
+			goto fail;
+		}
+	}
+	if (a->runtime_lib_dir != NULL &&
+	    strncmp(a->runtime_lib_dir, "/usr/", 5) != 0) {
+		char probe_file[1100];
+		snprintf(probe_file, sizeof(probe_file), "%s/x",
+		         a->runtime_lib_dir);
+		if ((rv = add_need_dir(s, probe_file)) != ADDIN_OK) {
+			goto fail;
+		}
+	}
+	// The channel's socket lives where the sandbox's user can reach it.
+	snprintf(s->ipc, sizeof(s->ipc), "/tmp/bulkhead-ipc-XXXXXX");
+	if ((rv = addin__plat_private_dir(s->ipc, sandbox_uid(s),
+	                                  sandbox_gid(s))) != ADDIN_OK) {
+		s->ipc[0] = '\0';
+		goto fail;
+	}
+	if ((rv = addin__sandbox_policy_set_ipc(&s->policy, s->ipc)) !=
+	    ADDIN_OK) {
+		goto fail;
+	}
+	if ((rv = addin__sandbox_policy_fit(&s->policy, probe, s->warnings,
+	                                    sizeof(s->warnings))) !=
+	    ADDIN_OK) {
+		rv = addin__seterr(rv, "add-in %s: %s", a->name,
+		                   addin_errmsg());
+		goto fail;
+	}
+	cgroup_name(a->name, cgname, sizeof(cgname));
+	if ((rv = addin__cgroup_create(probe, cgname, &s->policy.limits,
+	                               &s->cg)) != ADDIN_OK) {
+		rv = addin__seterr(rv, "add-in %s: %s", a->name,
+		                   addin_errmsg());
+		goto fail;
+	}
+	s->mechanisms = addin__cgroup_mechanisms(s->cg);
+	s->oom_before = addin__cgroup_oom_kills(s->cg);
+	addin__cgroup_apply_to_policy(s->cg, &s->policy);
+	if ((rv = addin__sandbox_policy_to_fd(&s->policy, &s->policy_fd)) !=
+	        ADDIN_OK ||
+	    (rv = addin__sandbox_report_pipe(s->report)) != ADDIN_OK) {
+		goto fail;
+	}
+	if (s->policy.scratch != NULL) {
+		snprintf(s->tmpdir_env, sizeof(s->tmpdir_env), "TMPDIR=%s",
+		         s->policy.scratch);
+		s->env[ne++] = s->tmpdir_env;
+	}
+#if defined(ADDIN_SANITIZED)
+	// LeakSanitizer's exit check uses ptrace and a non-thread clone, both
+	// forbidden in the sandbox.
+	s->env[ne++] = "ASAN_OPTIONS=detect_leaks=0";
+#endif
+	s->env[ne] = NULL;
+	*ret       = s;
+	return ADDIN_OK;
+fail:
+	addin__sbx_destroy(s);
+	return rv;
+}
+
+const char *
+addin__sbx_ipc_dir(addin__sbx *s)
+{
+	return s->ipc;
+}
+
+int
+addin__sbx_policy_fd(addin__sbx *s)
+{
+	return s->policy_fd;
+}
+
+int
+addin__sbx_report_fd_child(addin__sbx *s)
+{
+	return s->report[1];
+}
+
+const char *const *
+addin__sbx_env(addin__sbx *s)
+{
+	return s->env;
+}
+
+addin_err
+addin__sbx_started(addin__sbx *s, int pid)
+{
+	addin_err rv = ADDIN_OK;
+	// The runner waits for its token before it forks: in the group now,
+	// it cannot leave a child outside.
+	if (addin__cgroup_mechanisms(s->cg) != 0) {
+		rv = addin__cgroup_attach(s->cg, pid);
+	}
+	addin__plat_close(s->policy_fd);
+	addin__plat_close(s->report[1]);
+	s->policy_fd = s->report[1] = -1;
+	return rv;
+}
+
+void
+addin__sbx_death(addin__sbx *s, int wait_code, int wait_status, int64_t cpu_ms,
+                 int host_kill, char *msg, size_t len)
+{
+	addin__sandbox_death_in in;
+	addin__sandbox_death    d;
+
+	if (s->report[0] >= 0) {
+		(void) addin__sandbox_reports_drain(s->report[0], &s->reports);
+	}
+	memset(&in, 0, sizeof(in));
+	in.wait_code   = wait_code;
+	in.wait_status = wait_status;
+	in.host_kill   = (addin__sandbox_host_kill) host_kill;
+	in.oom_kills   = -1;
+	if (s->oom_before >= 0) {
+		int64_t now  = addin__cgroup_oom_kills(s->cg);
+		in.oom_kills = now < 0 ? -1 : now - s->oom_before;
+	}
+	in.cpu_ms      = cpu_ms;
+	in.cpu_limit_s = s->policy.limits.cpu_seconds;
+	in.reports     = &s->reports;
+	addin__sandbox_classify(&in, &d);
+	snprintf(msg, len, "%s", d.message);
+}
+
+const char *
+addin__sbx_describe(addin__sbx *s)
+{
+	char applied[512], mech[256];
+
+	if (s->report[0] >= 0) {
+		(void) addin__sandbox_reports_drain(s->report[0], &s->reports);
+	}
+	addin__sandbox_describe(
+	    s->reports.have_applied ? s->reports.applied.flags : 0, applied,
+	    sizeof(applied));
+	addin__cgroup_describe(s->mechanisms, mech, sizeof(mech));
+	snprintf(s->describe, sizeof(s->describe), "sandbox=%s %s %s%s%s",
+	         addin__sandbox_level_name(s->policy.level), applied, mech,
+	         s->warnings[0] != '\0' ? " degraded: " : "", s->warnings);
+	for (char *p = s->describe; *p != '\0'; p++) {
+		if (*p == '\n') {
+			*p = ';';
+		}
+	}
+	return s->describe;
+}
+
+void
+addin__sbx_destroy(addin__sbx *s)
+{
+	if (s == NULL) {
+		return;
+	}
+	(void) addin__cgroup_destroy(s->cg);
+	addin__plat_close(s->policy_fd);
+	addin__plat_close(s->report[0]);
+	addin__plat_close(s->report[1]);
+	if (s->scratch[0] != '\0') {
+		addin__plat_rmtree(s->scratch);
+	}
+	if (s->ipc[0] != '\0') {
+		addin__plat_rmtree(s->ipc);
+	}
+	addin__sandbox_policy_fini(&s->policy);
+	addin__free(s);
+}

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+// Copyright 2026 The Bulkhead Authors
+//
+// sandbox_launch: the host's half of a sandboxed activation.  Turns the
+// public addin_sandbox_options (and the add-in's declared needs, when the
+// host grants them) into the runner's policy, creates the per-activation
+// cgroup, the private ipc and scratch directories the sandboxed worker can
+// reach as its unprivileged uid, the policy memfd and the report socket;
+// after the process died, turns the wait status, the cgroup's OOM counter,
+// the CPU time and the runner's reports into a cause ("seccomp violation:
+// ptrace"); and removes everything at the end.  The primitives are in
+// addin-sdk/src/sandbox/ (sandbox.h).
+
+#ifndef ADDIN_HOST_SANDBOX_LAUNCH_H
+#define ADDIN_HOST_SANDBOX_LAUNCH_H
+
+#include "addin/host.h"
+#include "core.h"
+
+typedef struct addin__sbx addin__sbx;
+
+// Descriptor numbers the runner gets them at (after the token pipe at 3).
+#define ADDIN__SBX_POLICY_FD 4
+#define ADDIN__SBX_REPORT_FD 5
+
+typedef struct addin__sbx_args {
+	const char *name;          // the add-in's name (cgroup name, messages)
+	const char *addin_path;    // its library (own directory, need paths)
+	const char *const *loaded; // other libraries the runner loads
+	size_t             nloaded;
+	const char        *runtime_lib_dir; // libaddin-sdk's directory
+	addin_token       *tok;             // declared needs
+} addin__sbx_args;
+
+// addin__sbx_prepare builds everything a sandboxed runner needs.
+// ADDIN_EINVAL (bad options or grants), ADDIN_ESANDBOX (the kernel cannot
+// give the level: no seccomp with TSYNC; a limit cannot be set),
+// ADDIN_ENOMEM, ADDIN_ESYSERR.  On success the caller owns *@ret.
+ADDIN_PRIVATE addin_err addin__sbx_prepare(const addin_sandbox_options *o,
+                                           const addin__sbx_args       *a,
+                                           addin__sbx                 **ret);
+
+// The ipc directory the channel's socket must live in (reachable by the
+// sandbox's uid).
+ADDIN_PRIVATE const char *addin__sbx_ipc_dir(addin__sbx *s);
+// Descriptors to pass to the runner: policy at ADDIN__SBX_POLICY_FD,
+// report at ADDIN__SBX_REPORT_FD.
+ADDIN_PRIVATE int addin__sbx_policy_fd(addin__sbx *s);
+ADDIN_PRIVATE int addin__sbx_report_fd_child(addin__sbx *s);
+// Environment entries for the runner ("K=V", NULL-terminated, owned by
+// @s): TMPDIR for a scratch directory, sanitizer settings.
+ADDIN_PRIVATE const char *const *addin__sbx_env(addin__sbx *s);
+
+// addin__sbx_started: the runner @pid exists and waits for its token: put
+// it in the cgroup (before it can fork) and close the child's descriptors.
+ADDIN_PRIVATE addin_err addin__sbx_started(addin__sbx *s, int pid);
+
+// addin__sbx_death writes the cause of the runner's end into @msg.
+// @host_kill: 1 shutdown, 2 deadline, 0 not killed by the host.
+ADDIN_PRIVATE void addin__sbx_death(addin__sbx *s, int wait_code,
+                                    int wait_status, int64_t cpu_ms,
+                                    int host_kill, char *msg, size_t len);
+
+// addin__sbx_describe: the mechanisms actually active ("sandbox=restricted
+// ns=user,pid,... fs=private-root ... memory=cgroup-v1 ..."), updated from
+// the runner's reports.  Owned by @s.
+ADDIN_PRIVATE const char *addin__sbx_describe(addin__sbx *s);
+
+// addin__sbx_destroy kills what is left in the cgroup, removes it and the
+// directories, closes the descriptors.  Accepts NULL.
+ADDIN_PRIVATE void addin__sbx_destroy(addin__sbx *s);
+
+#endif // ADDIN_HOST_SANDBOX_LAUNCH_H
