@@ -187,6 +187,24 @@ main(int argc, char **argv)
 	calculator_v1_calculator_release(a);
 	calculator_v1_calculator_release(b);
 
+	printf("\n6. A sandboxed add-in (restricted)\n");
+	addin_activation_options o  = ADDIN_ACTIVATION_OPTIONS_INIT;
+	addin_sandbox_options    sb = ADDIN_SANDBOX_OPTIONS_INIT;
+	addin_object            *obj;
+	sb.level    = ADDIN_SANDBOX_RESTRICTED;
+	o.isolation = ADDIN_ISOLATION_SANDBOXED;
+	o.sandbox   = &sb;
+	if (sci != NULL && addin_activate(host, sci, &o, &obj) == ADDIN_OK) {
+		calc *s = calculator_v1_calculator_from_object(obj);
+		describe(s);
+		printf("    %s\n",
+		       addin_controller_sandbox(addin_controller_get(obj)));
+		show(s, "pow", v, 2);
+		calculator_v1_calculator_release(s);
+	} else if (sci != NULL) {
+		check(addin_last_error(), "sandboxed activation");
+	}
+
 	addin_token_list_destroy(list);
 	addin_store_destroy(store);
 	addin_host_destroy(host);
