@@ -1,0 +1,1096 @@
+// SPDX-License-Identifier: MIT
+// Copyright 2026 The Bulkhead Authors
+//
+// The adversarial suite of issue 6: one hostile add-in per behaviour
+// (hostile.c), activated sandboxed through the public API beside a healthy
+// one, each case showing that the attack
+//
+//   - is contained: its effect did not happen, and the add-in either got
+//     an error back for that call or died;
+//   - is reported with the right cause: a death names it in
+//     addin_controller_exit_status() ("forbidden system call ptrace", "out
+//     of memory", "CPU time limit") and the failed call returned
+//     ADDIN_EPEERDIED with the same cause in addin_errmsg();
+//   - does not disturb the healthy add-in: a thread calls it in a loop
+//     throughout, and every call succeeds;
+//   - leaves nothing behind: the add-in's outer process is gone and reaped,
+//     none of its descendants (reaper, worker, anything it forked) remains,
+//     its cgroup directories and its private ipc and scratch directories
+//     are removed, and the host's descriptor count is back where it was.
+//
+// At the restricted level unless the name says otherwise; a few cases run
+// at level none to show honestly what that level does not stop.
+
+#define _GNU_SOURCE
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "addin/host.h"
+#include "addin_test.h"
+#include "calculator/v1/calculator.host.h"
+
+typedef calculator_v1_calculator calc;
+
+#define MAX_TRACKED 4096
+#define MAX_DIRS    8
+
+// ---- looking at processes, descriptors and directories -------------------
+
+typedef struct proc_id {
+	int                pid;
+	unsigned long long start; // start time: guards against pid reuse
+} proc_id;
+
+// The ppid and start time of @pid from /proc/<pid>/stat; false if gone.
+static bool
+proc_stat(int pid, int *ret_ppid, unsigned long long *ret_start)
+{
+	char  path[64], buf[1024];
+	FILE *f;
+	bool  ok = false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if ((f = fopen(path, "r")) == NULL) {
+		return false;
+	}
+	if (fgets(buf, sizeof(buf), f) != NULL) {
+		char *p = strrchr(buf, ')');
+		// state ppid pgrp session tty tpgid flags minflt cminflt
+		// majflt cmajflt utime stime cutime cstime priority nice
+		// threads itrealvalue starttime
+		ok = p != NULL &&
+		     sscanf(p + 1,
+		            " %*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u "
+		            "%*u %*d %*d %*d %*d %*d %*d %llu",
+		            ret_ppid, ret_start) == 2;
+	}
+	fclose(f);
+	return ok;
+}
+
+static bool
+proc_alive(const proc_id *p)
+{
+	int                ppid;
+	unsigned long long start;
+	return proc_stat(p->pid, &ppid, &start) && start == p->start;
+}
+
+// Adds @root and every descendant of it now alive to @set (no duplicates).
+static void
+track_tree(int root, proc_id *set, size_t *n)
+{
+	static int                pids[32768], ppids[32768];
+	static unsigned long long starts[32768];
+	size_t                    np = 0;
+	DIR                      *d  = opendir("/proc");
+	struct dirent            *de;
+	bool                      grew = true;
+
+	ADDIN_CHECK(d != NULL);
+	while ((de = readdir(d)) != NULL && np < 32768) {
+		int pid = atoi(de->d_name);
+		if (pid > 0 && proc_stat(pid, &ppids[np], &starts[np])) {
+			pids[np++] = pid;
+		}
+	}
+	closedir(d);
+	// The root first, then whoever's parent is in the set, until stable.
+	for (size_t i = 0; i < np; i++) {
+		if (pids[i] == root) {
+			bool have = false;
+			for (size_t k = 0; k < *n; k++) {
+				have = have || set[k].pid == root;
+			}
+			if (!have && *n < MAX_TRACKED) {
+				set[(*n)++] = (proc_id) {root, starts[i]};
+			}
+		}
+	}
+	while (grew) {
+		grew = false;
+		for (size_t i = 0; i < np; i++) {
+			bool parent_in = false, have = false;
+			for (size_t k = 0; k < *n; k++) {
+				parent_in =
+				    parent_in || set[k].pid == ppids[i];
+				have = have || (set[k].pid == pids[i] &&
+				                set[k].start == starts[i]);
+			}
+			if (parent_in && !have && *n < MAX_TRACKED) {
+				set[(*n)++] = (proc_id) {pids[i], starts[i]};
+				grew        = true;
+			}
+		}
+	}
+}
+
+static int
+fd_count(void)
+{
+	int n = 0, last = -1, same = 0;
+	// nng closes connections on its own threads: wait for a stable count.
+	while (same < 10) {
+		DIR           *d = opendir("/proc/self/fd");
+		struct dirent *de;
+		n = 0;
+		while ((de = readdir(d)) != NULL) {
+			n += de->d_name[0] != '.';
+		}
+		closedir(d);
+		same = n == last ? same + 1 : 0;
+		last = n;
+		usleep(10 * 1000);
+	}
+	return n;
+}
+
+// Processes whose parent is this one.
+static int
+children(void)
+{
+	DIR           *d = opendir("/proc");
+	struct dirent *de;
+	int            n = 0;
+	while ((de = readdir(d)) != NULL) {
+		int                pid = atoi(de->d_name), ppid;
+		unsigned long long start;
+		if (pid > 0 && proc_stat(pid, &ppid, &start) &&
+		    ppid == getpid()) {
+			n++;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+// Is the /proc/<pid>/stat line @st a zombie whose parent is not this
+// process?
+static bool
+zombie_of_other(const char *st)
+{
+	const char *p = strrchr(st, ')');
+	char        state;
+	int         ppid;
+	return p != NULL && sscanf(p + 1, " %c %d", &state, &ppid) == 2 &&
+	       state == 'Z' && ppid != getpid();
+}
+
+static bool
+exists(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0;
+}
+
+// Reads a NUL-separated /proc file into @buf; returns its length.
+static size_t
+read_proc(int pid, const char *what, char *buf, size_t len)
+{
+	char    path[64];
+	int     fd;
+	ssize_t n;
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, what);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		return 0;
+	}
+	n = read(fd, buf, len - 1);
+	close(fd);
+	n      = n < 0 ? 0 : n;
+	buf[n] = '\0';
+	return (size_t) n;
+}
+
+static bool
+traced(void)
+{
+	char  line[256];
+	FILE *f      = fopen("/proc/self/status", "r");
+	int   tracer = -1;
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "TracerPid:", 10) == 0) {
+			tracer = atoi(line + 10);
+		}
+	}
+	if (f != NULL) {
+		fclose(f);
+	}
+	return tracer != 0;
+}
+
+// The directories of @pid's Bulkhead cgroups (v1 per controller and v2),
+// found through /proc/<pid>/cgroup and the mounts.
+static size_t
+cgroup_dirs(int pid, char dirs[][600], size_t max)
+{
+	char   buf[8192], mounts[16384];
+	size_t n = 0;
+
+	if (read_proc(pid, "cgroup", buf, sizeof(buf)) == 0 ||
+	    read_proc(getpid(), "mounts", mounts, sizeof(mounts)) == 0) {
+		return 0;
+	}
+	for (char *line = strtok(buf, "\n"); line != NULL && n < max;
+	     line       = strtok(NULL, "\n")) {
+		char *c1 = strchr(line, ':'), *c2, *save = NULL;
+		char  copy[16384];
+		if (c1 == NULL || (c2 = strchr(c1 + 1, ':')) == NULL ||
+		    strstr(c2, "/bulkhead-") == NULL) {
+			continue;
+		}
+		*c2 = '\0';
+		snprintf(copy, sizeof(copy), "%s", mounts);
+		for (char *m = strtok_r(copy, "\n", &save); m != NULL;
+		     m       = strtok_r(NULL, "\n", &save)) {
+			char dev[64], mnt[256], type[32], opts[512];
+			if (sscanf(m, "%63s %255s %31s %511s", dev, mnt, type,
+			           opts) != 4) {
+				continue;
+			}
+			bool v2    = c1[1] == '\0';
+			bool match = v2 ? strcmp(type, "cgroup2") == 0
+			                : strcmp(type, "cgroup") == 0;
+			if (match && !v2) {
+				// Every controller of the line is mounted
+				// here.
+				char ctrls[128], *s2 = NULL;
+				snprintf(ctrls, sizeof(ctrls), "%s", c1 + 1);
+				for (char *c      = strtok_r(ctrls, ",", &s2);
+				     c != NULL; c = strtok_r(NULL, ",", &s2)) {
+					char want[140];
+					snprintf(want, sizeof(want), ",%s,",
+					         c);
+					char have[520];
+					snprintf(have, sizeof(have), ",%s,",
+					         opts);
+					match = match && strstr(have, want);
+				}
+			}
+			if (match) {
+				snprintf(dirs[n], sizeof(dirs[n]), "%s%s", mnt,
+				         c2 + 1);
+				if (exists(dirs[n])) {
+					n++;
+				}
+				break;
+			}
+		}
+	}
+	return n;
+}
+
+// ---- the healthy add-in, called in a loop throughout ---------------------
+
+typedef struct healthy {
+	calc       *c;
+	pthread_t   thread;
+	atomic_bool stop;
+	atomic_long calls, failures;
+	char        first_failure[600];
+} healthy;
+
+static void *
+healthy_loop(void *arg)
+{
+	healthy *hl = arg;
+	for (long i = 0; !atomic_load(&hl->stop); i++) {
+		double    v[2] = {(double) i, 1}, r = 0;
+		addin_err rv =
+		    calculator_v1_calculator_operate(hl->c, "+", v, 2, &r);
+		if (rv != ADDIN_OK || r != (double) i + 1) {
+			if (atomic_fetch_add(&hl->failures, 1) == 0) {
+				snprintf(hl->first_failure,
+				         sizeof(hl->first_failure),
+				         "%s: %s (r=%g)", addin_err_name(rv),
+				         addin_errmsg(), r);
+			}
+		}
+		atomic_fetch_add(&hl->calls, 1);
+		usleep(2000);
+	}
+	return NULL;
+}
+
+// Waits until the healthy add-in answered @more calls after now.
+static void
+healthy_more(healthy *hl, long more)
+{
+	long    want  = atomic_load(&hl->calls) + more;
+	int64_t until = addin_test_now_ms() + 10000;
+	while (atomic_load(&hl->calls) < want) {
+		ADDIN_CHECKF(addin_test_now_ms() < until,
+		             "the healthy add-in stopped answering");
+		usleep(1000);
+	}
+}
+
+// ---- one hostile activation -----------------------------------------------
+
+typedef struct adv {
+	addin_host         *h;
+	addin_token        *healthy_tok, *tok;
+	healthy             hl;
+	calc               *c; // the hostile add-in
+	addin_controller   *ctl;
+	int                 pid; // its outer process
+	addin_sandbox_level level;
+	proc_id             procs[MAX_TRACKED];
+	size_t              nprocs;
+	char                cg[MAX_DIRS][600];
+	size_t              ncg;
+	char                ipc[600], scratch[600];
+	int                 fds_before;
+	char                mech[1024];
+	// The attack call.
+	addin_err rv;
+	double    r;
+	char      msg[1024];
+	int64_t   ms;
+} adv;
+
+static addin_token *
+find(const char *name)
+{
+	addin_store      *store;
+	addin_token_list *list;
+	addin_warnings   *w     = NULL;
+	addin_token      *found = NULL;
+
+	ADDIN_PASS(addin_store_create(PIPELINE_DIR, NULL, &store));
+	ADDIN_PASS(addin_store_update(store, &w));
+	addin_warnings_destroy(w);
+	ADDIN_PASS(addin_store_find(store, CALCULATOR_V1_CALCULATOR_VIEW_ID,
+	                            CALCULATOR_V1_CALCULATOR_VIEW_HASH,
+	                            &list));
+	for (size_t i = 0; i < addin_token_list_count(list); i++) {
+		addin_token *t = addin_token_list_get(list, i);
+		if (strcmp(addin_token_name(t), name) == 0) {
+			found = addin_token_ref(t);
+		}
+	}
+	addin_token_list_destroy(list);
+	addin_store_destroy(store);
+	ADDIN_CHECKF(found != NULL, "no add-in \"%s\" in %s", name,
+	             PIPELINE_DIR);
+	return found;
+}
+
+// Everything of the add-in's that should vanish with it, seen while it runs.
+static void
+track(adv *a)
+{
+	if (a->pid > 0) {
+		track_tree(a->pid, a->procs, &a->nprocs);
+	}
+}
+
+// Activates the healthy add-in (restricted, called in a loop from now on)
+// and the hostile add-in @name with @sb and @o (either may be NULL).
+static void
+adv_begin(adv *a, const char *name, addin_sandbox_options *sb,
+          addin_activation_options *o)
+{
+	addin_host_config        cfg  = ADDIN_HOST_CONFIG_INIT;
+	addin_activation_options ho   = ADDIN_ACTIVATION_OPTIONS_INIT;
+	addin_activation_options dflt = ADDIN_ACTIVATION_OPTIONS_INIT;
+	addin_sandbox_options    sdef = ADDIN_SANDBOX_OPTIONS_INIT;
+	addin_object            *obj;
+	addin_err                rv;
+	char                     buf[4096];
+	size_t                   len;
+
+	memset(a, 0, sizeof(*a));
+	cfg.shutdown_grace_ms = 1000;
+	ADDIN_PASS(addin_host_create(&cfg, &a->h));
+	a->healthy_tok = find("Healthy calculator");
+	a->tok         = find(name);
+
+	ho.isolation = ADDIN_ISOLATION_SANDBOXED;
+	rv           = addin_activate(a->h, a->healthy_tok, &ho, &obj);
+	if (rv == ADDIN_ESANDBOX) {
+		char why[600];
+		snprintf(why, sizeof(why), "%s", addin_errmsg());
+		addin_token_unref(a->healthy_tok);
+		addin_token_unref(a->tok);
+		addin_host_destroy(a->h);
+		ADDIN_SKIP("this kernel cannot sandbox: %s", why);
+	}
+	ADDIN_PASS(rv);
+	a->hl.c = calculator_v1_calculator_from_object(obj);
+	ADDIN_CHECK(
+	    pthread_create(&a->hl.thread, NULL, healthy_loop, &a->hl) == 0);
+	healthy_more(&a->hl, 3);
+	a->fds_before = fd_count();
+
+	if (o == NULL) {
+		o = &dflt;
+	}
+	if (sb == NULL) {
+		sb = &sdef;
+	}
+	o->isolation = ADDIN_ISOLATION_SANDBOXED;
+	o->sandbox   = sb;
+	a->level     = sb->level;
+	ADDIN_PASS(addin_activate(a->h, a->tok, o, &obj));
+	a->c   = calculator_v1_calculator_from_object(obj);
+	a->ctl = addin_controller_get(obj);
+	ADDIN_CHECK(a->ctl != NULL);
+	a->pid = addin_controller_pid(a->ctl);
+	ADDIN_CHECK(a->pid > 0 && a->pid != getpid());
+	snprintf(a->mech, sizeof(a->mech), "%s",
+	         addin_controller_sandbox(a->ctl));
+	printf("  %s: %s\n", name, a->mech);
+	if (sb->level != ADDIN_SANDBOX_NONE) {
+		ADDIN_CHECK_CONTAINS(a->mech, "stage1+stage2");
+	}
+
+	// Its private ipc directory (from the runner's --connect URL), its
+	// scratch directory ($TMPDIR), its cgroups.
+	len = read_proc(a->pid, "cmdline", buf, sizeof(buf));
+	for (size_t i = 0; i < len; i += strlen(buf + i) + 1) {
+		if (strncmp(buf + i, "ipc://", 6) == 0) {
+			char *slash;
+			snprintf(a->ipc, sizeof(a->ipc), "%s", buf + i + 6);
+			if ((slash = strrchr(a->ipc, '/')) != NULL) {
+				*slash = '\0';
+			}
+		}
+	}
+	ADDIN_CHECKF(exists(a->ipc), "no ipc directory \"%s\"", a->ipc);
+	len = read_proc(a->pid, "environ", buf, sizeof(buf));
+	for (size_t i = 0; i < len; i += strlen(buf + i) + 1) {
+		if (strncmp(buf + i, "TMPDIR=", 7) == 0) {
+			snprintf(a->scratch, sizeof(a->scratch), "%s",
+			         buf + i + 7);
+		}
+	}
+	a->ncg = cgroup_dirs(a->pid, a->cg, MAX_DIRS);
+	if (strstr(a->mech, "cgroup") != NULL) {
+		ADDIN_CHECKF(a->ncg > 0, "no cgroup directory found for %d",
+		             a->pid);
+	}
+	track(a);
+}
+
+// Calls Operate("attack", @v[0..n)) on the hostile add-in while the
+// healthy one is being called.
+static addin_err
+adv_attack(adv *a, const double *v, size_t n)
+{
+	int64_t t0 = addin_test_now_ms();
+	healthy_more(&a->hl, 2);
+	track(a);
+	a->r  = 0;
+	a->rv = calculator_v1_calculator_operate(a->c, "attack", v, n, &a->r);
+	snprintf(a->msg, sizeof(a->msg), "%s", addin_errmsg());
+	a->ms = addin_test_now_ms() - t0;
+	printf("  attack -> %s %g \"%s\" (%lld ms)\n", addin_err_name(a->rv),
+	       a->r, a->rv == ADDIN_OK ? "" : a->msg, (long long) a->ms);
+	track(a);
+	healthy_more(&a->hl, 3);
+	return a->rv;
+}
+
+// The attack call failed with @code and a message containing @needle; the
+// add-in lives on and still answers.
+static void
+adv_expect_error(adv *a, addin_err code, const char *needle)
+{
+	double v[2] = {2, 3}, r = 0;
+	ADDIN_CHECKF(a->rv == code, "attack -> %s, expected %s (%s)",
+	             addin_err_name(a->rv), addin_err_name(code), a->msg);
+	ADDIN_CHECK_CONTAINS(a->msg, needle);
+	ADDIN_PASS(calculator_v1_calculator_operate(a->c, "+", v, 2, &r));
+	ADDIN_CHECK(r == 5);
+	ADDIN_CHECK(addin_controller_is_running(a->ctl));
+}
+
+// The add-in died: the call failed with ADDIN_EPEERDIED naming the add-in
+// and @cause (and @detail when not NULL), and the controller says the same.
+static void
+adv_expect_death(adv *a, const char *cause, const char *detail)
+{
+	const char *status;
+	ADDIN_CHECKF(a->rv == ADDIN_EPEERDIED,
+	             "attack -> %s, expected EPEERDIED (%s)",
+	             addin_err_name(a->rv), a->msg);
+	ADDIN_CHECK_CONTAINS(a->msg, addin_token_name(a->tok));
+	ADDIN_CHECK_CONTAINS(a->msg, cause);
+	ADDIN_CHECK(!addin_controller_is_running(a->ctl));
+	status = addin_controller_exit_status(a->ctl);
+	printf("  exit status: %s\n", status != NULL ? status : "(none)");
+	ADDIN_CHECK_CONTAINS(status, cause);
+	if (detail != NULL) {
+		ADDIN_CHECK_CONTAINS(a->msg, detail);
+		ADDIN_CHECK_CONTAINS(status, detail);
+	}
+	ADDIN_FAIL(calculator_v1_calculator_operate(a->c, "+", NULL, 0,
+	                                            &(double) {0}),
+	           ADDIN_EPEERDIED);
+}
+
+// A seccomp violation of @syscall.
+static void
+adv_expect_trap(adv *a, const char *syscall)
+{
+	char detail[96];
+	snprintf(detail, sizeof(detail), "forbidden system call %s (",
+	         syscall);
+	adv_expect_death(a, "killed by the sandbox", detail);
+}
+
+// Releases the hostile add-in and checks that nothing of it remains and
+// that the healthy add-in answered every call throughout.
+static void
+adv_end(adv *a)
+{
+	track(a);
+	calculator_v1_calculator_release(a->c);
+	a->c = NULL;
+	// The outer process was the host's child: reaped, so gone entirely.
+	ADDIN_CHECK(a->nprocs > 0 && a->procs[0].pid == a->pid);
+	ADDIN_CHECKF(!proc_alive(&a->procs[0]),
+	             "the add-in's process %d "
+	             "remains",
+	             a->pid);
+	// Everything it started is dead.  A process whose parent died first
+	// (the reaper when the outer process is killed; at level none what
+	// the add-in forked) was handed to init, which reaps it in its own
+	// time: a zombie is dead, holds nothing, and is not ours to reap.
+	for (size_t i = 1; i < a->nprocs; i++) {
+		char st[512] = "";
+		if (proc_alive(&a->procs[i])) {
+			read_proc(a->procs[i].pid, "stat", st, sizeof(st));
+		}
+		ADDIN_CHECKF(st[0] == '\0' || zombie_of_other(st),
+		             "process %d of the add-in (%zu tracked) remains: "
+		             "%s",
+		             a->procs[i].pid, a->nprocs, st);
+	}
+	ADDIN_CHECKF(!exists(a->ipc), "ipc directory %s remains", a->ipc);
+	if (a->scratch[0] != '\0') {
+		ADDIN_CHECKF(!exists(a->scratch),
+		             "scratch directory %s remains", a->scratch);
+	}
+	for (size_t i = 0; i < a->ncg; i++) {
+		ADDIN_CHECKF(!exists(a->cg[i]), "cgroup %s remains", a->cg[i]);
+	}
+	ADDIN_CHECK_INT(fd_count(), ==, a->fds_before);
+	// Only the healthy add-in's process is left, and it still answers.
+	ADDIN_CHECK_INT(children(), ==, 1);
+	healthy_more(&a->hl, 3);
+	atomic_store(&a->hl.stop, true);
+	pthread_join(a->hl.thread, NULL);
+	ADDIN_CHECKF(atomic_load(&a->hl.failures) == 0,
+	             "%ld of %ld calls to the healthy add-in failed; first: "
+	             "%s",
+	             atomic_load(&a->hl.failures), atomic_load(&a->hl.calls),
+	             a->hl.first_failure);
+	printf("  healthy add-in: %ld calls, all answered; %zu process(es) "
+	       "of the hostile one tracked, all gone\n",
+	       atomic_load(&a->hl.calls), a->nprocs);
+	ADDIN_CHECK(!traced());
+	calculator_v1_calculator_release(a->hl.c);
+	addin_token_unref(a->healthy_tok);
+	addin_token_unref(a->tok);
+	addin_host_destroy(a->h);
+	ADDIN_CHECK_INT(children(), ==, 0);
+}
+
+static addin_sandbox_options
+level(addin_sandbox_level l)
+{
+	addin_sandbox_options sb = ADDIN_SANDBOX_OPTIONS_INIT;
+	sb.level                 = l;
+	return sb;
+}
+
+static char *
+name_of(calc *c)
+{
+	static char buf[400];
+	char       *name = NULL;
+	ADDIN_PASS(calculator_v1_calculator_get_name(c, &name));
+	snprintf(buf, sizeof(buf), "%s", name);
+	calculator_v1_calculator_get_name_free_out(name);
+	return buf;
+}
+
+// ---- files -----------------------------------------------------------------
+
+static void
+test_passwd(void)
+{
+	adv a;
+	adv_begin(&a, "hostile passwd", NULL, NULL);
+	adv_attack(&a, NULL, 0);
+	adv_expect_error(&a, ADDIN_ENOTFOUND,
+	                 "open /etc/passwd: No such file or directory");
+	ADDIN_CHECK(strstr(name_of(a.c), "loot") == NULL);
+	adv_end(&a);
+}
+
+static void
+test_passwd_none(void)
+{
+	adv                   a;
+	addin_sandbox_options sb = level(ADDIN_SANDBOX_NONE);
+	adv_begin(&a, "hostile passwd", &sb, NULL);
+	ADDIN_PASS(adv_attack(&a, NULL, 0));
+	ADDIN_CHECK(a.r > 0);
+	ADDIN_CHECK_CONTAINS(name_of(a.c), "loot: root:");
+	adv_end(&a);
+}
+
+static void
+test_write_outside_scratch(void)
+{
+	adv                      a;
+	addin_sandbox_options    sb    = level(ADDIN_SANDBOX_RESTRICTED);
+	addin_activation_options o     = ADDIN_ACTIVATION_OPTIONS_INIT;
+	char                     dir[] = "/tmp/bulkhead-adv-XXXXXX";
+	char                     outside[200], env0[300], inside[700];
+	const char              *env[] = {env0, NULL};
+	double                   r     = 0;
+
+	// A directory anyone may write: only the sandbox stands in the way.
+	ADDIN_CHECK(mkdtemp(dir) != NULL);
+	ADDIN_CHECK(chmod(dir, 0777) == 0);
+	snprintf(outside, sizeof(outside), "%s/outside", dir);
+	snprintf(env0, sizeof(env0), "ADV_OUTSIDE=%s", outside);
+	o.env          = env;
+	sb.grant_needs = true; // it declares ADDIN_NEEDS("scratch")
+	adv_begin(&a, "hostile write", &sb, &o);
+	ADDIN_CHECKF(a.scratch[0] != '\0' && exists(a.scratch),
+	             "no private scratch directory (TMPDIR=%s)", a.scratch);
+
+	// The control: inside the scratch directory a file can be written,
+	// and the host sees it at the same path.
+	ADDIN_PASS(
+	    calculator_v1_calculator_operate(a.c, "control", NULL, 0, &r));
+	snprintf(inside, sizeof(inside), "%s/inside", a.scratch);
+	ADDIN_CHECKF(exists(inside), "%s was not written", inside);
+
+	adv_attack(&a, NULL, 0);
+	ADDIN_CHECK(a.rv != ADDIN_OK);
+	ADDIN_CHECK_CONTAINS(a.msg, outside);
+	adv_expect_error(&a, ADDIN_ENOTFOUND, "No such file or directory");
+	ADDIN_CHECKF(!exists(outside), "%s exists", outside);
+	adv_end(&a); // the scratch directory is removed with the add-in
+	ADDIN_CHECK(rmdir(dir) == 0);
+}
+
+// The host's environment, as the kernel shows it (the first entry).
+static const char *
+own_environ_head(void)
+{
+	static char buf[8192];
+	ADDIN_CHECK(read_proc(getpid(), "environ", buf, sizeof(buf)) > 0);
+	return buf;
+}
+
+static void
+test_environ(void)
+{
+	adv    a;
+	double v[1] = {(double) getpid()};
+	adv_begin(&a, "hostile environ", NULL, NULL);
+	adv_attack(&a, v, 1);
+	// Its own /proc shows its own pid namespace: the host is not there.
+	adv_expect_error(&a, ADDIN_ENOTFOUND, "/environ: No such file");
+	ADDIN_CHECK(strstr(name_of(a.c), "loot") == NULL);
+	adv_end(&a);
+}
+
+static void
+test_environ_none(void)
+{
+	adv                   a;
+	addin_sandbox_options sb   = level(ADDIN_SANDBOX_NONE);
+	double                v[1] = {(double) getpid()};
+	char                  want[300];
+	adv_begin(&a, "hostile environ", &sb, NULL);
+	ADDIN_PASS(adv_attack(&a, v, 1));
+	snprintf(want, sizeof(want), "loot: %s", own_environ_head());
+	ADDIN_CHECK_STR(name_of(a.c), want);
+	adv_end(&a);
+}
+
+// ---- network ---------------------------------------------------------------
+
+static int
+listener(int *ret_port)
+{
+	struct sockaddr_in sa;
+	socklen_t          len = sizeof(sa);
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	ADDIN_CHECK(s >= 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family      = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ADDIN_CHECK(bind(s, (struct sockaddr *) &sa, sizeof(sa)) == 0);
+	ADDIN_CHECK(listen(s, 8) == 0);
+	ADDIN_CHECK(getsockname(s, (struct sockaddr *) &sa, &len) == 0);
+	*ret_port = ntohs(sa.sin_port);
+	return s;
+}
+
+static void
+test_inet(void)
+{
+	adv    a;
+	int    port, ls = listener(&port);
+	double v[1] = {port};
+
+	adv_begin(&a, "hostile inet", NULL, NULL);
+	adv_attack(&a, v, 1);
+	adv_expect_trap(&a, "socket");
+	ADDIN_CHECK(accept4(ls, NULL, NULL, SOCK_CLOEXEC) < 0 &&
+	            errno == EAGAIN);
+	adv_end(&a);
+	close(ls);
+}
+
+static void
+test_inet_granted(void)
+{
+	adv                   a;
+	addin_sandbox_options sb = level(ADDIN_SANDBOX_RESTRICTED);
+	int                   port, ls = listener(&port), conn = -1;
+	double                v[1] = {port};
+	char                  buf[16];
+	int64_t               until;
+
+	sb.network = true;
+	adv_begin(&a, "hostile inet", &sb, NULL);
+	ADDIN_PASS(adv_attack(&a, v, 1));
+	until = addin_test_now_ms() + 5000;
+	while ((conn = accept4(ls, NULL, NULL, SOCK_CLOEXEC)) < 0 &&
+	       addin_test_now_ms() < until) {
+		usleep(5000);
+	}
+	ADDIN_CHECK(conn >= 0);
+	ADDIN_CHECK(read(conn, buf, sizeof(buf)) == 6);
+	ADDIN_CHECK(memcmp(buf, "pwned\n", 6) == 0);
+	close(conn);
+	adv_end(&a);
+	close(ls);
+}
+
+// ---- programs, processes, the host ----------------------------------------
+
+static void
+test_execve(void)
+{
+	adv a;
+	adv_begin(&a, "hostile execve", NULL, NULL);
+	adv_attack(&a, NULL, 0);
+	adv_expect_trap(&a, "execve");
+	adv_end(&a);
+}
+
+static void
+test_fork(void)
+{
+	adv a;
+	adv_begin(&a, "hostile fork", NULL, NULL);
+	adv_attack(&a, NULL, 0);
+	adv_expect_trap(&a, "clone");
+	adv_end(&a);
+}
+
+static void
+test_ptrace(void)
+{
+	adv    a;
+	double v[1] = {(double) getpid()};
+	adv_begin(&a, "hostile ptrace", NULL, NULL);
+	adv_attack(&a, v, 1);
+	adv_expect_trap(&a, "ptrace");
+	ADDIN_CHECK(!traced());
+	adv_end(&a);
+}
+
+static void
+test_kill(void)
+{
+	adv    a;
+	double v[1] = {(double) getpid()};
+	adv_begin(&a, "hostile kill", NULL, NULL);
+	adv_attack(&a, v, 1);
+	adv_expect_trap(&a, "kill");
+	adv_end(&a); // we are here: the host lives
+}
+
+static void
+test_unshare(void)
+{
+	adv a;
+	adv_begin(&a, "hostile unshare", NULL, NULL);
+	adv_attack(&a, NULL, 0);
+	adv_expect_trap(&a, "unshare");
+	adv_end(&a);
+}
+
+static void
+test_io_uring(void)
+{
+	adv a;
+	adv_begin(&a, "hostile io_uring", NULL, NULL);
+	adv_attack(&a, NULL, 0);
+	adv_expect_trap(&a, "io_uring_setup");
+	adv_end(&a);
+}
+
+static void
+test_sigsys_handler(void)
+{
+	adv a;
+	adv_begin(&a, "hostile sigsys_handler", NULL, NULL);
+	adv_attack(&a, NULL, 0);
+	// Installing the handler is itself the violation.
+	adv_expect_trap(&a, "rt_sigaction");
+	adv_end(&a);
+}
+
+static void
+test_sigsys_block(void)
+{
+	adv a;
+	adv_begin(&a, "hostile sigsys_block", NULL, NULL);
+	adv_attack(&a, NULL, 0);
+	// The kernel unblocks SIGSYS and resets it to its default: the
+	// process dies of it before the reporter can run.  The exit status
+	// still tells the truth.
+	adv_expect_death(&a, "killed by the sandbox",
+	                 "forbidden system call (not reported)");
+	adv_end(&a);
+}
+
+// ---- resources
+// ---------------------------------------------------------------
+
+static void
+test_memory(void)
+{
+	adv                   a;
+	addin_sandbox_options sb = level(ADDIN_SANDBOX_RESTRICTED);
+
+	sb.memory_bytes = 96u << 20;
+	adv_begin(&a, "hostile memory", &sb, NULL);
+	if (strstr(a.mech, "memory=cgroup") != NULL) {
+		adv_attack(&a, NULL, 0);
+		adv_expect_death(&a, "out of memory", NULL);
+	} else {
+#if defined(ADDIN_SANITIZED)
+		adv_end(&a);
+		ADDIN_SKIP("no memory cgroup, and no RLIMIT_DATA under "
+		           "sanitizers");
+#else
+		// The fallback: RLIMIT_DATA makes malloc fail.
+		adv_attack(&a, NULL, 0);
+		adv_expect_error(&a, ADDIN_ELIMIT, "malloc failed after");
+#endif
+	}
+	adv_end(&a);
+}
+
+static void
+test_forkbomb(void)
+{
+	adv a;
+	adv_begin(&a, "hostile forkbomb", NULL, NULL);
+	adv_attack(&a, NULL, 0);
+	adv_expect_trap(&a, "clone"); // at the first fork
+	adv_end(&a);
+}
+
+static void
+test_forkbomb_none(void)
+{
+	adv                   a;
+	addin_sandbox_options sb = level(ADDIN_SANDBOX_NONE);
+
+	sb.max_processes = 24;
+	adv_begin(&a, "hostile forkbomb", &sb, NULL);
+	adv_attack(&a, NULL, 0);
+	adv_expect_error(&a, ADDIN_ELIMIT, "fork failed after");
+	// Its children live (each in its own session) until the add-in ends.
+	ADDIN_CHECKF(a.nprocs > 2 && a.nprocs <= 24,
+	             "%zu processes of the add-in", a.nprocs);
+	adv_end(&a);
+}
+
+static void
+test_threadbomb(void)
+{
+	adv                   a;
+	addin_sandbox_options sb = level(ADDIN_SANDBOX_RESTRICTED);
+	int                   made;
+
+	sb.max_processes = 40;
+	adv_begin(&a, "hostile threadbomb", &sb, NULL);
+	adv_attack(&a, NULL, 0);
+	adv_expect_error(&a, ADDIN_ELIMIT, "pthread_create failed after");
+	ADDIN_CHECK(sscanf(strstr(a.msg, "after"), "after %d", &made) == 1);
+	ADDIN_CHECKF(made > 0 && made < 40, "%d threads made", made);
+	adv_end(&a);
+}
+
+static void
+test_spin_cpu_limit(void)
+{
+	adv                   a;
+	addin_sandbox_options sb = level(ADDIN_SANDBOX_RESTRICTED);
+
+	sb.cpu_seconds = 1;
+	adv_begin(&a, "hostile spin", &sb, NULL);
+	adv_attack(&a, NULL, 0);
+	adv_expect_death(&a, "CPU time limit exceeded", NULL);
+	ADDIN_CHECKF(a.ms >= 900 && a.ms < 10000, "died after %lld ms",
+	             (long long) a.ms);
+	adv_end(&a);
+}
+
+static void
+test_spin_deadline(void)
+{
+	adv                      a;
+	addin_activation_options o = ADDIN_ACTIVATION_OPTIONS_INIT;
+	const char              *status;
+
+	o.deadline_ms = 300;
+	adv_begin(&a, "hostile spin", NULL, &o);
+	adv_attack(&a, NULL, 0);
+	ADDIN_CHECKF(a.rv == ADDIN_ETIMEDOUT, "attack -> %s (%s)",
+	             addin_err_name(a.rv), a.msg);
+	ADDIN_CHECKF(a.ms >= 300 && a.ms < 3000, "gave up after %lld ms",
+	             (long long) a.ms);
+	// The add-in spins on; shutting it down ends it by force once the
+	// grace period (1 s here) is over.
+	healthy_more(&a.hl, 20);
+	ADDIN_PASS(addin_controller_shutdown(a.ctl));
+	status = addin_controller_exit_status(a.ctl);
+	printf("  exit status: %s\n", status != NULL ? status : "(none)");
+	ADDIN_CHECK_CONTAINS(status, "killed by the host");
+	ADDIN_CHECK_CONTAINS(status, "did not exit within 1000 ms");
+	adv_end(&a);
+}
+
+static void
+test_fds(void)
+{
+	adv                   a;
+	addin_sandbox_options sb = level(ADDIN_SANDBOX_RESTRICTED);
+	int                   made, host_fds;
+
+	sb.max_open_files = 64;
+	adv_begin(&a, "hostile fds", &sb, NULL);
+	host_fds = fd_count();
+	adv_attack(&a, NULL, 0);
+	adv_expect_error(&a, ADDIN_ELIMIT, "dup failed after");
+	ADDIN_CHECK_CONTAINS(a.msg, "Too many open files");
+	ADDIN_CHECK(sscanf(strstr(a.msg, "after"), "after %d", &made) == 1);
+	ADDIN_CHECKF(made > 0 && made < 64, "%d descriptors made", made);
+	// The host's own descriptors are untouched, and it can open more.
+	ADDIN_CHECK_INT(fd_count(), ==, host_fds);
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ADDIN_CHECK(fd >= 0);
+	close(fd);
+	adv_end(&a);
+}
+
+// ---- strict --------------------------------------------------------------
+
+static void
+test_exec_memory_strict(void)
+{
+	adv                   a;
+	addin_sandbox_options sb = level(ADDIN_SANDBOX_STRICT);
+	adv_begin(&a, "hostile exec_memory", &sb, NULL);
+	adv_attack(&a, NULL, 0);
+	adv_expect_trap(&a, "mprotect");
+	adv_end(&a);
+}
+
+static void
+test_exec_memory_restricted(void)
+{
+	adv a;
+	adv_begin(&a, "hostile exec_memory", NULL, NULL);
+	ADDIN_PASS(adv_attack(&a, NULL, 0));
+#if defined(__x86_64__)
+	ADDIN_CHECK(a.r == 42); // the written code ran
+#endif
+	adv_end(&a);
+}
+
+static void
+test_open_any_strict(void)
+{
+	adv                   a;
+	addin_sandbox_options sb = level(ADDIN_SANDBOX_STRICT);
+	adv_begin(&a, "hostile open_any", &sb, NULL);
+	adv_attack(&a, NULL, 0);
+	adv_expect_trap(&a, "openat");
+	adv_end(&a);
+}
+
+static void
+test_open_any_restricted(void)
+{
+	adv a;
+	adv_begin(&a, "hostile open_any", NULL, NULL);
+	ADDIN_PASS(adv_attack(&a, NULL, 0));
+	adv_end(&a);
+}
+
+ADDIN_TEST_LIST = {
+    {"reading /etc/passwd fails: the sandbox has no such file", test_passwd},
+    {"at level none /etc/passwd is read: none is not a security boundary",
+     test_passwd_none},
+    {"a file outside the scratch directory cannot be written, inside can",
+     test_write_outside_scratch},
+    {"the host's /proc/<pid>/environ is out of reach", test_environ},
+    {"at level none the host's /proc/<pid>/environ is read",
+     test_environ_none},
+    {"an AF_INET socket traps and the listener accepts nothing", test_inet},
+    {"with the network grant the add-in does reach 127.0.0.1",
+     test_inet_granted},
+    {"execve(\"/bin/sh\") traps", test_execve},
+    {"fork() traps", test_fork},
+    {"ptrace-attaching to the host traps; the host stays untraced",
+     test_ptrace},
+    {"kill() of the host traps; the host lives", test_kill},
+    {"unshare(CLONE_NEWUSER) traps", test_unshare},
+    {"io_uring_setup() traps", test_io_uring},
+    {"installing its own SIGSYS handler traps", test_sigsys_handler},
+    {"blocking SIGSYS does not survive a forbidden call", test_sigsys_block},
+    {"allocating far beyond the memory limit is an OOM kill", test_memory},
+    {"a fork bomb dies at its first fork", test_forkbomb},
+    {"at level none a fork bomb stops at the process limit and its "
+     "children go with it",
+     test_forkbomb_none},
+    {"a thread bomb stops at the process limit", test_threadbomb},
+    {"spinning forever meets the CPU limit", test_spin_cpu_limit},
+    {"spinning forever fails the call at its deadline; shutdown kills it",
+     test_spin_deadline},
+    {"exhausting its descriptors leaves the host's untouched", test_fds},
+    {"at strict, making written memory executable traps",
+     test_exec_memory_strict},
+    {"at restricted, written memory may be made executable (JIT)",
+     test_exec_memory_restricted},
+    {"at strict, opening any file traps", test_open_any_strict},
+    {"at restricted, /dev/null can be opened", test_open_any_restricted},
+    {NULL, NULL},
+};
