@@ -513,10 +513,9 @@ count_of(const sbx_run *r)
 static void
 test_fork_bomb(void)
 {
-	// Forks are allowed until stage 2: stop before it.
-	sbx_run *r =
-	    setup(ADDIN__SANDBOX_RESTRICTED,
-	          "ns,fs,limits,identity,sigsys,stage1", "fork-bomb", NULL);
+	// Forks are allowed until stage 1: stop before it.
+	sbx_run *r                 = setup(ADDIN__SANDBOX_RESTRICTED,
+	                                   "ns,fs,limits,identity,sigsys", "fork-bomb", NULL);
 	r->policy.limits.processes = 16;
 	ADDIN_CHECK_INT(run(r), ==, ADDIN__CAUSE_EXITED);
 	ADDIN_CHECK_INT(count_of(r), >, 0);
@@ -644,9 +643,8 @@ test_kill_outer(void)
 {
 	pid_t    pids[64];
 	int      n;
-	sbx_run *r =
-	    setup(ADDIN__SANDBOX_RESTRICTED,
-	          "ns,fs,limits,identity,sigsys,stage1", "sleepers", NULL);
+	sbx_run *r = setup(ADDIN__SANDBOX_RESTRICTED,
+	                   "ns,fs,limits,identity,sigsys", "sleepers", NULL);
 	if ((r->policy.namespaces & ADDIN__NS_PID) == 0) {
 		done(r);
 		ADDIN_SKIP("no pid namespace");
@@ -691,8 +689,7 @@ test_dies_with_host(void)
 		// A host that spawns a sandboxed add-in and then dies hard.
 		close(p[0]);
 		sbx_init(&R, ADDIN__SANDBOX_RESTRICTED,
-		         "ns,fs,limits,identity,sigsys,stage1", "sleepers",
-		         NULL);
+		         "ns,fs,limits,identity,sigsys", "sleepers", NULL);
 		R.no_cgroup = true;
 		if ((R.policy.namespaces & ADDIN__NS_PID) == 0) {
 			_exit(77);

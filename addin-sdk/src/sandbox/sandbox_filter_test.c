@@ -214,9 +214,14 @@ test_stage1(void)
 	EXPECT(&prog, ALLOW, SYS_openat, AT_FDCWD, 0, O_RDONLY);
 	EXPECT(&prog, ALLOW, SYS_mmap, 0, 4096, PROT_READ | PROT_EXEC);
 	EXPECT(&prog, ALLOW, SYS_socket, AF_UNIX, SOCK_STREAM, 0);
-	// clone: threads and plain forks yes, namespaces no; clone3 ENOSYS.
+	// clone: threads yes; new processes and namespaces no (add-in code
+	// runs before stage 2: a process forked then would escape it);
+	// clone3 ENOSYS.
 	EXPECT(&prog, ALLOW, SYS_clone, THREAD_FLAGS, 0);
-	EXPECT(&prog, ALLOW, SYS_clone, SIGCHLD, 0);
+	EXPECT(&prog, TRAP, SYS_clone, SIGCHLD, 0);
+	EXPECT(&prog, TRAP, SYS_clone, CLONE_VM | CLONE_VFORK | SIGCHLD, 0);
+	EXPECT(&prog, TRAP, SYS_fork, 0);
+	EXPECT(&prog, TRAP, SYS_vfork, 0);
 	EXPECT(&prog, TRAP, SYS_clone, CLONE_NEWUSER | SIGCHLD, 0);
 	EXPECT(&prog, TRAP, SYS_clone, CLONE_NEWNET | THREAD_FLAGS, 0);
 	EXPECT(&prog, TRAP, SYS_clone, CLONE_NEWPID, 0);

@@ -108,6 +108,11 @@ static const char *const stage1_deny[] = {
     // new programs
     "execve",
     "execveat",
+    // new processes: the add-in's constructors and create() run under
+    // stage 1 only, and a process forked then would never get stage 2
+    // (clone is filtered below: threads only)
+    "fork",
+    "vfork",
     // signals to threads by tid alone (tgkill is filtered below)
     "tkill",
 };
@@ -170,6 +175,12 @@ build_stage1(scmp_filter_ctx ctx, pid_t self)
 		rc = rule1(
 		    ctx, SCMP_ACT_TRAP, "clone",
 		    SCMP_A0(SCMP_CMP_MASKED_EQ, ns_flags[i], ns_flags[i]));
+	}
+	// Threads only (the kernel refuses CLONE_THREAD without CLONE_VM
+	// and CLONE_SIGHAND): see "fork" above.
+	if (rc == 0) {
+		rc = rule1(ctx, SCMP_ACT_TRAP, "clone",
+		           SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0));
 	}
 	// clone3's flags live in memory, out of the filter's reach: ENOSYS
 	// makes glibc fall back to clone(), which is filtered.
