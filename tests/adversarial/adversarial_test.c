@@ -228,10 +228,11 @@ traced(void)
 	return tracer != 0;
 }
 
-// The directories of @pid's Bulkhead cgroups (v1 per controller and v2),
-// found through /proc/<pid>/cgroup and the mounts.
+// The directories of @pid's cgroups (v1 per controller, and v2) that exist,
+// found through /proc/<pid>/cgroup and the mounts; with @bulkhead only
+// Bulkhead's per-activation groups.
 static size_t
-cgroup_dirs(int pid, char dirs[][600], size_t max)
+cgroup_dirs(int pid, bool bulkhead, char dirs[][600], size_t max)
 {
 	char   buf[8192], mounts[16384];
 	size_t n = 0;
@@ -245,7 +246,7 @@ cgroup_dirs(int pid, char dirs[][600], size_t max)
 		char *c1 = strchr(line, ':'), *c2, *save = NULL;
 		char  copy[16384];
 		if (c1 == NULL || (c2 = strchr(c1 + 1, ':')) == NULL ||
-		    strstr(c2, "/bulkhead-") == NULL) {
+		    (bulkhead && strstr(c2, "/bulkhead-") == NULL)) {
 			continue;
 		}
 		*c2 = '\0';
@@ -278,12 +279,35 @@ cgroup_dirs(int pid, char dirs[][600], size_t max)
 			}
 			if (match) {
 				snprintf(dirs[n], sizeof(dirs[n]), "%s%s", mnt,
-				         c2 + 1);
+				         strcmp(c2 + 1, "/") == 0 ? ""
+				                                  : c2 + 1);
 				if (exists(dirs[n])) {
 					n++;
 				}
 				break;
 			}
+		}
+	}
+	return n;
+}
+
+// How many per-activation groups this host has (they are named
+// "bulkhead-<host pid>-<n>-<name>", beside the host in each hierarchy).
+static int
+host_groups(void)
+{
+	char dirs[16][600], prefix[64];
+	int  n = 0;
+	snprintf(prefix, sizeof(prefix), "bulkhead-%d-", (int) getpid());
+	for (size_t i = 0, nd = cgroup_dirs(getpid(), false, dirs, 16); i < nd;
+	     i++) {
+		DIR           *d = opendir(dirs[i]);
+		struct dirent *de;
+		while (d != NULL && (de = readdir(d)) != NULL) {
+			n += strncmp(de->d_name, prefix, strlen(prefix)) == 0;
+		}
+		if (d != NULL) {
+			closedir(d);
 		}
 	}
 	return n;
@@ -349,7 +373,9 @@ typedef struct adv {
 	char                cg[MAX_DIRS][600];
 	size_t              ncg;
 	char                ipc[600], scratch[600];
-	int                 fds_before;
+	int                 fds_before, groups_before;
+	int                 healthy_pid;
+	atomic_bool         watch_stop;
 	char                mech[1024];
 	// The attack call.
 	addin_err rv;
@@ -394,20 +420,33 @@ track(adv *a)
 	}
 }
 
-// Activates the healthy add-in (restricted, called in a loop from now on)
-// and the hostile add-in @name with @sb and @o (either may be NULL).
+// The ipc directory of runner @pid (from its --connect URL) into @out.
 static void
-adv_begin(adv *a, const char *name, addin_sandbox_options *sb,
-          addin_activation_options *o)
+ipc_dir_of(int pid, char *out, size_t len)
 {
-	addin_host_config        cfg  = ADDIN_HOST_CONFIG_INIT;
-	addin_activation_options ho   = ADDIN_ACTIVATION_OPTIONS_INIT;
-	addin_activation_options dflt = ADDIN_ACTIVATION_OPTIONS_INIT;
-	addin_sandbox_options    sdef = ADDIN_SANDBOX_OPTIONS_INIT;
+	char   buf[4096];
+	size_t n = read_proc(pid, "cmdline", buf, sizeof(buf));
+	for (size_t i = 0; i < n; i += strlen(buf + i) + 1) {
+		if (strncmp(buf + i, "ipc://", 6) == 0) {
+			char *slash;
+			snprintf(out, len, "%s", buf + i + 6);
+			if ((slash = strrchr(out, '/')) != NULL) {
+				*slash = '\0';
+			}
+		}
+	}
+}
+
+// Creates the host, activates the healthy add-in (restricted, called in a
+// loop from now on) and takes the baselines.  Skips when the kernel cannot
+// sandbox.
+static void
+adv_host(adv *a, const char *name)
+{
+	addin_host_config        cfg = ADDIN_HOST_CONFIG_INIT;
+	addin_activation_options ho  = ADDIN_ACTIVATION_OPTIONS_INIT;
 	addin_object            *obj;
 	addin_err                rv;
-	char                     buf[4096];
-	size_t                   len;
 
 	memset(a, 0, sizeof(*a));
 	cfg.shutdown_grace_ms = 1000;
@@ -426,11 +465,26 @@ adv_begin(adv *a, const char *name, addin_sandbox_options *sb,
 		ADDIN_SKIP("this kernel cannot sandbox: %s", why);
 	}
 	ADDIN_PASS(rv);
-	a->hl.c = calculator_v1_calculator_from_object(obj);
+	a->hl.c        = calculator_v1_calculator_from_object(obj);
+	a->healthy_pid = addin_controller_pid(addin_controller_get(obj));
 	ADDIN_CHECK(
 	    pthread_create(&a->hl.thread, NULL, healthy_loop, &a->hl) == 0);
 	healthy_more(&a->hl, 3);
-	a->fds_before = fd_count();
+	a->fds_before    = fd_count();
+	a->groups_before = host_groups();
+}
+
+// Activates the hostile add-in with @sb and @o (either may be NULL) and,
+// when that worked, notes what belongs to it.
+static addin_err
+adv_activate(adv *a, addin_sandbox_options *sb, addin_activation_options *o)
+{
+	addin_activation_options dflt = ADDIN_ACTIVATION_OPTIONS_INIT;
+	addin_sandbox_options    sdef = ADDIN_SANDBOX_OPTIONS_INIT;
+	addin_object            *obj;
+	addin_err                rv;
+	char                     buf[4096];
+	size_t                   len;
 
 	if (o == NULL) {
 		o = &dflt;
@@ -441,7 +495,12 @@ adv_begin(adv *a, const char *name, addin_sandbox_options *sb,
 	o->isolation = ADDIN_ISOLATION_SANDBOXED;
 	o->sandbox   = sb;
 	a->level     = sb->level;
-	ADDIN_PASS(addin_activate(a->h, a->tok, o, &obj));
+	if ((rv = addin_activate(a->h, a->tok, o, &obj)) != ADDIN_OK) {
+		snprintf(a->msg, sizeof(a->msg), "%s", addin_errmsg());
+		printf("  activation -> %s \"%s\"\n", addin_err_name(rv),
+		       a->msg);
+		return rv;
+	}
 	a->c   = calculator_v1_calculator_from_object(obj);
 	a->ctl = addin_controller_get(obj);
 	ADDIN_CHECK(a->ctl != NULL);
@@ -449,23 +508,14 @@ adv_begin(adv *a, const char *name, addin_sandbox_options *sb,
 	ADDIN_CHECK(a->pid > 0 && a->pid != getpid());
 	snprintf(a->mech, sizeof(a->mech), "%s",
 	         addin_controller_sandbox(a->ctl));
-	printf("  %s: %s\n", name, a->mech);
+	printf("  %s: %s\n", addin_token_name(a->tok), a->mech);
 	if (sb->level != ADDIN_SANDBOX_NONE) {
 		ADDIN_CHECK_CONTAINS(a->mech, "stage1+stage2");
 	}
 
-	// Its private ipc directory (from the runner's --connect URL), its
-	// scratch directory ($TMPDIR), its cgroups.
-	len = read_proc(a->pid, "cmdline", buf, sizeof(buf));
-	for (size_t i = 0; i < len; i += strlen(buf + i) + 1) {
-		if (strncmp(buf + i, "ipc://", 6) == 0) {
-			char *slash;
-			snprintf(a->ipc, sizeof(a->ipc), "%s", buf + i + 6);
-			if ((slash = strrchr(a->ipc, '/')) != NULL) {
-				*slash = '\0';
-			}
-		}
-	}
+	// Its private ipc directory, its scratch directory ($TMPDIR), its
+	// cgroups.
+	ipc_dir_of(a->pid, a->ipc, sizeof(a->ipc));
 	ADDIN_CHECKF(exists(a->ipc), "no ipc directory \"%s\"", a->ipc);
 	len = read_proc(a->pid, "environ", buf, sizeof(buf));
 	for (size_t i = 0; i < len; i += strlen(buf + i) + 1) {
@@ -474,12 +524,68 @@ adv_begin(adv *a, const char *name, addin_sandbox_options *sb,
 			         buf + i + 7);
 		}
 	}
-	a->ncg = cgroup_dirs(a->pid, a->cg, MAX_DIRS);
+	a->ncg = cgroup_dirs(a->pid, true, a->cg, MAX_DIRS);
 	if (strstr(a->mech, "cgroup") != NULL) {
 		ADDIN_CHECKF(a->ncg > 0, "no cgroup directory found for %d",
 		             a->pid);
 	}
 	track(a);
+	return ADDIN_OK;
+}
+
+static void
+adv_begin(adv *a, const char *name, addin_sandbox_options *sb,
+          addin_activation_options *o)
+{
+	adv_host(a, name);
+	ADDIN_PASS(adv_activate(a, sb, o));
+}
+
+// While an activation that is expected to fail runs: catch its runner (a
+// child of the host other than the healthy add-in's) and what it starts.
+static void *
+watch_loop(void *arg)
+{
+	adv *a = arg;
+	while (!atomic_load(&a->watch_stop)) {
+		DIR           *d = opendir("/proc");
+		struct dirent *de;
+		while (d != NULL && (de = readdir(d)) != NULL) {
+			int                pid = atoi(de->d_name), ppid;
+			unsigned long long start;
+			if (pid <= 0 || pid == a->healthy_pid ||
+			    !proc_stat(pid, &ppid, &start) ||
+			    ppid != getpid()) {
+				continue;
+			}
+			if (a->pid == 0) {
+				a->pid = pid;
+			}
+			if (a->ipc[0] == '\0') {
+				ipc_dir_of(pid, a->ipc, sizeof(a->ipc));
+			}
+			track_tree(pid, a->procs, &a->nprocs);
+		}
+		if (d != NULL) {
+			closedir(d);
+		}
+		usleep(500);
+	}
+	return NULL;
+}
+
+static addin_err
+adv_activate_watched(adv *a, addin_sandbox_options *sb,
+                     addin_activation_options *o)
+{
+	pthread_t th;
+	addin_err rv;
+	atomic_store(&a->watch_stop, false);
+	ADDIN_CHECK(pthread_create(&th, NULL, watch_loop, a) == 0);
+	rv = adv_activate(a, sb, o);
+	atomic_store(&a->watch_stop, true);
+	pthread_join(th, NULL);
+	return rv;
 }
 
 // Calls Operate("attack", @v[0..n)) on the hostile add-in while the
@@ -554,15 +660,15 @@ adv_expect_trap(adv *a, const char *syscall)
 static void
 adv_end(adv *a)
 {
-	track(a);
-	calculator_v1_calculator_release(a->c);
-	a->c = NULL;
+	if (a->c != NULL) {
+		track(a);
+		calculator_v1_calculator_release(a->c);
+		a->c = NULL;
+	}
 	// The outer process was the host's child: reaped, so gone entirely.
 	ADDIN_CHECK(a->nprocs > 0 && a->procs[0].pid == a->pid);
 	ADDIN_CHECKF(!proc_alive(&a->procs[0]),
-	             "the add-in's process %d "
-	             "remains",
-	             a->pid);
+	             "the add-in's process %d remains", a->pid);
 	// Everything it started is dead.  A process whose parent died first
 	// (the reaper when the outer process is killed; at level none what
 	// the add-in forked) was handed to init, which reaps it in its own
@@ -577,6 +683,7 @@ adv_end(adv *a)
 		             "%s",
 		             a->procs[i].pid, a->nprocs, st);
 	}
+	ADDIN_CHECK(a->ipc[0] != '\0');
 	ADDIN_CHECKF(!exists(a->ipc), "ipc directory %s remains", a->ipc);
 	if (a->scratch[0] != '\0') {
 		ADDIN_CHECKF(!exists(a->scratch),
@@ -585,6 +692,7 @@ adv_end(adv *a)
 	for (size_t i = 0; i < a->ncg; i++) {
 		ADDIN_CHECKF(!exists(a->cg[i]), "cgroup %s remains", a->cg[i]);
 	}
+	ADDIN_CHECK_INT(host_groups(), ==, a->groups_before);
 	ADDIN_CHECK_INT(fd_count(), ==, a->fds_before);
 	// Only the healthy add-in's process is left, and it still answers.
 	ADDIN_CHECK_INT(children(), ==, 1);
@@ -1055,6 +1163,42 @@ test_open_any_restricted(void)
 	adv_end(&a);
 }
 
+// A process forked while the add-in was loading (its create() runs before
+// the allow list goes on) would never be held to the allow list: it could
+// make AF_INET sockets, and at strict open files, after load.  Forking is
+// forbidden from stage 1 on, so the activation fails, naming the call.
+static void
+test_fork_at_load(addin_sandbox_level l)
+{
+	adv                   a;
+	addin_sandbox_options sb = level(l);
+	addin_err             rv;
+	adv_host(&a, "hostile fork_at_load");
+	rv = adv_activate_watched(&a, &sb, NULL);
+	if (rv == ADDIN_OK) {
+		adv_attack(&a, NULL, 0);
+		ADDIN_CHECKF(a.rv != ADDIN_OK,
+		             "a child forked at load escaped the allow list");
+	} else {
+		ADDIN_CHECK_CONTAINS(a.msg, "hostile fork_at_load");
+		ADDIN_CHECK_CONTAINS(a.msg, "forbidden system call clone");
+		ADDIN_CHECKF(a.pid > 0, "the runner was not seen");
+	}
+	adv_end(&a);
+}
+
+static void
+test_fork_at_load_strict(void)
+{
+	test_fork_at_load(ADDIN_SANDBOX_STRICT);
+}
+
+static void
+test_fork_at_load_restricted(void)
+{
+	test_fork_at_load(ADDIN_SANDBOX_RESTRICTED);
+}
+
 ADDIN_TEST_LIST = {
     {"reading /etc/passwd fails: the sandbox has no such file", test_passwd},
     {"at level none /etc/passwd is read: none is not a security boundary",
@@ -1092,5 +1236,9 @@ ADDIN_TEST_LIST = {
      test_exec_memory_restricted},
     {"at strict, opening any file traps", test_open_any_strict},
     {"at restricted, /dev/null can be opened", test_open_any_restricted},
+    {"at strict, forking while loading fails the activation",
+     test_fork_at_load_strict},
+    {"forking while loading fails the activation",
+     test_fork_at_load_restricted},
     {NULL, NULL},
 };

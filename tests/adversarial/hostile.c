@@ -63,6 +63,7 @@
 #define ATTACK_FDS            17 // dup until it fails; keep them all
 #define ATTACK_EXEC_MEMORY    18 // write code, mprotect it PROT_EXEC
 #define ATTACK_OPEN_ANY       19 // open /dev/null
+#define ATTACK_FORK_AT_LOAD   20 // fork in create(); the child: socket()
 
 #ifndef ATTACK
 #error "build with -DATTACK=ATTACK_<behaviour>"
@@ -74,6 +75,10 @@
 typedef struct adv {
 	pthread_mutex_t mtx;
 	char            loot[256]; // what an attack read, for get_name
+	// ATTACK_FORK_AT_LOAD: the child forked while loading, the pipe that
+	// tells it to go and the one it answers on.
+	pid_t child;
+	int   go, answer;
 } adv;
 
 // The host's error for a failed call @what with errno @e.
@@ -462,6 +467,69 @@ attack_open_any(double *ret)
 	return ADDIN_OK;
 }
 
+// In create(), before the runner loads the allow list: fork a child that
+// waits for the host's attack call, then does what the allow list forbids
+// (an AF_INET socket) and says whether it could.  If the child escaped the
+// allow list, it answers 'E'.
+static addin_err
+fork_at_load(adv *a)
+{
+	int go[2], answer[2];
+	if (pipe2(go, O_CLOEXEC) != 0 || pipe2(answer, O_CLOEXEC) != 0) {
+		return failed("pipe", errno);
+	}
+	a->child = fork();
+	if (a->child < 0) {
+		return failed("fork while loading", errno);
+	}
+	if (a->child == 0) {
+		char c;
+		int  fd;
+		close(go[1]);
+		close(answer[0]);
+		if (read(go[0], &c, 1) != 1) {
+			_exit(1);
+		}
+		// Forbidden after load at both levels (the allow list has
+		// no AF_INET without the network grant).
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		c  = fd >= 0 ? 'E' : 'e';
+		if (write(answer[1], &c, 1) != 1) {
+			_exit(1);
+		}
+		_exit(0);
+	}
+	close(go[0]);
+	close(answer[1]);
+	a->go     = go[1];
+	a->answer = answer[0];
+	return ADDIN_OK;
+}
+
+static addin_err
+attack_fork_at_load(adv *a, double *ret)
+{
+	char c = 'g';
+	if (a->child <= 0) {
+		return addin_set_error(ADDIN_EINVAL, "no child");
+	}
+	if (write(a->go, &c, 1) != 1) {
+		return failed("write to the child", errno);
+	}
+	if (read(a->answer, &c, 1) != 1) {
+		return addin_set_error(ADDIN_EPERM,
+		                       "the child forked while loading died "
+		                       "when it tried to make a socket");
+	}
+	if (c != 'E') {
+		return addin_set_error(ADDIN_EPERM,
+		                       "the child forked while loading could "
+		                       "not make a socket");
+	}
+	*ret = 1; // escaped the allow list
+	return ADDIN_OK;
+}
+
 static addin_err
 attack(adv *a, const double *v, size_t n, double *ret)
 {
@@ -485,6 +553,7 @@ attack(adv *a, const double *v, size_t n, double *ret)
 	case ATTACK_FDS: return attack_fds(ret);
 	case ATTACK_EXEC_MEMORY: return attack_exec_memory(ret);
 	case ATTACK_OPEN_ANY: return attack_open_any(ret);
+	case ATTACK_FORK_AT_LOAD: return attack_fork_at_load(a, ret);
 	default:
 		return addin_set_error(ADDIN_ENOTFOUND,
 		                       "%s has no attack: it is healthy",
@@ -544,6 +613,14 @@ create(addin_context *ctx, void **ret_self)
 		return ADDIN_ENOMEM;
 	}
 	pthread_mutex_init(&a->mtx, NULL);
+	a->go = a->answer = -1;
+	if (ATTACK == ATTACK_FORK_AT_LOAD) {
+		addin_err rv = fork_at_load(a);
+		if (rv != ADDIN_OK) {
+			free(a);
+			return rv;
+		}
+	}
 	*ret_self = a;
 	return ADDIN_OK;
 }
@@ -552,6 +629,10 @@ static void
 destroy(void *self)
 {
 	adv *a = self;
+	if (a->go >= 0) {
+		close(a->go);
+		close(a->answer);
+	}
 	pthread_mutex_destroy(&a->mtx);
 	free(a);
 }
