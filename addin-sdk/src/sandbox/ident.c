@@ -41,6 +41,17 @@ addin__sandbox_setrlimits(const addin__sandbox_policy *p, uint32_t *applied)
 
 	if (!l->core_dumps) {
 		rv = set_limit(RLIMIT_CORE, "RLIMIT_CORE", 0, 0);
+	} else if (set_limit(RLIMIT_CORE, "RLIMIT_CORE",
+	                     ADDIN__SANDBOX_UNLIMITED,
+	                     ADDIN__SANDBOX_UNLIMITED) != ADDIN_OK) {
+		// Asked for, but the runner starts with core dumps off (and
+		// so may its host): raise them again.  Above the hard limit
+		// only with CAP_SYS_RESOURCE (a root host); else up to it.
+		struct rlimit rl;
+		if (getrlimit(RLIMIT_CORE, &rl) == 0) {
+			rl.rlim_cur = rl.rlim_max;
+			(void) setrlimit(RLIMIT_CORE, &rl);
+		}
 	}
 	if (rv == ADDIN_OK && l->cpu_seconds != ADDIN__SANDBOX_UNLIMITED) {
 		// SIGXCPU at the soft limit, SIGKILL one second later.
