@@ -1055,6 +1055,15 @@ test_threadbomb(void)
 	adv_end(&a);
 }
 
+static void *
+spin_call(void *arg)
+{
+	adv   *a = arg;
+	double r;
+	(void) calculator_v1_calculator_operate(a->c, "attack", NULL, 0, &r);
+	return NULL;
+}
+
 static void
 test_spin_cpu_limit(void)
 {
@@ -1199,6 +1208,209 @@ test_fork_at_load_restricted(void)
 	test_fork_at_load(ADDIN_SANDBOX_RESTRICTED);
 }
 
+// ---- load, files, crashes, the host's death
+// ---------------------------------
+
+static void
+test_hang_at_load(void)
+{
+	adv                      a;
+	addin_activation_options o = ADDIN_ACTIVATION_OPTIONS_INIT;
+	addin_err                rv;
+	int64_t                  t0;
+
+	o.deadline_ms = 500;
+	adv_host(&a, "hostile hang_at_load");
+	t0 = addin_test_now_ms();
+	rv = adv_activate_watched(&a, NULL, &o);
+	ADDIN_CHECKF(rv == ADDIN_ETIMEDOUT, "activation -> %s (%s)",
+	             addin_err_name(rv), a.msg);
+	ADDIN_CHECK_CONTAINS(a.msg, "hostile hang_at_load");
+	ADDIN_CHECKF(addin_test_now_ms() - t0 < 5000,
+	             "activation gave up after %lld ms",
+	             (long long) (addin_test_now_ms() - t0));
+	ADDIN_CHECKF(a.pid > 0, "the runner was not seen");
+	adv_end(&a);
+}
+
+static void
+test_big_file(void)
+{
+	adv                   a;
+	addin_sandbox_options sb = level(ADDIN_SANDBOX_RESTRICTED);
+
+	sb.grant_needs   = true; // it declares ADDIN_NEEDS("scratch")
+	sb.max_file_size = 1u << 20;
+	adv_begin(&a, "hostile big_file", &sb, NULL);
+	adv_attack(&a, NULL, 0);
+	adv_expect_death(&a, "file size limit exceeded", NULL);
+	adv_end(&a); // its scratch directory goes with it
+}
+
+#define CAP_SYS_RESOURCE 24
+
+// Is capability @cap in this process's effective set?
+static bool
+has_cap(int cap)
+{
+	char               line[256];
+	unsigned long long eff = 0;
+	FILE              *f   = fopen("/proc/self/status", "r");
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "CapEff:", 7) == 0) {
+			eff = strtoull(line + 7, NULL, 16);
+		}
+	}
+	if (f != NULL) {
+		fclose(f);
+	}
+	return (eff >> cap) & 1;
+}
+
+// At level none, with the host's cwd a directory anyone may write and the
+// kernel's core_pattern a plain file name: a crash leaves a core file only
+// when the activation asked for core dumps.
+static void
+crash(bool core_dumps)
+{
+	adv                      a;
+	addin_sandbox_options    sb           = level(ADDIN_SANDBOX_NONE);
+	addin_activation_options o            = ADDIN_ACTIVATION_OPTIONS_INIT;
+	char                     dir[]        = "/tmp/bulkhead-adv-XXXXXX";
+	char                     pattern[256] = "", cmd[300];
+	int                      fd;
+	bool                     dumped;
+	DIR                     *d;
+	struct dirent           *de;
+
+	fd = open("/proc/sys/kernel/core_pattern", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t n = read(fd, pattern, sizeof(pattern) - 1);
+		pattern[n > 0 ? n : 0] = '\0';
+		close(fd);
+	}
+	if (pattern[0] == '|' || strchr(pattern, '/') != NULL) {
+		ADDIN_SKIP("core_pattern \"%s\" does not write into the cwd",
+		           pattern);
+	}
+	if (core_dumps && !has_cap(CAP_SYS_RESOURCE)) {
+		// The runner starts with RLIMIT_CORE 0 (so does each test
+		// case): only CAP_SYS_RESOURCE raises a hard limit again.
+		ADDIN_SKIP("core dumps on request need CAP_SYS_RESOURCE here");
+	}
+	ADDIN_CHECK(mkdtemp(dir) != NULL);
+	ADDIN_CHECK(chmod(dir, 0777) == 0);
+	o.cwd         = dir;
+	sb.core_dumps = core_dumps;
+	adv_begin(&a, "hostile abort", &sb, &o);
+	adv_attack(&a, NULL, 0);
+	adv_expect_death(&a, "killed by signal 6 (SIGABRT)", NULL);
+	dumped = strstr(a.msg, "core dumped") != NULL;
+	adv_end(&a);
+	// What the crash left in its cwd.
+	d = opendir(dir);
+	ADDIN_CHECK(d != NULL);
+	int files = 0;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] != '.') {
+			printf("  left in its cwd: %s\n", de->d_name);
+			files++;
+		}
+	}
+	closedir(d);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ADDIN_CHECK(system(cmd) == 0);
+	if (core_dumps) {
+		ADDIN_CHECK(dumped);
+		ADDIN_CHECK_INT(files, ==, 1);
+	} else {
+		ADDIN_CHECK(!dumped);
+		ADDIN_CHECK_INT(files, ==, 0);
+	}
+}
+
+static void
+test_crash_no_core(void)
+{
+	crash(false);
+}
+
+static void
+test_crash_core_when_asked(void)
+{
+	crash(true);
+}
+
+// A host that dies hard takes its sandboxed add-ins with it: a second host
+// process activates a spinning add-in and is killed with SIGKILL.
+static void
+test_dies_with_host(void)
+{
+	int     p[2], status;
+	pid_t   host;
+	int     outer = 0;
+	proc_id procs[MAX_TRACKED];
+	size_t  n = 0;
+	int64_t until;
+
+	ADDIN_CHECK(pipe2(p, O_CLOEXEC) == 0);
+	host = fork();
+	ADDIN_CHECK(host >= 0);
+	if (host == 0) {
+		adv       a;
+		pthread_t th;
+		close(p[0]);
+		adv_begin(&a, "hostile spin", NULL, NULL);
+		ADDIN_CHECK(pthread_create(&th, NULL, spin_call, &a) == 0);
+		ADDIN_CHECK(write(p[1], &a.pid, sizeof(a.pid)) ==
+		            (ssize_t) sizeof(a.pid));
+		for (;;) {
+			pause();
+		}
+	}
+	close(p[1]);
+	if (read(p[0], &outer, sizeof(outer)) != (ssize_t) sizeof(outer)) {
+		waitpid(host, &status, 0);
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
+			ADDIN_SKIP("this kernel cannot sandbox");
+		}
+		ADDIN_CHECKF(false, "the second host failed (status 0x%x)",
+		             status);
+	}
+	close(p[0]);
+	// Outer, reaper, worker; and the worker spinning.
+	until = addin_test_now_ms() + 5000;
+	while (n < 3 && addin_test_now_ms() < until) {
+		track_tree(outer, procs, &n);
+		usleep(1000);
+	}
+	ADDIN_CHECK_INT(n, >=, 3);
+	usleep(100 * 1000);
+	ADDIN_CHECK(kill(host, SIGKILL) == 0);
+	ADDIN_CHECK(waitpid(host, &status, 0) == host);
+	until = addin_test_now_ms() + 3000;
+	for (;;) {
+		size_t left = 0;
+		for (size_t i = 0; i < n; i++) {
+			char st[512] = "";
+			if (proc_alive(&procs[i])) {
+				read_proc(procs[i].pid, "stat", st,
+				          sizeof(st));
+			}
+			left += st[0] != '\0' && !zombie_of_other(st);
+		}
+		if (left == 0) {
+			break;
+		}
+		ADDIN_CHECKF(addin_test_now_ms() < until,
+		             "%zu of %zu processes of the add-in outlive its "
+		             "host",
+		             left, n);
+		usleep(1000);
+	}
+	printf("  %zu processes of the add-in died with the host\n", n);
+}
+
 ADDIN_TEST_LIST = {
     {"reading /etc/passwd fails: the sandbox has no such file", test_passwd},
     {"at level none /etc/passwd is read: none is not a security boundary",
@@ -1240,5 +1452,14 @@ ADDIN_TEST_LIST = {
      test_fork_at_load_strict},
     {"forking while loading fails the activation",
      test_fork_at_load_restricted},
+    {"an add-in that hangs while loading fails the activation at its "
+     "deadline",
+     test_hang_at_load},
+    {"writing past the file size limit is reported as such", test_big_file},
+    {"at level none a crash leaves no core file", test_crash_no_core},
+    {"at level none a crash dumps core when the activation asks",
+     test_crash_core_when_asked},
+    {"when the host dies hard, its sandboxed add-in dies with it",
+     test_dies_with_host},
     {NULL, NULL},
 };

@@ -64,6 +64,9 @@
 #define ATTACK_EXEC_MEMORY    18 // write code, mprotect it PROT_EXEC
 #define ATTACK_OPEN_ANY       19 // open /dev/null
 #define ATTACK_FORK_AT_LOAD   20 // fork in create(); the child: socket()
+#define ATTACK_HANG_AT_LOAD   21 // create() never returns
+#define ATTACK_BIG_FILE       22 // write a file past the file size limit
+#define ATTACK_ABORT          23 // abort(): a crash that could dump core
 
 #ifndef ATTACK
 #error "build with -DATTACK=ATTACK_<behaviour>"
@@ -531,6 +534,36 @@ attack_fork_at_load(adv *a, double *ret)
 }
 
 static addin_err
+attack_big_file(double *ret)
+{
+	static char chunk[1 << 16];
+	const char *dir = getenv("TMPDIR");
+	char        path[1100];
+	int         fd;
+	size_t      total = 0;
+	if (dir == NULL) {
+		return addin_set_error(ADDIN_EINVAL, "no scratch directory");
+	}
+	snprintf(path, sizeof(path), "%s/big", dir);
+	fd = open(path, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		return failed("create big file", errno);
+	}
+	memset(chunk, 'x', sizeof(chunk));
+	for (; total < (256u << 20); total += sizeof(chunk)) {
+		if (write(fd, chunk, sizeof(chunk)) !=
+		    (ssize_t) sizeof(chunk)) {
+			int e = errno;
+			close(fd);
+			return failed("write big file", e);
+		}
+	}
+	close(fd);
+	*ret = (double) total;
+	return ADDIN_OK;
+}
+
+static addin_err
 attack(adv *a, const double *v, size_t n, double *ret)
 {
 	switch (ATTACK) {
@@ -554,6 +587,8 @@ attack(adv *a, const double *v, size_t n, double *ret)
 	case ATTACK_EXEC_MEMORY: return attack_exec_memory(ret);
 	case ATTACK_OPEN_ANY: return attack_open_any(ret);
 	case ATTACK_FORK_AT_LOAD: return attack_fork_at_load(a, ret);
+	case ATTACK_BIG_FILE: return attack_big_file(ret);
+	case ATTACK_ABORT: abort();
 	default:
 		return addin_set_error(ADDIN_ENOTFOUND,
 		                       "%s has no attack: it is healthy",
@@ -614,6 +649,11 @@ create(addin_context *ctx, void **ret_self)
 	}
 	pthread_mutex_init(&a->mtx, NULL);
 	a->go = a->answer = -1;
+	if (ATTACK == ATTACK_HANG_AT_LOAD) {
+		for (;;) {
+			pause();
+		}
+	}
 	if (ATTACK == ATTACK_FORK_AT_LOAD) {
 		addin_err rv = fork_at_load(a);
 		if (rv != ADDIN_OK) {
@@ -642,7 +682,7 @@ static const calculator_v1_calculator_ops ops = {
     .operate  = operate,
 };
 
-#if ATTACK == ATTACK_WRITE
+#if ATTACK == ATTACK_WRITE || ATTACK == ATTACK_BIG_FILE
 #define ADV_NEEDS ADDIN_NEEDS("scratch")
 #else
 #define ADV_NEEDS ""
