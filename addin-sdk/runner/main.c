@@ -29,6 +29,7 @@
 #include "parse.h"
 #include "platform/platform.h"
 #include "sandbox/sandbox.h"
+#include "transport.h"
 
 #define TOKEN_FD  3
 #define TOKEN_LEN 32
@@ -267,7 +268,11 @@ static void
 on_peer_gone(void *arg)
 {
 	(void) arg;
-	addin__channel_fail(R.ch, ADDIN_ECLOSED, "the host went away");
+	// R.ch is set once addin__channel_open returned; a link that drops
+	// during the open only needs the flag.
+	if (R.ch != NULL) {
+		addin__channel_fail(R.ch, ADDIN_ECLOSED, "the host went away");
+	}
 	pthread_mutex_lock(&R.mtx);
 	R.gone = true;
 	pthread_cond_broadcast(&R.cv);
@@ -504,5 +509,6 @@ main(int argc, char **argv)
 	// the workers finish what runs; the host bounds how long it waits.
 	addin__channel_close(R.ch);
 	addin__executor_destroy(R.ex);
+	addin__nng_fini(); // nothing of nng is left in use
 	return rc;
 }

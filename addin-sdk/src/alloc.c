@@ -142,3 +142,28 @@ addin_memdup(const void *p, size_t len)
 	}
 	return addin__memdup(p, len);
 }
+
+static void *
+budget_alloc(void *data, size_t size)
+{
+	addin__pb_budget *b = data;
+	if (size > b->left) {
+		b->exceeded = true;
+		return NULL; // protobuf-c then fails the unpack cleanly
+	}
+	b->left -= size;
+	return addin__alloc(size);
+}
+
+void
+addin__pb_budget_init(addin__pb_budget *b, size_t input_len)
+{
+	size_t want    = input_len > (ADDIN__DECODE_CAP - (1u << 20)) / 64
+	                     ? ADDIN__DECODE_CAP
+	                     : input_len * 64 + (1u << 20);
+	b->alloc.alloc = budget_alloc;
+	b->alloc.free  = pb_free;
+	b->alloc.allocator_data = b;
+	b->left     = want < ADDIN__DECODE_CAP ? want : ADDIN__DECODE_CAP;
+	b->exceeded = false;
+}

@@ -27,6 +27,14 @@
 #define DEFAULT_MAX_FRAME   ((size_t) 64 * 1024 * 1024 + ADDIN__MAX_HEADER)
 #define DEFAULT_MAX_PENDING 65536u
 #define MAX_TOKEN           64
+// How long a send may wait for a peer that does not read (stopped, hung,
+// hostile): replies and faults (a caller's own deadline bounds its wait
+// anyway), and the short control frames (CANCEL, GOODBYE).
+#define REPLY_SEND_MS 10000
+// What one peer may have queued for the executor here.
+#define MAX_QUEUED_CALLS 65536u
+#define MAX_QUEUED_BYTES ((size_t) 256 * 1024 * 1024)
+#define CONTROL_SEND_MS  1000
 
 typedef Addin__Wire__V1__Hello hello_msg;
 
@@ -99,6 +107,8 @@ struct addin__channel {
 	size_t               peer_max_frame;
 	uint32_t             wire_version;
 	addin__channel_stats st;
+	unsigned             queued_calls; // for the executor, not yet served
+	size_t               queued_bytes;
 };
 
 // The calls this thread is serving, innermost first: an outgoing call made
@@ -230,6 +240,12 @@ fail_locked(addin__channel *ch, addin_err code, const char *msg)
 	addin__idmap_each(&ch->pending, fail_one, ch);
 	addin__idmap_fini(&ch->pending);
 	pthread_cond_broadcast(&ch->state_cv);
+	// Senders blocked on a peer that is gone must not wait for it.  (A
+	// link that drops while the channel is being opened fails it before
+	// the transport is known; nothing is being sent then.)
+	if (ch->tp != NULL) {
+		ch->tp->ops->abort_sends(ch->tp);
+	}
 }
 
 void
@@ -248,7 +264,7 @@ addin__channel_fail(addin__channel *ch, addin_err code, const char *fmt, ...)
 
 static addin_err
 send_hdr(addin__channel *ch, const addin__hdr *hdr,
-         const ProtobufCMessage *payload)
+         const ProtobufCMessage *payload, int timeout_ms)
 {
 	addin__tmsg *msg;
 	addin_err    rv;
@@ -259,9 +275,8 @@ send_hdr(addin__channel *ch, const addin__hdr *hdr,
 	if (rv != ADDIN_OK) {
 		return rv;
 	}
-	if ((rv = ch->tp->ops->send(ch->tp, msg)) != ADDIN_OK) {
-		ch->tp->ops->msg_free(msg);
-		return rv;
+	if ((rv = ch->tp->ops->send(ch->tp, msg, timeout_ms)) != ADDIN_OK) {
+		return rv; // the transport freed the message
 	}
 	pthread_mutex_lock(&ch->mtx);
 	ch->st.frames_out++;
@@ -279,7 +294,7 @@ send_simple(addin__channel *ch, Addin__Wire__V1__Kind kind, uint64_t call_id)
 		h.has_call_id = true;
 		h.call_id     = call_id;
 	}
-	(void) send_hdr(ch, &h, NULL);
+	(void) send_hdr(ch, &h, NULL, CONTROL_SEND_MS);
 }
 
 static void
@@ -490,7 +505,7 @@ hello_task(void *arg)
 		// Tell the peer our range so it can say why, then give up.
 		fill_hello(ch, &ack, ADDIN_WIRE_VERSION_MIN,
 		           ADDIN_WIRE_VERSION);
-		(void) send_hdr(ch, &h, NULL);
+		(void) send_hdr(ch, &h, NULL, REPLY_SEND_MS);
 		addin__channel_fail(
 		    ch, ADDIN_EVERSION,
 		    "%s speaks wire versions %u..%u, this host %u..%u",
@@ -513,7 +528,7 @@ hello_task(void *arg)
 	}
 	pthread_mutex_unlock(&ch->mtx);
 	fill_hello(ch, &ack, hi, hi);
-	if (send_hdr(ch, &h, NULL) != ADDIN_OK) {
+	if (send_hdr(ch, &h, NULL, REPLY_SEND_MS) != ADDIN_OK) {
 		addin__channel_fail(ch, ADDIN_ECLOSED,
 		                    "%s: cannot answer the hello: %s",
 		                    ch->label, addin_errmsg());
@@ -575,7 +590,7 @@ addin__channel_handshake(addin__channel *ch, int timeout_ms)
 		h.has_kind       = true;
 		h.kind           = ADDIN__WIRE__V1__KIND__HELLO;
 		h.hello          = &hello;
-		if ((rv = send_hdr(ch, &h, NULL)) != ADDIN_OK) {
+		if ((rv = send_hdr(ch, &h, NULL, timeout_ms)) != ADDIN_OK) {
 			return rv;
 		}
 	}
@@ -622,24 +637,72 @@ serve_task(void *arg)
 {
 	incoming       *in = arg;
 	addin__channel *ch = in->ch;
+	pthread_mutex_lock(&ch->mtx);
+	ch->queued_calls--;
+	ch->queued_bytes -= in->f.payload_len;
+	pthread_mutex_unlock(&ch->mtx);
 	serve(ch, &in->f);
 	addin__free(in);
 	addin__channel_unref(ch);
+}
+
+// Answer call @call_id with a fault from a receive callback (which must
+// not block): queued without waiting.  Called with ch->mtx held.
+static void
+refuse_locked(addin__channel *ch, uint64_t call_id, addin_err code,
+              const char *msg)
+{
+	addin__hdr   h = ADDIN__WIRE__V1__HEADER__INIT;
+	addin__tmsg *out;
+	char         text[128];
+
+	snprintf(text, sizeof(text), "%s", msg);
+	h.has_kind       = true;
+	h.kind           = ADDIN__WIRE__V1__KIND__FAULT;
+	h.has_call_id    = true;
+	h.call_id        = call_id;
+	h.has_fault_code = true;
+	h.fault_code     = (uint32_t) code;
+	h.fault_message  = text;
+	if (addin__frame_encode(ch->tp->ops, &h, NULL, ch->peer_max_frame,
+	                        &out) == ADDIN_OK) {
+		ch->st.faults_out++;
+		ch->tp->ops->send_async(ch->tp, out, CONTROL_SEND_MS);
+	}
 }
 
 // Queue @f for the executor.  Called with ch->mtx held; takes @f.
 static void
 to_executor_locked(addin__channel *ch, addin__frame *f, void (*fn)(void *))
 {
-	incoming *in = ADDIN__NEW(incoming);
+	incoming *in;
 
-	if (in == NULL) {
+	// A peer may not pile up work in this process: calls beyond the
+	// bounds are refused at once with ADDIN_ELIMIT (and counted).
+	if (fn == serve_task &&
+	    (ch->queued_calls >= MAX_QUEUED_CALLS ||
+	     ch->queued_bytes + f->payload_len > MAX_QUEUED_BYTES)) {
+		ch->st.overload++;
+		refuse_locked(ch, f->hdr->call_id, ADDIN_ELIMIT,
+		              "too many calls queued; try again later");
+		addin__frame_fini(f);
+		return;
+	}
+	if ((in = ADDIN__NEW(incoming)) == NULL) {
 		addin__frame_fini(f);
 		return;
 	}
 	in->f  = *f;
 	in->ch = addin__channel_ref(ch);
+	if (fn == serve_task) {
+		ch->queued_calls++;
+		ch->queued_bytes += in->f.payload_len;
+	}
 	if (addin__executor_submit(ch->executor, fn, in) != ADDIN_OK) {
+		if (fn == serve_task) {
+			ch->queued_calls--;
+			ch->queued_bytes -= in->f.payload_len;
+		}
 		addin__frame_fini(&in->f);
 		addin__free(in);
 		atomic_fetch_sub(&ch->refs, 1); // we hold ch->refs >= 2 here
@@ -796,10 +859,7 @@ addin__channel_send_raw(addin__channel *ch, const uint8_t *bytes, size_t len)
 	if (len > 0) {
 		memcpy(ch->tp->ops->msg_body(msg), bytes, len);
 	}
-	if ((rv = ch->tp->ops->send(ch->tp, msg)) != ADDIN_OK) {
-		ch->tp->ops->msg_free(msg);
-	}
-	return rv;
+	return ch->tp->ops->send(ch->tp, msg, REPLY_SEND_MS);
 }
 
 // ---- serving ------------------------------------------------------------
@@ -835,7 +895,7 @@ send_fault(addin__channel *ch, uint64_t call_id, addin_err code,
 	pthread_mutex_lock(&ch->mtx);
 	ch->st.faults_out++;
 	pthread_mutex_unlock(&ch->mtx);
-	(void) send_hdr(ch, &h, NULL);
+	(void) send_hdr(ch, &h, NULL, REPLY_SEND_MS);
 }
 
 static void
@@ -854,7 +914,7 @@ reply_closure(const ProtobufCMessage *msg, void *data)
 		h.kind        = ADDIN__WIRE__V1__KIND__RETURN;
 		h.has_call_id = true;
 		h.call_id     = rc->call_id;
-		rv            = send_hdr(rc->ch, &h, msg);
+		rv            = send_hdr(rc->ch, &h, msg, REPLY_SEND_MS);
 		if (rv == ADDIN_EMSGSIZE || rv == ADDIN_ENOMEM) {
 			send_fault(rc->ch, rc->call_id, rv, "%s: reply: %s",
 			           rc->what, addin_errmsg());
@@ -917,13 +977,18 @@ serve(addin__channel *ch, addin__frame *f)
 		return;
 	}
 	snprintf(what, sizeof(what), "%s.%s", d->name, d->methods[m].name);
-	req = protobuf_c_message_unpack(d->methods[m].input,
-	                                &addin__pb_allocator, f->payload_len,
-	                                f->payload);
+	addin__pb_budget budget;
+	addin__pb_budget_init(&budget, f->payload_len);
+	req = protobuf_c_message_unpack(d->methods[m].input, &budget.alloc,
+	                                f->payload_len, f->payload);
 	addin__frame_fini(f); // the request holds its own copy now
 	if (req == NULL) {
 		send_fault(ch, cid, ADDIN_EPROTO,
-		           "%s: the request does not decode", what);
+		           budget.exceeded
+		               ? "%s: the request would take more memory to "
+		                 "decode than its size allows"
+		               : "%s: the request does not decode",
+		           what);
 		export_done(ch, e);
 		return;
 	}
@@ -1154,7 +1219,7 @@ addin__channel_call_start(addin__channel *ch, uint64_t object_id,
 	h.method          = method;
 	h.has_deadline_ms = true;
 	h.deadline_ms     = c->deadline_ms;
-	if ((rv = send_hdr(ch, &h, req)) != ADDIN_OK) {
+	if ((rv = send_hdr(ch, &h, req, (int) c->deadline_ms)) != ADDIN_OK) {
 		char msg[ADDIN__ERRMSG_MAX];
 		snprintf(msg, sizeof(msg), "%s", addin_errmsg());
 		pthread_mutex_lock(&ch->mtx);
@@ -1186,6 +1251,19 @@ addin__channel_call_wait(addin__call *c, ProtobufCMessage **ret_reply)
 	deadline_ts(c->deadline_abs, &ts);
 	pthread_mutex_lock(&ch->mtx);
 	while (!c->done) {
+		// The deadline first: a peer that keeps nesting calls must not
+		// hold the caller past it (what is queued then goes to the
+		// executor, below).
+		if (addin__now_ms() >= c->deadline_abs) {
+			if (addin__idmap_del(&ch->pending, c->id) != NULL) {
+				timed_out = true;
+				ch->st.timeouts++;
+				break;
+			}
+			if (ch->state == ST_FAILED) {
+				break; // failed: pending map emptied
+			}
+		}
 		if ((in = c->qhead) != NULL) {
 			c->qhead = in->next;
 			if (c->qhead == NULL) {
@@ -1197,16 +1275,6 @@ addin__channel_call_wait(addin__call *c, ProtobufCMessage **ret_reply)
 			addin__free(in);
 			pthread_mutex_lock(&ch->mtx);
 			continue;
-		}
-		if (addin__now_ms() >= c->deadline_abs) {
-			if (addin__idmap_del(&ch->pending, c->id) != NULL) {
-				timed_out = true;
-				ch->st.timeouts++;
-				break;
-			}
-			if (ch->state == ST_FAILED) {
-				break; // failed: pending map emptied
-			}
 		}
 		pthread_cond_timedwait(&c->cv, &ch->mtx, &ts);
 	}
@@ -1261,8 +1329,10 @@ addin__channel_call_wait(addin__call *c, ProtobufCMessage **ret_reply)
 		return rv;
 	}
 	pthread_mutex_unlock(&ch->mtx);
+	addin__pb_budget budget;
+	addin__pb_budget_init(&budget, c->reply.payload_len);
 	*ret_reply = protobuf_c_message_unpack(
-	    c->svc->methods[c->method].output, &addin__pb_allocator,
+	    c->svc->methods[c->method].output, &budget.alloc,
 	    c->reply.payload_len, c->reply.payload);
 	if (*ret_reply == NULL) {
 		pthread_mutex_lock(&ch->mtx);

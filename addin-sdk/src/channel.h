@@ -72,6 +72,7 @@ typedef struct addin__channel_stats {
 	uint64_t unexpected;  // wrong kind for the state (HELLO twice ...)
 	uint64_t calls_in, calls_out, faults_in, faults_out;
 	uint64_t timeouts, cancels_in, nested_in;
+	uint64_t overload; // incoming calls dropped: too many queued
 } addin__channel_stats;
 
 // addin__channel_open creates a channel and starts its transport.  The

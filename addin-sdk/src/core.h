@@ -59,6 +59,20 @@ extern ADDIN_PRIVATE ProtobufCAllocator addin__pb_allocator;
 
 #define ADDIN__NEW(type) ((type *) addin__zalloc(sizeof(type)))
 
+// Decoding what a peer sent may allocate at most this much: 64 times the
+// input plus 1 MiB, never more than ADDIN__DECODE_CAP.  protobuf-c
+// allocates unknown fields and repeated submessages one by one, so a
+// hostile 64 MiB frame could otherwise cost gigabytes.  Messages decoded
+// with a budget are freed with addin__pb_allocator as usual.
+#define ADDIN__DECODE_CAP ((size_t) 256 * 1024 * 1024)
+typedef struct addin__pb_budget {
+	ProtobufCAllocator alloc;
+	size_t             left;
+	bool               exceeded;
+} addin__pb_budget;
+ADDIN_PRIVATE void addin__pb_budget_init(addin__pb_budget *b,
+                                         size_t            input_len);
+
 // addin__deconst drops const from a string that an interface takes as
 // `char *` but only reads: fields of a protobuf-c message being packed,
 // argv and envp of a spawn.  Never used to write.

@@ -18,6 +18,7 @@ struct addin__executor {
 	pthread_cond_t  cv;
 	task           *head, *tail;
 	unsigned        nthreads, idle, max;
+	unsigned        queued; // tasks not yet taken by a thread
 	bool            stopping;
 	pthread_t       threads[MAX_THREADS];
 };
@@ -43,6 +44,7 @@ worker(void *arg)
 		if (ex->head == NULL) {
 			ex->tail = NULL;
 		}
+		ex->queued--;
 		pthread_mutex_unlock(&ex->mtx);
 		t->fn(t->arg);
 		addin__free(t);
@@ -121,10 +123,13 @@ addin__executor_submit(addin__executor *ex, void (*fn)(void *), void *arg)
 		ex->head = t;
 	}
 	ex->tail = t;
-	// Grow when nobody is idle: a task must not wait behind threads that
-	// are blocked in long calls.  Failure to grow is not fatal: the task
-	// runs when a thread frees up.
-	if (ex->idle == 0 && ex->nthreads < ex->max) {
+	ex->queued++;
+	// Grow while more tasks wait than threads are idle: a task must not
+	// wait behind threads that are blocked in long calls.  (Idle threads
+	// only count themselves busy once they woke, so the queue length is
+	// what tells.)  Failure to grow is not fatal: the task runs when a
+	// thread frees up.
+	if (ex->queued > ex->idle && ex->nthreads < ex->max) {
 		(void) start_thread(ex);
 	}
 	pthread_cond_signal(&ex->cv);

@@ -206,8 +206,10 @@ addin__frame_parse(const uint8_t *body, size_t len, addin__hdr **ret_hdr,
 		    "header length %llu exceeds the %zu bytes left",
 		    (unsigned long long) hlen, c.left);
 	}
-	hdr = addin__wire__v1__header__unpack(&addin__pb_allocator,
-	                                      (size_t) hlen, hbytes);
+	addin__pb_budget budget;
+	addin__pb_budget_init(&budget, (size_t) hlen);
+	hdr = addin__wire__v1__header__unpack(&budget.alloc, (size_t) hlen,
+	                                      hbytes);
 	if (hdr == NULL) {
 		return addin__seterr(ADDIN_EPROTO, "header does not decode");
 	}

@@ -37,9 +37,21 @@ typedef struct addin__transport_ops {
 	uint8_t *(*msg_body)(addin__tmsg *msg);
 	size_t (*msg_len)(addin__tmsg *msg);
 	void (*msg_free)(addin__tmsg *msg);
-	// send blocks until the transport took @msg; ownership moves only on
-	// success.  ADDIN_ECLOSED once the transport is closed.
-	addin_err (*send)(addin__transport *tp, addin__tmsg *msg);
+	// send blocks until the transport took @msg, at most @timeout_ms
+	// (< 0: no bound).  It takes @msg in every case (a message that could
+	// not be sent is freed).  ADDIN_ETIMEDOUT (a peer that does not
+	// read: stopped, hung, or hostile), ADDIN_ECLOSED once the transport
+	// is closed or sends were aborted.
+	addin_err (*send)(addin__transport *tp, addin__tmsg *msg,
+	                  int timeout_ms);
+	// abort_sends makes every send in progress, and every later one, fail
+	// with ADDIN_ECLOSED.  Does not block; callable with locks held.
+	void (*abort_sends)(addin__transport *tp);
+	// send_async queues @msg and returns at once (callable from a
+	// callback); it takes @msg; failures are silent (at most
+	// @timeout_ms later the message is freed).
+	void (*send_async)(addin__transport *tp, addin__tmsg *msg,
+	                   int timeout_ms);
 	// start begins delivering callbacks.
 	addin_err (*start)(addin__transport *tp);
 	// close stops everything; when it returns no callback is running or
@@ -75,5 +87,11 @@ ADDIN_PRIVATE addin_err addin__nng_dial(const char                *url,
                                         const addin__nng_opts     *opts,
                                         const addin__transport_cb *cb,
                                         addin__transport         **ret);
+
+// addin__nng_fini shuts nng down at process exit (tests, the runner):
+// connections nng is still tearing down on its threads are finished, so
+// LeakSanitizer does not mistake them for leaks.  Nothing of nng may be in
+// use, and nothing may use it afterwards.
+ADDIN_PRIVATE void addin__nng_fini(void);
 
 #endif // ADDIN_TRANSPORT_H

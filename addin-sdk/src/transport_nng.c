@@ -14,6 +14,12 @@
 
 #include "transport.h"
 
+// A send in progress, so that abort_sends can cancel it.
+typedef struct send_op {
+	nng_aio        *aio;
+	struct send_op *next, *prev;
+} send_op;
+
 typedef struct nng_tp {
 	addin__transport    base;
 	nng_socket          sock;
@@ -24,6 +30,9 @@ typedef struct nng_tp {
 	atomic_int          peer_pid;
 	atomic_bool         closing;
 	atomic_bool         gone_sent;
+	pthread_mutex_t     smtx; // guards sends and aborted
+	send_op            *sends;
+	bool                aborted;
 } nng_tp;
 
 static addin_err
@@ -88,16 +97,125 @@ msg_free(addin__tmsg *msg)
 }
 
 static addin_err
-tp_send(addin__transport *t, addin__tmsg *msg)
+tp_send(addin__transport *t, addin__tmsg *msg, int timeout_ms)
 {
 	nng_tp *tp = (nng_tp *) t;
+	send_op op = {NULL, NULL, NULL};
 	int     err;
 
 	if (atomic_load(&tp->closing) || atomic_load(&tp->gone_sent)) {
+		nng_msg_free((nng_msg *) msg);
 		return addin__seterr(ADDIN_ECLOSED, "channel closed");
 	}
-	err = nng_sendmsg(tp->sock, (nng_msg *) msg, 0);
-	return map_nng(err, "nng_sendmsg");
+	// Through an aio, so that the send has a deadline and can be
+	// cancelled: with pair1 a peer that stops reading would otherwise
+	// hold the sender for ever.
+	if ((err = nng_aio_alloc(&op.aio, NULL, NULL)) != 0) {
+		nng_msg_free((nng_msg *) msg);
+		return map_nng(err, "nng_aio_alloc");
+	}
+	nng_aio_set_timeout(op.aio, timeout_ms < 0
+	                                ? NNG_DURATION_INFINITE
+	                                : (nng_duration) timeout_ms);
+	pthread_mutex_lock(&tp->smtx);
+	if (tp->aborted) {
+		pthread_mutex_unlock(&tp->smtx);
+		nng_aio_free(op.aio);
+		nng_msg_free((nng_msg *) msg);
+		return addin__seterr(ADDIN_ECLOSED, "channel closed");
+	}
+	op.next = tp->sends;
+	if (tp->sends != NULL) {
+		tp->sends->prev = &op;
+	}
+	tp->sends = &op;
+	pthread_mutex_unlock(&tp->smtx);
+
+	nng_aio_set_msg(op.aio, (nng_msg *) msg);
+	nng_send_aio(tp->sock, op.aio);
+	nng_aio_wait(op.aio);
+	err = nng_aio_result(op.aio);
+
+	pthread_mutex_lock(&tp->smtx);
+	if (op.prev != NULL) {
+		op.prev->next = op.next;
+	} else {
+		tp->sends = op.next;
+	}
+	if (op.next != NULL) {
+		op.next->prev = op.prev;
+	}
+	pthread_mutex_unlock(&tp->smtx);
+	if (err != 0) {
+		// Not delivered: what nng handed back is ours to release.
+		nng_msg *back = nng_aio_get_msg(op.aio);
+		if (back != NULL) {
+			nng_msg_free(back);
+		}
+	}
+	nng_aio_free(op.aio);
+	if (err == NNG_ETIMEDOUT) {
+		return addin__seterr(
+		    ADDIN_ETIMEDOUT,
+		    "the peer did not take a message within %d ms",
+		    timeout_ms);
+	}
+	if (err == NNG_ECANCELED) {
+		return addin__seterr(ADDIN_ECLOSED, "channel closed");
+	}
+	return map_nng(err, "send");
+}
+
+// A send nobody waits for (a fault answered from a receive callback).
+typedef struct async_send {
+	nng_aio *aio;
+} async_send;
+
+static void
+async_done(void *arg)
+{
+	async_send *a = arg;
+	if (nng_aio_result(a->aio) != 0) {
+		nng_msg *back = nng_aio_get_msg(a->aio);
+		if (back != NULL) {
+			nng_msg_free(back);
+		}
+	}
+	nng_aio_reap(a->aio); // not nng_aio_free: we are its callback
+	addin__free(a);
+}
+
+static void
+tp_send_async(addin__transport *t, addin__tmsg *msg, int timeout_ms)
+{
+	nng_tp     *tp = (nng_tp *) t;
+	async_send *a;
+
+	if (atomic_load(&tp->closing) || atomic_load(&tp->gone_sent) ||
+	    (a = ADDIN__NEW(async_send)) == NULL) {
+		nng_msg_free((nng_msg *) msg);
+		return;
+	}
+	if (nng_aio_alloc(&a->aio, async_done, a) != 0) {
+		addin__free(a);
+		nng_msg_free((nng_msg *) msg);
+		return;
+	}
+	nng_aio_set_timeout(a->aio, (nng_duration) timeout_ms);
+	nng_aio_set_msg(a->aio, (nng_msg *) msg);
+	nng_send_aio(tp->sock, a->aio);
+}
+
+static void
+tp_abort_sends(addin__transport *t)
+{
+	nng_tp *tp = (nng_tp *) t;
+	pthread_mutex_lock(&tp->smtx);
+	tp->aborted = true;
+	for (send_op *op = tp->sends; op != NULL; op = op->next) {
+		nng_aio_cancel(op->aio);
+	}
+	pthread_mutex_unlock(&tp->smtx);
 }
 
 static void
@@ -204,6 +322,7 @@ tp_destroy(addin__transport *t)
 	if (tp->aio != NULL) {
 		nng_aio_free(tp->aio);
 	}
+	pthread_mutex_destroy(&tp->smtx);
 	addin__free(tp);
 }
 
@@ -214,16 +333,18 @@ tp_peer_pid(addin__transport *t)
 }
 
 static const addin__transport_ops nng_ops = {
-    .name      = "nng",
-    .msg_alloc = msg_alloc,
-    .msg_body  = msg_body,
-    .msg_len   = msg_len,
-    .msg_free  = msg_free,
-    .send      = tp_send,
-    .start     = tp_start,
-    .close     = tp_close,
-    .destroy   = tp_destroy,
-    .peer_pid  = tp_peer_pid,
+    .name        = "nng",
+    .msg_alloc   = msg_alloc,
+    .msg_body    = msg_body,
+    .msg_len     = msg_len,
+    .msg_free    = msg_free,
+    .send        = tp_send,
+    .abort_sends = tp_abort_sends,
+    .send_async  = tp_send_async,
+    .start       = tp_start,
+    .close       = tp_close,
+    .destroy     = tp_destroy,
+    .peer_pid    = tp_peer_pid,
 };
 
 static addin_err
@@ -237,9 +358,11 @@ tp_open(const addin__nng_opts *opts, const addin__transport_cb *cb,
 		return addin__seterr(ADDIN_ENOMEM, NULL);
 	}
 	tp->base.ops = &nng_ops;
+	pthread_mutex_init(&tp->smtx, NULL);
 	tp->cb       = *cb;
 	tp->listener = listener;
 	if ((err = nng_pair1_open(&tp->sock)) != 0) {
+		pthread_mutex_destroy(&tp->smtx);
 		addin__free(tp);
 		return map_nng(err, "nng_pair1_open");
 	}
@@ -303,4 +426,13 @@ addin__nng_dial(const char *url, const addin__nng_opts *opts,
 	}
 	*ret = &tp->base;
 	return ADDIN_OK;
+}
+
+void
+addin__nng_fini(void)
+{
+	// Waits for nng's own threads to finish closing connections (and to
+	// free what they hold), so that a leak checker at exit sees only
+	// real leaks.  Nothing of nng may be in use.
+	nng_fini();
 }

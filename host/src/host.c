@@ -41,7 +41,9 @@ struct addin_process {
 	int  pub_refs; // the caller's references (addin_process_create/ref)
 	int  addins;   // add-ins running in it
 	int  ctl_refs; // controllers that point at it
+	int  pins;     // threads working on it outside the lock
 	bool down;     // shut down (or being)
+	bool freed;    // process_free is running or ran
 };
 
 struct addin_controller {
@@ -52,17 +54,19 @@ struct addin_controller {
 	addin_object            *obj;
 	char                    *view_id;
 	char                     name[128];
-	host_adapter            *ha;
-	void                    *adapter_self;
-	addin__loaded           *loaded;  // direct, in-process
-	addin_process           *process; // process levels
-	uint64_t                 object_id;
-	ProtobufCService        *proxy;
-	uint32_t                 deadline_ms;
+	host_adapter            *ha; // the host's record; gone with the host
+	const addin_host_adapter_def *had; // its entry, in the library
+	void                         *adapter_self;
+	addin__loaded                *loaded;  // direct, in-process
+	addin_process                *process; // process levels
+	uint64_t                      object_id;
+	ProtobufCService             *proxy;
+	uint32_t                      deadline_ms;
 	// Under host->mtx:
-	bool shut;    // shutdown began
-	bool torn;    // adapter state and libraries released
-	bool counted; // counted in process->addins
+	int  refs;       // the object's, plus pins of working threads
+	bool shut;       // shutdown began
+	bool code_freed; // adapter state, proxy and libraries released
+	bool counted;    // counted in process->addins
 	char exit[400];
 };
 
@@ -326,6 +330,13 @@ process_idle_locked(addin_process *proc)
 	return proc->pub_refs == 0 && proc->addins == 0;
 }
 
+static bool
+process_freeable_locked(addin_process *proc)
+{
+	return process_idle_locked(proc) && proc->ctl_refs == 0 &&
+	       proc->pins == 0 && !proc->freed;
+}
+
 static void
 process_free(addin_process *proc)
 {
@@ -344,9 +355,11 @@ process_free(addin_process *proc)
 	addin__free(proc);
 }
 
-// Drop one of the process's users (@pub: a caller reference, else a
-// running add-in) and one controller reference (@ctl_ref); end the OS
-// process when nobody uses it, free it when nobody points at it.
+// Drop one of the process's users (@pub: a caller reference; @addin: a
+// running add-in) and/or one controller reference (@ctl_ref); end the OS
+// process when nobody uses it, free it when nobody points at it.  The
+// thread that ends it pins it meanwhile, so a concurrent release cannot
+// free it under that thread.
 static void
 process_release(addin_process *proc, bool pub, bool addin, bool ctl_ref)
 {
@@ -354,24 +367,27 @@ process_release(addin_process *proc, bool pub, bool addin, bool ctl_ref)
 	bool        end, free_it;
 
 	pthread_mutex_lock(&h->mtx);
-	if (pub) {
-		proc->pub_refs--;
-	}
-	if (addin) {
-		proc->addins--;
-	}
-	if (ctl_ref) {
-		proc->ctl_refs--;
-	}
+	proc->pub_refs -= pub ? 1 : 0;
+	proc->addins -= addin ? 1 : 0;
+	proc->ctl_refs -= ctl_ref ? 1 : 0;
 	end = process_idle_locked(proc) && !proc->down;
 	if (end) {
 		proc->down = true;
+		proc->pins++;
 	}
-	free_it = process_idle_locked(proc) && proc->ctl_refs == 0;
 	pthread_mutex_unlock(&h->mtx);
 	if (end) {
 		(void) addin__proc_shutdown(proc->proc, grace_ms(h));
+		pthread_mutex_lock(&h->mtx);
+		proc->pins--;
+		pthread_mutex_unlock(&h->mtx);
 	}
+	pthread_mutex_lock(&h->mtx);
+	free_it = process_freeable_locked(proc);
+	if (free_it) {
+		proc->freed = true;
+	}
+	pthread_mutex_unlock(&h->mtx);
 	if (free_it) {
 		process_free(proc);
 	}
@@ -473,26 +489,67 @@ addin_process_addins(addin_process *proc, char ***ret_names, size_t *ret_count)
 }
 
 // ---- controllers -------------------------------------------------------
+//
+// A controller lives as long as its object (the object's destroy hook frees
+// it) or longer while another thread pins it (refs).  Shutting an add-in
+// down and freeing the code a call may be running in are separate steps:
+// the code (adapter state, proxy, in-process libraries) goes only once no
+// call is in flight on the object.
 
-// Release what the add-in holds: adapter state, proxy, libraries, its
-// place in the process.  Idempotent; the object's memory stays.
 static void
-ctl_teardown(addin_controller *ctl)
+ctl_pin_locked(addin_controller *ctl)
+{
+	ctl->refs++;
+}
+
+static void
+ctl_free(addin_controller *ctl)
+{
+	addin_token_unref(ctl->tok);
+	addin__free(ctl->view_id);
+	addin__free(ctl);
+}
+
+// Drop a pin (or the object's reference); the last frees the controller.
+// @h is the controller's host, or NULL once the host is gone (then only
+// the object's destroy can be last, on one thread).
+static void
+ctl_unpin(addin_host *h, addin_controller *ctl)
+{
+	bool last;
+	if (h != NULL) {
+		pthread_mutex_lock(&h->mtx);
+	}
+	last = --ctl->refs == 0;
+	if (h != NULL) {
+		pthread_mutex_unlock(&h->mtx);
+	}
+	if (last) {
+		ctl_free(ctl);
+	}
+}
+
+// Free what a call could be running in.  Only when the object is idle
+// (or was never handed out).  Idempotent.
+static void
+ctl_free_code(addin_controller *ctl)
 {
 	addin_host *h = ctl->host;
-	bool        torn, counted;
+	bool        freed;
 
-	pthread_mutex_lock(&h->mtx);
-	torn         = ctl->torn;
-	ctl->torn    = true;
-	counted      = ctl->counted;
-	ctl->counted = false;
-	pthread_mutex_unlock(&h->mtx);
-	if (torn) {
+	if (h != NULL) {
+		pthread_mutex_lock(&h->mtx);
+	}
+	freed           = ctl->code_freed;
+	ctl->code_freed = true;
+	if (h != NULL) {
+		pthread_mutex_unlock(&h->mtx);
+	}
+	if (freed) {
 		return;
 	}
 	if (ctl->adapter_self != NULL) {
-		ctl->ha->def->unwrap(ctl->adapter_self);
+		ctl->had->unwrap(ctl->adapter_self);
 		ctl->adapter_self = NULL;
 	}
 	if (ctl->proxy != NULL) {
@@ -501,8 +558,22 @@ ctl_teardown(addin_controller *ctl)
 	}
 	addin__loader_unload(ctl->loaded);
 	ctl->loaded = NULL;
-	if (ctl->process != NULL) {
-		process_release(ctl->process, false, counted, false);
+}
+
+// Give up the add-in's place in its process (which ends with its last
+// add-in once the caller let go of it).  Idempotent.
+static void
+ctl_leave_process(addin_controller *ctl)
+{
+	addin_host *h = ctl->host;
+	bool        counted;
+
+	pthread_mutex_lock(&h->mtx);
+	counted      = ctl->counted;
+	ctl->counted = false;
+	pthread_mutex_unlock(&h->mtx);
+	if (counted) {
+		process_release(ctl->process, false, true, false);
 	}
 }
 
@@ -527,9 +598,7 @@ addin_controller_shutdown(addin_controller *ctl)
 	}
 	addin__object_kill(ctl->obj, "add-in %s has been shut down",
 	                   ctl->name);
-	switch (ctl->level) {
-	case ADDIN_ISOLATION_DIRECT:
-	case ADDIN_ISOLATION_IN_PROCESS:
+	if (ctl->level <= ADDIN_ISOLATION_IN_PROCESS) {
 		// Code in the host cannot be interrupted: wait for the calls
 		// in flight, bounded.
 		if (addin__object_wait_idle(ctl->obj, grace_ms(h)) !=
@@ -545,54 +614,42 @@ addin_controller_shutdown(addin_controller *ctl)
 			    "stays loaded",
 			    ctl->name, grace_ms(h));
 		}
-		break;
-	default: {
-		bool last;
-		pthread_mutex_lock(&h->mtx);
-		last =
-		    ctl->process->pub_refs == 0 && ctl->process->addins == 1;
-		pthread_mutex_unlock(&h->mtx);
-		// Unload in the process (its destroy runs there) unless the
-		// whole process is about to go anyway.
-		if (!last && ctl->object_id != 0 &&
-		    addin__proc_alive(ctl->process->proc)) {
-			rv = addin__proc_unload(ctl->process->proc,
-			                        ctl->object_id);
-			if (rv == ADDIN_EPEERDIED || rv == ADDIN_ECLOSED) {
-				rv = ADDIN_OK; // gone already: nothing to
-				               // unload
-			}
+		ctl_free_code(ctl);
+		return ADDIN_OK;
+	}
+
+	bool last;
+	pthread_mutex_lock(&h->mtx);
+	last = ctl->process->pub_refs == 0 && ctl->process->addins == 1;
+	pthread_mutex_unlock(&h->mtx);
+	// Unload in the process (its destroy runs there) unless the whole
+	// process is about to go anyway.
+	if (!last && ctl->object_id != 0 &&
+	    addin__proc_alive(ctl->process->proc)) {
+		rv = addin__proc_unload(ctl->process->proc, ctl->object_id);
+		if (rv == ADDIN_EPEERDIED || rv == ADDIN_ECLOSED) {
+			rv = ADDIN_OK; // gone already: nothing to unload
 		}
-		break;
 	}
+	ctl_leave_process(ctl); // ends the process if this was its last
+	const char *d = addin__proc_death(ctl->process->proc);
+	pthread_mutex_lock(&h->mtx);
+	if (d != NULL) {
+		snprintf(ctl->exit, sizeof(ctl->exit), "%s", d);
 	}
-	ctl_teardown(ctl); // ends the process when this was its last add-in
-	if (ctl->process != NULL) {
-		const char *d = addin__proc_death(ctl->process->proc);
-		pthread_mutex_lock(&h->mtx);
-		if (d != NULL) {
-			snprintf(ctl->exit, sizeof(ctl->exit), "%s", d);
-		}
-		pthread_mutex_unlock(&h->mtx);
+	pthread_mutex_unlock(&h->mtx);
+	// Calls still in flight finish or fail fast (their process is gone,
+	// or their call deadline passes); the code goes now if they have
+	// left, else when the object is released.
+	if (addin__object_wait_idle(ctl->obj, grace_ms(h)) == ADDIN_OK) {
+		ctl_free_code(ctl);
 	}
-	// Calls that raced the kill have left once teardown could run; the
-	// process levels' adapters could only be waiting on a dead channel.
-	(void) addin__object_wait_idle(ctl->obj, grace_ms(h));
 	return addin__rc_filter(rv);
 }
 
 static void
-ctl_free(addin_controller *ctl)
+ctl_unlist(addin_host *h, addin_controller *ctl)
 {
-	addin_token_unref(ctl->tok);
-	addin__free(ctl->view_id);
-	addin__free(ctl);
-}
-
-static void
-ctl_unlist(addin_controller *ctl)
-{
-	addin_host *h = ctl->host;
 	pthread_mutex_lock(&h->mtx);
 	for (addin_controller **pp = &h->ctls; *pp != NULL;
 	     pp                    = &(*pp)->next) {
@@ -604,21 +661,26 @@ ctl_unlist(addin_controller *ctl)
 	pthread_mutex_unlock(&h->mtx);
 }
 
-// The object's last reference is gone: shut the add-in down and free.
+// The object's last reference is gone (so no call is in flight): shut the
+// add-in down, free its code, let go of its process, and drop the
+// object's reference to the controller.
 static void
 ctl_object_destroy(void *self, void *arg)
 {
 	addin_controller *ctl = arg;
+	addin_host       *h   = ctl->host;
 	(void) self;
-	if (ctl->host != NULL) {
+	if (h != NULL) {
 		(void) addin_controller_shutdown(ctl);
-		ctl_teardown(ctl);
+	}
+	ctl_free_code(ctl);
+	if (h != NULL) {
 		if (ctl->process != NULL) {
 			process_release(ctl->process, false, false, true);
 		}
-		ctl_unlist(ctl);
+		ctl_unlist(h, ctl);
 	}
-	ctl_free(ctl);
+	ctl_unpin(h, ctl);
 }
 
 // Documented in include/addin/host.h.
@@ -646,8 +708,11 @@ addin_controller_isolation(const addin_controller *ctl)
 int
 addin_controller_pid(const addin_controller *ctl)
 {
-	if (ctl->process == NULL) {
+	if (ctl->level <= ADDIN_ISOLATION_IN_PROCESS) {
 		return addin__plat_getpid();
+	}
+	if (ctl->process == NULL) {
+		return 0; // its process went with the host
 	}
 	return addin_process_pid(ctl->process);
 }
@@ -758,8 +823,8 @@ activate_here(addin_host *h, addin_controller *ctl, const void **ret_ops,
 		*ret_self = addin__loaded_self(ctl->loaded);
 		return ADDIN_OK;
 	}
-	rv = ctl->ha->def->wrap(addin__loaded_service(ctl->loaded), ret_ops,
-	                        &ctl->adapter_self);
+	rv = ctl->had->wrap(addin__loaded_service(ctl->loaded), ret_ops,
+	                    &ctl->adapter_self);
 	if (rv != ADDIN_OK) {
 		return addin__seterr(rv, "add-in %s: host adapter: %s",
 		                     ctl->name, addin_errmsg());
@@ -844,12 +909,12 @@ activate_remote(addin_host *h, addin_controller *ctl,
 		return rv; // the runner's message names the add-in and file
 	}
 	rv = addin__proxy_create(addin__proc_channel(proc->proc),
-	                         ctl->object_id, ctl->ha->def->descriptor,
+	                         ctl->object_id, ctl->had->descriptor,
 	                         ctl->deadline_ms, &ctl->proxy);
 	if (rv != ADDIN_OK) {
 		return rv;
 	}
-	rv = ctl->ha->def->wrap(ctl->proxy, ret_ops, &ctl->adapter_self);
+	rv = ctl->had->wrap(ctl->proxy, ret_ops, &ctl->adapter_self);
 	if (rv != ADDIN_OK) {
 		return addin__seterr(rv, "add-in %s: host adapter: %s",
 		                     ctl->name, addin_errmsg());
@@ -910,6 +975,7 @@ addin_activate(addin_host *h, addin_token *tok,
 		return addin__seterr(ADDIN_ENOMEM, NULL);
 	}
 	ctl->host        = h;
+	ctl->refs        = 1;
 	ctl->tok         = addin_token_ref(tok);
 	ctl->level       = opts->isolation;
 	ctl->deadline_ms = opts->deadline_ms;
@@ -919,9 +985,12 @@ addin_activate(addin_host *h, addin_token *tok,
 	    (rv = host_adapter_get(h, tok, &ctl->ha)) != ADDIN_OK) {
 		goto fail;
 	}
-	rv = ctl->level <= ADDIN_ISOLATION_IN_PROCESS
-	         ? activate_here(h, ctl, &ops, &self)
-	         : activate_remote(h, ctl, opts, &ops, &self);
+	// The entry lives in the adapter library, which stays loaded as long
+	// as an object may need it (even past the host: addin_host_destroy).
+	ctl->had = ctl->ha != NULL ? ctl->ha->def : NULL;
+	rv       = ctl->level <= ADDIN_ISOLATION_IN_PROCESS
+	               ? activate_here(h, ctl, &ops, &self)
+	               : activate_remote(h, ctl, opts, &ops, &self);
 	if (rv != ADDIN_OK) {
 		goto fail;
 	}
@@ -946,8 +1015,9 @@ fail : {
 	char msg[ADDIN__ERRMSG_MAX];
 	snprintf(msg, sizeof(msg), "%s", addin_errmsg());
 	ctl->shut = true;
-	ctl_teardown(ctl);
+	ctl_free_code(ctl); // nothing was handed out: no call in flight
 	if (ctl->process != NULL) {
+		ctl_leave_process(ctl);
 		process_release(ctl->process, false, false, true);
 	}
 	ctl_free(ctl);
@@ -960,14 +1030,20 @@ addin_err
 addin_process_shutdown(addin_process *proc)
 {
 	addin_host *h = proc->host;
+	bool        end, free_it;
 
-	// Shut each add-in in it down, newest first, then the process.
+	pthread_mutex_lock(&h->mtx);
+	proc->pins++;
+	pthread_mutex_unlock(&h->mtx);
+	// Shut each add-in in it down, newest first (each pinned while we
+	// work on it: its object may be released meanwhile), then the process.
 	for (;;) {
 		addin_controller *victim = NULL;
 		pthread_mutex_lock(&h->mtx);
 		for (addin_controller *c = h->ctls; c != NULL; c = c->next) {
 			if (c->process == proc && !c->shut) {
 				victim = c;
+				ctl_pin_locked(c);
 				break;
 			}
 		}
@@ -976,13 +1052,24 @@ addin_process_shutdown(addin_process *proc)
 			break;
 		}
 		(void) addin_controller_shutdown(victim);
+		ctl_unpin(h, victim);
 	}
 	pthread_mutex_lock(&h->mtx);
-	bool end   = !proc->down;
+	end        = !proc->down;
 	proc->down = true;
 	pthread_mutex_unlock(&h->mtx);
 	if (end) {
 		(void) addin__proc_shutdown(proc->proc, grace_ms(h));
+	}
+	pthread_mutex_lock(&h->mtx);
+	proc->pins--;
+	free_it = process_freeable_locked(proc);
+	if (free_it) {
+		proc->freed = true;
+	}
+	pthread_mutex_unlock(&h->mtx);
+	if (free_it) {
+		process_free(proc);
 	}
 	return ADDIN_OK;
 }
@@ -991,29 +1078,43 @@ addin_process_shutdown(addin_process *proc)
 void
 addin_host_destroy(addin_host *h)
 {
+	bool keep_adapters = false;
+
 	if (h == NULL) {
 		return;
 	}
-	// Every add-in: shut down and torn down now (objects the caller still
-	// holds stay allocated and answer ADDIN_ESHUTDOWN).
+	// Every add-in: shut down now; objects the caller still holds stay
+	// allocated and answer ADDIN_ESHUTDOWN.  Code that a call is still
+	// running in (an in-process add-in past the grace period, an adapter
+	// whose call has not returned) is not unloaded: it and the host
+	// adapters stay loaded, and go when the object is released.
 	for (;;) {
 		addin_controller *ctl;
 		pthread_mutex_lock(&h->mtx);
 		ctl = h->ctls;
 		if (ctl != NULL) {
 			h->ctls = ctl->next;
+			ctl_pin_locked(ctl);
 		}
 		pthread_mutex_unlock(&h->mtx);
 		if (ctl == NULL) {
 			break;
 		}
 		(void) addin_controller_shutdown(ctl);
-		ctl_teardown(ctl);
+		if (addin__object_wait_idle(ctl->obj, grace_ms(h)) ==
+		    ADDIN_OK) {
+			ctl_free_code(ctl);
+		} else {
+			keep_adapters = true;
+		}
 		if (ctl->process != NULL) {
 			process_release(ctl->process, false, false, true);
-			ctl->process = NULL;
 		}
-		ctl->host = NULL;
+		pthread_mutex_lock(&h->mtx);
+		ctl->process = NULL;
+		ctl->host    = NULL;
+		pthread_mutex_unlock(&h->mtx);
+		ctl_unpin(h, ctl);
 	}
 	// Processes the caller still holds: end them; their handles die with
 	// the host.
@@ -1032,9 +1133,11 @@ addin_host_destroy(addin_host *h)
 	while (h->adapters != NULL) {
 		host_adapter *ha = h->adapters;
 		h->adapters      = ha->next;
-		dlclose(ha->h);
-		if (ha->contract_h != NULL) {
-			dlclose(ha->contract_h);
+		if (!keep_adapters) {
+			dlclose(ha->h);
+			if (ha->contract_h != NULL) {
+				dlclose(ha->contract_h);
+			}
 		}
 		addin__free(ha->path);
 		addin__free(ha);

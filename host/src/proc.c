@@ -25,6 +25,12 @@
 #define TOKEN_FD      3
 #define GONE_GRACE_MS 100 // channel closed: wait this long for the death
 
+// A process whose record is gone but which was not reaped yet.
+typedef struct grave {
+	struct grave *next;
+	int           pidfd;
+} grave;
+
 typedef struct spawn_req {
 	struct spawn_req        *next;
 	const addin__spawn_opts *o;
@@ -35,13 +41,12 @@ typedef struct spawn_req {
 } spawn_req;
 
 struct addin__proc {
-	atomic_int                       refs;
-	addin__sup                      *sup;
-	struct addin__proc              *next; // in sup->procs
-	int                              pid, pidfd;
-	addin__channel                  *ch;
-	char                             label[160];
-	Addin__Wire__V1__Control_Service control;
+	atomic_int          refs;
+	addin__sup         *sup;
+	struct addin__proc *next; // in sup->procs
+	int                 pid, pidfd;
+	addin__channel     *ch;
+	char                label[160];
 	// Under sup->mtx:
 	bool    dead;
 	int     status;
@@ -66,6 +71,7 @@ struct addin__sup {
 	char            *rtdir;
 	char            *runner;
 	addin__proc     *procs;
+	grave           *graves;
 	spawn_req       *reqs;
 	unsigned         next_id;
 	addin__sup_cfg   cfg;
@@ -119,6 +125,25 @@ reap_locked(addin__proc *p)
 	if (!p->dead &&
 	    addin__plat_pidfd_wait_ex(p->pidfd, 0, &e) == ADDIN_OK) {
 		mark_dead_locked(p, &e);
+	}
+}
+
+// Reap what is left of freed processes; @timeout_ms each (0: poll).
+static void
+reap_graves_locked(addin__sup *sup, int timeout_ms)
+{
+	for (grave **gp = &sup->graves; *gp != NULL;) {
+		grave           *g = *gp;
+		addin__plat_exit e;
+		if (addin__plat_pidfd_wait_ex(g->pidfd, timeout_ms, &e) ==
+		    ADDIN_OK) {
+			*gp = g->next;
+			addin__plat_waitset_del(sup->ws, g->pidfd);
+			addin__plat_close(g->pidfd);
+			addin__free(g);
+		} else {
+			gp = &g->next;
+		}
 	}
 }
 
@@ -182,6 +207,7 @@ sup_main(void *arg)
 				reap_locked(tags[i]);
 			}
 		}
+		reap_graves_locked(sup, 0);
 	}
 	pthread_mutex_unlock(&sup->mtx);
 	return NULL;
@@ -378,6 +404,13 @@ ctl_method(const char *name)
 
 static void proc_free(addin__proc *p);
 
+static void
+control_release(ProtobufCService *svc, void *arg)
+{
+	(void) arg;
+	addin__free(svc);
+}
+
 addin_err
 addin__proc_spawn(addin__sup *sup, const addin__proc_opts *opts,
                   addin__proc **ret)
@@ -400,6 +433,7 @@ addin__proc_spawn(addin__sup *sup, const addin__proc_opts *opts,
 	addin_err          rv;
 	const char        *name = opts->name != NULL ? opts->name : "add-in";
 	unsigned           id;
+	Addin__Wire__V1__Control_Service *control;
 
 	if (opts->n_extra > 6) {
 		return addin__seterr(ADDIN_EINVAL, "too many extra fds");
@@ -452,16 +486,25 @@ addin__proc_spawn(addin__sup *sup, const addin__proc_opts *opts,
 	if ((rv = addin__channel_open(&cc, &p->ch)) != ADDIN_OK) {
 		goto fail;
 	}
-	addin__wire__v1__control__init(&p->control, NULL);
-	p->control.acquire  = hctl_acquire;
-	p->control.revoke   = hctl_revoke;
-	p->control.load     = hctl_load;
-	p->control.unload   = hctl_unload;
-	p->control.ping     = hctl_ping;
-	p->control.shutdown = hctl_shutdown;
-	p->control.stats    = hctl_stats;
-	if ((rv = addin__channel_export_at(p->ch, 0, &p->control.base, NULL,
-	                                   NULL, "host")) != ADDIN_OK) {
+	// The host's Control object belongs to the channel (released with
+	// the export, which may outlive this process record while a call on
+	// it is being served).
+	if ((control = ADDIN__NEW(Addin__Wire__V1__Control_Service)) == NULL) {
+		rv = addin__seterr(ADDIN_ENOMEM, NULL);
+		goto fail;
+	}
+	addin__wire__v1__control__init(control, NULL);
+	control->acquire  = hctl_acquire;
+	control->revoke   = hctl_revoke;
+	control->load     = hctl_load;
+	control->unload   = hctl_unload;
+	control->ping     = hctl_ping;
+	control->shutdown = hctl_shutdown;
+	control->stats    = hctl_stats;
+	if ((rv = addin__channel_export_at(p->ch, 0, &control->base,
+	                                   control_release, NULL, "host")) !=
+	    ADDIN_OK) {
+		addin__free(control);
 		goto fail;
 	}
 
@@ -592,10 +635,17 @@ addin__proc_ref(addin__proc *p)
 static void
 proc_free(addin__proc *p)
 {
-	addin__sup *sup = p->sup;
+	addin__sup     *sup = p->sup;
+	addin__channel *ch;
+	grave          *g = NULL;
 
-	addin__channel_close(p->ch);
-	p->ch = NULL;
+	// Unlist first: from then on the supervisor cannot touch @p.  A
+	// process that is somehow still not reaped (it survived SIGKILL for
+	// longer than we waited) is handed to the supervisor to reap later,
+	// never left a zombie.
+	if (p->pidfd >= 0 && !p->dead) {
+		g = ADDIN__NEW(grave);
+	}
 	pthread_mutex_lock(&sup->mtx);
 	for (addin__proc **pp = &sup->procs; *pp != NULL; pp = &(*pp)->next) {
 		if (*pp == p) {
@@ -603,11 +653,21 @@ proc_free(addin__proc *p)
 			break;
 		}
 	}
+	ch    = p->ch;
+	p->ch = NULL;
 	if (p->pidfd >= 0 && !p->dead) {
 		addin__plat_waitset_del(sup->ws, p->pidfd);
+		if (g != NULL) {
+			g->pidfd    = p->pidfd;
+			g->next     = sup->graves;
+			sup->graves = g;
+			p->pidfd    = -1;
+			(void) addin__plat_waitset_add(sup->ws, g->pidfd, g);
+		}
 	}
 	pthread_cond_broadcast(&sup->cv);
 	pthread_mutex_unlock(&sup->mtx);
+	addin__channel_close(ch);
 	addin__plat_close(p->pidfd);
 	addin__free(p);
 	wake(sup);
@@ -758,7 +818,9 @@ addin__proc_shutdown(addin__proc *p, int grace_ms)
 	Addin__Wire__V1__ShutdownRequest req =
 	    ADDIN__WIRE__V1__SHUTDOWN_REQUEST__INIT;
 	ProtobufCMessage *reply;
-	bool              shut;
+	bool              shut, killed;
+	int64_t           start = addin__now_ms();
+	int               left;
 
 	if (grace_ms < 0) {
 		grace_ms = p->sup->cfg.shutdown_grace_ms != 0
@@ -768,8 +830,12 @@ addin__proc_shutdown(addin__proc *p, int grace_ms)
 	pthread_mutex_lock(&p->sup->mtx);
 	shut    = p->shut;
 	p->shut = true;
+	// A process the host already killed gets no Shutdown call: it cannot
+	// answer, and nng may still hold a message for a connection that is
+	// going away when the process exits.
+	killed = p->kill_reason[0] != '\0' || p->dead;
 	pthread_mutex_unlock(&p->sup->mtx);
-	if (!shut && addin__proc_alive(p) && addin__channel_is_open(p->ch)) {
+	if (!shut && !killed && addin__channel_is_open(p->ch)) {
 		req.has_grace_ms = true;
 		req.grace_ms     = (uint32_t) grace_ms;
 		// The answer may be lost when the runner exits at once; its
@@ -782,7 +848,10 @@ addin__proc_shutdown(addin__proc *p, int grace_ms)
 			                                 &addin__pb_allocator);
 		}
 	}
-	if (addin__proc_wait(p, grace_ms, NULL) != ADDIN_OK) {
+	// The Shutdown call and the exit share one grace period; the
+	// SIGKILL comes after it whatever the call did.
+	left = grace_ms - (int) (addin__now_ms() - start);
+	if (addin__proc_wait(p, left > 0 ? left : 0, NULL) != ADDIN_OK) {
 		char why[64];
 		snprintf(why, sizeof(why),
 		         "did not exit within %d ms of shutdown", grace_ms);
@@ -892,6 +961,10 @@ addin__sup_destroy(addin__sup *sup)
 	}
 	pthread_mutex_lock(&sup->mtx);
 	sup->stopping = true;
+	for (grave *g = sup->graves; g != NULL; g = g->next) {
+		(void) addin__plat_pidfd_kill(g->pidfd, SIGKILL);
+	}
+	reap_graves_locked(sup, 2000);
 	pthread_mutex_unlock(&sup->mtx);
 	if (sup->thread_started) {
 		// Every process has ended and been reaped.  References the
@@ -900,6 +973,12 @@ addin__sup_destroy(addin__sup *sup)
 		pthread_join(sup->thread, NULL);
 	}
 	addin__executor_destroy(sup->ex);
+	while (sup->graves != NULL) { // survived SIGKILL for 2 s: give up
+		grave *g    = sup->graves;
+		sup->graves = g->next;
+		addin__plat_close(g->pidfd);
+		addin__free(g);
+	}
 	addin__plat_waitset_destroy(sup->ws);
 	if (sup->rtdir != NULL) {
 		addin__plat_rtdir_remove(sup->rtdir);
