@@ -306,10 +306,10 @@ groups_of(int pid, bool remove)
 		struct dirent *de;
 		while (d != NULL && (de = readdir(d)) != NULL) {
 			if (strncmp(de->d_name, prefix, strlen(prefix)) == 0) {
-				char path[1000];
+				char path[1200];
 				n++;
-				snprintf(path, sizeof(path), "%s/%s", dirs[i],
-				         de->d_name);
+				snprintf(path, sizeof(path), "%.600s/%.255s",
+				         dirs[i], de->d_name);
 				if (remove) {
 					(void) rmdir(path);
 				}
@@ -876,7 +876,8 @@ test_environ_none(void)
 	char                  want[300];
 	adv_begin(&a, "hostile environ", &sb, NULL);
 	ADDIN_PASS(adv_attack(&a, v, 1));
-	snprintf(want, sizeof(want), "loot: %s", own_environ_head());
+	// (The add-in keeps at most 255 bytes of loot.)
+	snprintf(want, sizeof(want), "loot: %.255s", own_environ_head());
 	ADDIN_CHECK_STR(name_of(a.c), want);
 	adv_end(&a);
 }
