@@ -436,9 +436,12 @@ main(int argc, char **argv)
 		say("the host (pid %d) is already gone", R.parent);
 		return ADDIN_EXIT_PARENT_GONE;
 	}
-	// A crashing add-in leaves no core file behind (a sandbox may ask for
-	// them explicitly).
-	addin__plat_no_core_dumps();
+	// A crashing add-in leaves no core file behind.  A sandboxed runner
+	// sets RLIMIT_CORE from its policy instead (off unless the host asked
+	// for core dumps; lowering it here first would keep them off).
+	if (R.sandbox_fd < 0) {
+		addin__plat_no_core_dumps();
+	}
 	// Nothing but stdio, the token pipe and the sandbox's descriptors
 	// cross from the host.
 	keep[nkeep++] = TOKEN_FD;

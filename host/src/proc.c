@@ -92,9 +92,13 @@ mark_dead_locked(addin__proc *p, const addin__plat_exit *e)
 	}
 	p->dead   = true;
 	p->status = e->status;
-	if (p->kill_reason[0] != '\0') {
-		snprintf(p->death_msg, sizeof(p->death_msg), "%s (%s)", how,
+	if (p->kill_reason[0] != '\0' && p->death != NULL) {
+		// A sandbox's classifier already says the host killed it.
+		snprintf(p->death_msg, sizeof(p->death_msg), "%s: %s", how,
 		         p->kill_reason);
+	} else if (p->kill_reason[0] != '\0') {
+		snprintf(p->death_msg, sizeof(p->death_msg),
+		         "%s (killed by the host: %s)", how, p->kill_reason);
 	} else {
 		snprintf(p->death_msg, sizeof(p->death_msg), "%s", how);
 	}
@@ -597,7 +601,8 @@ addin__proc_spawn(addin__sup *sup, const addin__proc_opts *opts,
 		// failure, sandbox setup) tells more by how it ended.
 		if (addin__proc_wait(p, 200, NULL) == ADDIN_OK) {
 			pthread_mutex_lock(&sup->mtx);
-			snprintf(why, sizeof(why), "it %s", p->death_msg);
+			snprintf(why, sizeof(why), "the process ended: %s",
+			         p->death_msg);
 			pthread_mutex_unlock(&sup->mtx);
 			rv = ADDIN_ESPAWN;
 		} else {
@@ -773,8 +778,8 @@ addin__proc_kill(addin__proc *p, const char *reason)
 	pthread_mutex_lock(&p->sup->mtx);
 	if (!p->dead) {
 		if (p->kill_reason[0] == '\0') {
-			snprintf(p->kill_reason, sizeof(p->kill_reason),
-			         "killed by the host: %s", reason);
+			snprintf(p->kill_reason, sizeof(p->kill_reason), "%s",
+			         reason);
 		}
 		(void) addin__plat_pidfd_kill(p->pidfd, SIGKILL);
 	}

@@ -115,7 +115,8 @@ grants(addin__sbx *s, const addin_sandbox_options *o, const addin__sbx_args *a)
 		    s->policy.scratch == NULL) {
 			// Asked for and granted, none given: a private one.
 			snprintf(s->scratch, sizeof(s->scratch),
-			         "/tmp/bulkhead-scratch-XXXXXX");
+			         "/tmp/bulkhead-scratch-%d-XXXXXX",
+			         (int) getpid());
 			if ((rv = addin__plat_private_dir(
 			         s->scratch, sandbox_uid(s),
 			         sandbox_gid(s))) != ADDIN_OK) {
@@ -204,7 +205,8 @@ addin__sbx_prepare(const addin_sandbox_options *o, const addin__sbx_args *a,
 		}
 	}
 	// The channel's socket lives where the sandbox's user can reach it.
-	snprintf(s->ipc, sizeof(s->ipc), "/tmp/bulkhead-ipc-XXXXXX");
+	snprintf(s->ipc, sizeof(s->ipc), "/tmp/bulkhead-ipc-%d-XXXXXX",
+	         (int) getpid());
 	if ((rv = addin__plat_private_dir(s->ipc, sandbox_uid(s),
 	                                  sandbox_gid(s))) != ADDIN_OK) {
 		s->ipc[0] = '\0';

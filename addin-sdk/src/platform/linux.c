@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -427,9 +428,10 @@ addin__plat_random(void *buf, size_t len)
 addin_err
 addin__plat_rtdir_create(char **ret_path)
 {
-	const char *base = getenv("XDG_RUNTIME_DIR");
-	char        tmpl[PATH_MAX];
-	struct stat st;
+	const char       *base = getenv("XDG_RUNTIME_DIR");
+	char              tmpl[PATH_MAX];
+	struct stat       st;
+	static atomic_int swept;
 
 	// A runtime dir must be ours and private, and short: a unix socket
 	// path is limited to 107 bytes.
@@ -437,6 +439,13 @@ addin__plat_rtdir_create(char **ret_path)
 	    stat(base, &st) != 0 || st.st_uid != geteuid() ||
 	    (st.st_mode & 0077) != 0) {
 		base = "/tmp";
+	}
+	// Once per process: what hosts that died hard left (their runtime
+	// directories, and the sandbox's ipc and scratch directories).
+	if (atomic_exchange(&swept, 1) == 0) {
+		addin__plat_sweep_stale(base, "bulkhead-");
+		addin__plat_sweep_stale("/tmp", "bulkhead-ipc-");
+		addin__plat_sweep_stale("/tmp", "bulkhead-scratch-");
 	}
 	snprintf(tmpl, sizeof(tmpl), "%s/bulkhead-%d-XXXXXX", base,
 	         (int) getpid());
@@ -453,6 +462,41 @@ addin__plat_rtdir_create(char **ret_path)
 		return addin__seterr(ADDIN_ENOMEM, NULL);
 	}
 	return ADDIN_OK;
+}
+
+void
+addin__plat_sweep_stale(const char *base, const char *prefix)
+{
+	DIR           *d = opendir(base);
+	struct dirent *de;
+	size_t         plen = strlen(prefix);
+
+	if (d == NULL) {
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		char        path[PATH_MAX];
+		struct stat st;
+		long        pid = 0;
+		const char *p   = de->d_name + plen;
+
+		if (strncmp(de->d_name, prefix, plen) != 0) {
+			continue;
+		}
+		while (*p >= '0' && *p <= '9' && pid < 1L << 30) {
+			pid = pid * 10 + (*p++ - '0');
+		}
+		if (*p != '-' || pid <= 0 ||
+		    (kill((pid_t) pid, 0) == 0 || errno != ESRCH)) {
+			continue; // not ours to judge, or its host lives
+		}
+		snprintf(path, sizeof(path), "%s/%s", base, de->d_name);
+		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
+		    st.st_uid == geteuid()) {
+			addin__plat_rmtree(path);
+		}
+	}
+	closedir(d);
 }
 
 void

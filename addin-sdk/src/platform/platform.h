@@ -115,6 +115,12 @@ ADDIN_PRIVATE addin_err addin__plat_random(void *buf, size_t len);
 // frees *ret_path with addin__free and removes the directory with
 // addin__plat_rtdir_remove.
 ADDIN_PRIVATE addin_err addin__plat_rtdir_create(char **ret_path);
+// addin__plat_sweep_stale removes the directories in @base named
+// "<@prefix><pid>-..." that belong to us (our euid) and whose pid no
+// longer exists: what hosts that died hard left behind.  Best effort.
+ADDIN_PRIVATE void addin__plat_sweep_stale(const char *base,
+                                           const char *prefix);
+
 // addin__plat_rtdir_remove unlinks the sockets and files in @path, then
 // the directory.  Best effort.
 ADDIN_PRIVATE void addin__plat_rtdir_remove(const char *path);

@@ -186,7 +186,9 @@ typedef struct addin_activation_options {
 // before it was ready), ADDIN_ELOAD (a library failed to load: the missing
 // library or symbol is named), ADDIN_ESYMBOL (a segment lacks its entry),
 // ADDIN_EMISMATCH (a segment is not what discovery promised), ADDIN_EINIT
-// (the add-in's create failed; its message), ADDIN_ESANDBOX,
+// (the add-in's create failed; its message), ADDIN_EPEERDIED (the add-in's
+// process died while loading it: the message says how, e.g. "forbidden
+// system call clone"), ADDIN_ESANDBOX,
 // ADDIN_ETIMEDOUT, ADDIN_ENOMEM.  A failed activation leaves nothing
 // running and nothing loaded but host-side adapters.  Thread-safe.
 ADDIN_API addin_err addin_activate(addin_host *h, addin_token *tok,
