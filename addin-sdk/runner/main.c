@@ -158,6 +158,11 @@ ctl_load(Addin__Wire__V1__Control_Service   *s,
 		}
 	}
 	if (addin__loader_load(&req, &l) != ADDIN_OK) {
+		// Whatever of the add-in ran (constructors, threads, atexit
+		// handlers) runs on under the allow list from now on.
+		if (R.sandboxed) {
+			sandbox_stage2();
+		}
 		done(NULL, data); // the loader's error names what failed
 		return;
 	}
@@ -166,6 +171,9 @@ ctl_load(Addin__Wire__V1__Control_Service   *s,
 	                          &id) != ADDIN_OK) {
 		addin_err rv = addin_last_error();
 		addin__loader_unload(l);
+		if (R.sandboxed) {
+			sandbox_stage2();
+		}
 		addin_set_error(rv, "load: cannot export: %s", addin_errmsg());
 		done(NULL, data);
 		return;

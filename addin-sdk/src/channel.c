@@ -954,6 +954,7 @@ serve(addin__channel *ch, addin__frame *f)
 	char                              what[160];
 	serving                           me;
 	reply_ctx                         rc;
+	addin_err                         rv;
 
 	pthread_mutex_lock(&ch->mtx);
 	e = addin__idmap_get(&ch->exports, oid + 1);
@@ -977,18 +978,14 @@ serve(addin__channel *ch, addin__frame *f)
 		return;
 	}
 	snprintf(what, sizeof(what), "%s.%s", d->name, d->methods[m].name);
-	addin__pb_budget budget;
-	addin__pb_budget_init(&budget, f->payload_len);
-	req = protobuf_c_message_unpack(d->methods[m].input, &budget.alloc,
-	                                f->payload_len, f->payload);
+	const char *why = NULL;
+	req             = NULL;
+	rv = addin__unpack_untrusted(d->methods[m].input, f->payload_len,
+	                             f->payload, &req, &why);
 	addin__frame_fini(f); // the request holds its own copy now
-	if (req == NULL) {
-		send_fault(ch, cid, ADDIN_EPROTO,
-		           budget.exceeded
-		               ? "%s: the request would take more memory to "
-		                 "decode than its size allows"
-		               : "%s: the request does not decode",
-		           what);
+	if (rv != ADDIN_OK) {
+		send_fault(ch, cid, ADDIN_EPROTO, "%s: the request: %s", what,
+		           why);
 		export_done(ch, e);
 		return;
 	}
@@ -1329,18 +1326,16 @@ addin__channel_call_wait(addin__call *c, ProtobufCMessage **ret_reply)
 		return rv;
 	}
 	pthread_mutex_unlock(&ch->mtx);
-	addin__pb_budget budget;
-	addin__pb_budget_init(&budget, c->reply.payload_len);
-	*ret_reply = protobuf_c_message_unpack(
-	    c->svc->methods[c->method].output, &budget.alloc,
-	    c->reply.payload_len, c->reply.payload);
-	if (*ret_reply == NULL) {
+	const char *why = NULL;
+	if (addin__unpack_untrusted(c->svc->methods[c->method].output,
+	                            c->reply.payload_len, c->reply.payload,
+	                            ret_reply, &why) != ADDIN_OK) {
 		pthread_mutex_lock(&ch->mtx);
-		bad_frame_locked(ch, "reply does not decode");
+		bad_frame_locked(ch, why);
 		pthread_mutex_unlock(&ch->mtx);
-		rv = addin__seterr(ADDIN_EPROTO,
-		                   "%s.%s: the reply from %s does not decode",
-		                   sname, mname, ch->label);
+		rv =
+		    addin__seterr(ADDIN_EPROTO, "%s.%s: the reply from %s: %s",
+		                  sname, mname, ch->label, why);
 		free_call(c);
 		return rv;
 	}

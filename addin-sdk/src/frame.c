@@ -259,3 +259,98 @@ addin__hdr_free(addin__hdr *hdr)
 		                                       &addin__pb_allocator);
 	}
 }
+
+// How deep do messages nest in @len bytes at @p (of @desc)?  Walks the wire
+// format with an explicit stack: a length-delimited field whose descriptor
+// says "message" is entered, everything else skipped.  Returns false when
+// the nesting is deeper than @max; malformed input is left for protobuf-c
+// to refuse (true).
+static bool
+nesting_ok(const ProtobufCMessageDescriptor *desc, const uint8_t *p,
+           size_t len, unsigned max)
+{
+	struct level {
+		const ProtobufCMessageDescriptor *desc;
+		cursor                            c;
+	} stack[ADDIN__MAX_NESTING + 1];
+	unsigned depth = 0;
+
+	stack[0].desc = desc;
+	stack[0].c    = (cursor) {p, len};
+	for (;;) {
+		struct level *l = &stack[depth];
+		uint64_t      tag, n;
+		if (l->c.left == 0) {
+			if (depth == 0) {
+				return true;
+			}
+			depth--;
+			continue;
+		}
+		if (!take_varint(&l->c, &tag)) {
+			return true; // malformed: protobuf-c says so
+		}
+		switch (tag & 7) {
+		case 0: // varint
+			if (!take_varint(&l->c, &n)) {
+				return true;
+			}
+			break;
+		case 1: // 64-bit
+		case 5: // 32-bit
+		{
+			const uint8_t *skip;
+			if (!take(&l->c, (tag & 7) == 1 ? 8 : 4, &skip)) {
+				return true;
+			}
+			break;
+		}
+		case 2: { // length-delimited
+			const uint8_t                  *inner;
+			const ProtobufCFieldDescriptor *f;
+			if (!take_varint(&l->c, &n) || n > l->c.left ||
+			    !take(&l->c, (size_t) n, &inner)) {
+				return true;
+			}
+			f = tag >> 3 <= UINT32_MAX
+			        ? protobuf_c_message_descriptor_get_field(
+			              l->desc, (unsigned) (tag >> 3))
+			        : NULL;
+			if (f != NULL && f->type == PROTOBUF_C_TYPE_MESSAGE) {
+				if (depth + 1 > max) {
+					return false;
+				}
+				depth++;
+				stack[depth].desc = f->descriptor;
+				stack[depth].c = (cursor) {inner, (size_t) n};
+			}
+			break;
+		}
+		default: return true; // groups and the like: refused later
+		}
+	}
+}
+
+addin_err
+addin__unpack_untrusted(const ProtobufCMessageDescriptor *desc, size_t len,
+                        const uint8_t *data, ProtobufCMessage **ret,
+                        const char **why)
+{
+	addin__pb_budget  budget;
+	ProtobufCMessage *m;
+
+	if (!nesting_ok(desc, data, len, ADDIN__MAX_NESTING)) {
+		*why = "messages nest deeper than 64 levels";
+		return ADDIN_EPROTO;
+	}
+	addin__pb_budget_init(&budget, len);
+	if ((m = protobuf_c_message_unpack(desc, &budget.alloc, len, data)) ==
+	    NULL) {
+		*why = budget.exceeded ? "it would take more memory to decode "
+		                         "than its size allows"
+		                       : "it does not decode";
+		return ADDIN_EPROTO;
+	}
+	*ret = m;
+	return ADDIN_OK;
+}

@@ -65,6 +65,21 @@ ADDIN_PRIVATE void addin__frame_fini(addin__frame *f);
 
 ADDIN_PRIVATE void addin__hdr_free(addin__hdr *hdr);
 
+// ADDIN__MAX_NESTING bounds how deep messages a peer sent may nest.
+// protobuf-c decodes nested messages by recursion without a limit; a few
+// bytes per level would otherwise overflow our stack.
+#define ADDIN__MAX_NESTING 64
+
+// addin__unpack_untrusted decodes @len bytes at @data, sent by a peer, as
+// a message of @desc: it first checks, without recursion, that messages
+// nest at most ADDIN__MAX_NESTING deep, then unpacks within a memory
+// budget (addin__pb_budget).  On success *@ret is the message (free with
+// protobuf_c_message_free_unpacked and addin__pb_allocator).  On failure
+// returns ADDIN_EPROTO and sets *@why to a static description.
+ADDIN_PRIVATE addin_err addin__unpack_untrusted(
+    const ProtobufCMessageDescriptor *desc, size_t len, const uint8_t *data,
+    ProtobufCMessage **ret, const char **why);
+
 // addin__kind_name returns "CALL", "RETURN", ... or "KIND?".
 ADDIN_PRIVATE const char *addin__kind_name(int kind);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "loader.h"
+#include "platform/platform.h"
 
 struct addin__loaded {
 	char                          *name;
@@ -22,6 +23,14 @@ open_lib(addin__loaded *l, const char *path, void **ret)
 {
 	void *h;
 
+	// Loading is running its code: only what nobody else could have put
+	// there (again: the file may have changed since discovery).
+	if (addin__plat_path_trusted(path) != ADDIN_OK) {
+		addin_err rv = addin_last_error();
+		return addin__seterr(
+		    rv == ADDIN_EPERM ? ADDIN_EPERM : ADDIN_ELOAD,
+		    "add-in %s: will not load %s", l->name, addin_errmsg());
+	}
 	dlerror();
 	if ((h = dlopen(path, RTLD_NOW | RTLD_LOCAL)) == NULL) {
 		const char *why = dlerror();

@@ -68,6 +68,7 @@ struct addin_controller {
 	bool code_freed; // adapter state, proxy and libraries released
 	bool counted;    // counted in process->addins
 	char exit[400];
+	char sandbox[2048]; // addin_controller_sandbox's string
 };
 
 struct addin_host {
@@ -166,6 +167,17 @@ host_adapter_get(addin_host *h, addin_token *tok, host_adapter **ret)
 		    (ha->path = addin__strdup(path)) == NULL) {
 			addin__free(ha);
 			return addin__seterr(ADDIN_ENOMEM, NULL);
+		}
+		// Loaded into the host: only files nobody else could have
+		// changed since discovery looked at them.
+		if ((cpath != NULL && cpath[0] != '\0' &&
+		     (rv = addin__plat_path_trusted(cpath)) != ADDIN_OK) ||
+		    (rv = addin__plat_path_trusted(path)) != ADDIN_OK) {
+			rv = addin__seterr(rv == ADDIN_EPERM ? ADDIN_EPERM
+			                                     : ADDIN_ELOAD,
+			                   "add-in %s: will not load: %s",
+			                   name, addin_errmsg());
+			goto fail;
 		}
 		// The contract first: the adapter's DT_NEEDED on it resolves
 		// to this copy.
@@ -745,12 +757,17 @@ addin_controller_is_running(const addin_controller *ctl)
 
 // Documented in include/addin/host.h.
 const char *
-addin_controller_sandbox(const addin_controller *ctl)
+addin_controller_sandbox(addin_controller *ctl)
 {
-	if (ctl->process == NULL || ctl->process->sbx == NULL) {
-		return "";
+	if (ctl->host == NULL || ctl->process == NULL ||
+	    ctl->process->sbx == NULL) {
+		return ctl->sandbox; // "" or what was last described
 	}
-	return addin__sbx_describe(ctl->process->sbx);
+	// Copied into the controller: the sandbox's record goes with its
+	// process, the string must live as long as the controller.
+	addin__sbx_describe(ctl->process->sbx, ctl->sandbox,
+	                    sizeof(ctl->sandbox));
+	return ctl->sandbox;
 }
 
 // Documented in include/addin/host.h.

@@ -3,6 +3,7 @@
 //
 // The host's half of a sandboxed activation (sandbox_launch.h).
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include "sandbox_launch.h"
 
 struct addin__sbx {
+	pthread_mutex_t        mtx; // reports: the supervisor and callers
 	addin__sandbox_policy  policy;
 	addin__cgroup         *cg;
 	int64_t                oom_before;
@@ -24,7 +26,6 @@ struct addin__sbx {
 	const char            *env[4];
 	addin__sandbox_reports reports;
 	char                   warnings[1024];
-	char                   describe[2048];
 };
 
 static uint64_t
@@ -169,7 +170,8 @@ addin__sbx_prepare(const addin_sandbox_options *o, const addin__sbx_args *a,
 		return addin__seterr(ADDIN_ENOMEM, NULL);
 	}
 	s->policy_fd = s->report[0] = s->report[1] = -1;
-	probe                                      = addin__sandbox_probe();
+	pthread_mutex_init(&s->mtx, NULL);
+	probe = addin__sandbox_probe();
 	addin__sandbox_policy_init(&s->policy,
 	                           (addin__sandbox_level) o->level);
 	s->policy.limits.memory_bytes =
@@ -205,11 +207,17 @@ addin__sbx_prepare(const addin_sandbox_options *o, const addin__sbx_args *a,
 		}
 	}
 	// The channel's socket lives where the sandbox's user can reach it.
+	// (Its pid in the name lets a later host sweep it if we die hard.)
 	snprintf(s->ipc, sizeof(s->ipc), "/tmp/bulkhead-ipc-%d-XXXXXX",
 	         (int) getpid());
-	if ((rv = addin__plat_private_dir(s->ipc, sandbox_uid(s),
-	                                  sandbox_gid(s))) != ADDIN_OK) {
+	// Owned by the host, not by the sandbox's user: that user may only
+	// traverse it (mode 0711) to reach the socket (mode 0666), never
+	// plant a file or a symlink where the host binds and chmods it.
+	if ((rv = addin__plat_private_dir(s->ipc, -1, -1)) != ADDIN_OK) {
 		s->ipc[0] = '\0';
+		goto fail;
+	}
+	if ((rv = addin__plat_chmod(s->ipc, 0711)) != ADDIN_OK) {
 		goto fail;
 	}
 	if ((rv = addin__sandbox_policy_set_ipc(&s->policy, s->ipc)) !=
@@ -223,11 +231,37 @@ addin__sbx_prepare(const addin_sandbox_options *o, const addin__sbx_args *a,
 		                   addin_errmsg());
 		goto fail;
 	}
+	// Restricted and strict confine files with a mount namespace; with
+	// none (no user namespaces for an unprivileged host) the add-in
+	// would run as the host's user with file calls allowed, able to
+	// rewrite the host's own segments: refuse rather than pretend.
+	if (s->policy.level != ADDIN__SANDBOX_NONE &&
+	    (s->policy.namespaces & ADDIN__NS_MNT) == 0) {
+		rv = addin__seterr(ADDIN_ESANDBOX,
+		                   "add-in %s: no mount namespace here (%s): "
+		                   "the %s sandbox cannot confine its files",
+		                   a->name, s->warnings,
+		                   addin__sandbox_level_name(s->policy.level));
+		goto fail;
+	}
 	cgroup_name(a->name, cgname, sizeof(cgname));
 	if ((rv = addin__cgroup_create(probe, cgname, &s->policy.limits,
 	                               &s->cg)) != ADDIN_OK) {
 		rv = addin__seterr(rv, "add-in %s: %s", a->name,
 		                   addin_errmsg());
+		goto fail;
+	}
+	// Restricted and strict confine files with a mount namespace; with
+	// none (no user namespaces for an unprivileged host) the add-in
+	// would run as the host's user with file calls allowed, able to
+	// rewrite the host's own segments: refuse rather than pretend.
+	if (s->policy.level != ADDIN__SANDBOX_NONE &&
+	    (s->policy.namespaces & ADDIN__NS_MNT) == 0) {
+		rv = addin__seterr(ADDIN_ESANDBOX,
+		                   "add-in %s: no mount namespace here (%s): "
+		                   "the %s sandbox cannot confine its files",
+		                   a->name, s->warnings,
+		                   addin__sandbox_level_name(s->policy.level));
 		goto fail;
 	}
 	s->mechanisms = addin__cgroup_mechanisms(s->cg);
@@ -302,6 +336,7 @@ addin__sbx_death(addin__sbx *s, int wait_code, int wait_status, int64_t cpu_ms,
 	addin__sandbox_death_in in;
 	addin__sandbox_death    d;
 
+	pthread_mutex_lock(&s->mtx);
 	if (s->report[0] >= 0) {
 		(void) addin__sandbox_reports_drain(s->report[0], &s->reports);
 	}
@@ -318,30 +353,32 @@ addin__sbx_death(addin__sbx *s, int wait_code, int wait_status, int64_t cpu_ms,
 	in.cpu_limit_s = s->policy.limits.cpu_seconds;
 	in.reports     = &s->reports;
 	addin__sandbox_classify(&in, &d);
+	pthread_mutex_unlock(&s->mtx);
 	snprintf(msg, len, "%s", d.message);
 }
 
-const char *
-addin__sbx_describe(addin__sbx *s)
+void
+addin__sbx_describe(addin__sbx *s, char *buf, size_t len)
 {
 	char applied[512], mech[256];
 
+	pthread_mutex_lock(&s->mtx);
 	if (s->report[0] >= 0) {
 		(void) addin__sandbox_reports_drain(s->report[0], &s->reports);
 	}
 	addin__sandbox_describe(
 	    s->reports.have_applied ? s->reports.applied.flags : 0, applied,
 	    sizeof(applied));
+	pthread_mutex_unlock(&s->mtx);
 	addin__cgroup_describe(s->mechanisms, mech, sizeof(mech));
-	snprintf(s->describe, sizeof(s->describe), "sandbox=%s %s %s%s%s",
+	snprintf(buf, len, "sandbox=%s %s %s%s%s",
 	         addin__sandbox_level_name(s->policy.level), applied, mech,
 	         s->warnings[0] != '\0' ? " degraded: " : "", s->warnings);
-	for (char *p = s->describe; *p != '\0'; p++) {
+	for (char *p = buf; *p != '\0'; p++) {
 		if (*p == '\n') {
 			*p = ';';
 		}
 	}
-	return s->describe;
 }
 
 void
@@ -361,5 +398,6 @@ addin__sbx_destroy(addin__sbx *s)
 		addin__plat_rmtree(s->ipc);
 	}
 	addin__sandbox_policy_fini(&s->policy);
+	pthread_mutex_destroy(&s->mtx);
 	addin__free(s);
 }

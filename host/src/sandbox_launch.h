@@ -61,10 +61,11 @@ ADDIN_PRIVATE void addin__sbx_death(addin__sbx *s, int wait_code,
                                     int wait_status, int64_t cpu_ms,
                                     int host_kill, char *msg, size_t len);
 
-// addin__sbx_describe: the mechanisms actually active ("sandbox=restricted
-// ns=user,pid,... fs=private-root ... memory=cgroup-v1 ..."), updated from
-// the runner's reports.  Owned by @s.
-ADDIN_PRIVATE const char *addin__sbx_describe(addin__sbx *s);
+// addin__sbx_describe writes the mechanisms actually active
+// ("sandbox=restricted ns=user,pid,... fs=private-root ...
+// memory=cgroup-v1 ...") into @buf, updated from the runner's reports.
+// Thread-safe.
+ADDIN_PRIVATE void addin__sbx_describe(addin__sbx *s, char *buf, size_t len);
 
 // addin__sbx_destroy kills what is left in the cgroup, removes it and the
 // directories, closes the descriptors.  Accepts NULL.

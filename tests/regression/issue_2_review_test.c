@@ -16,8 +16,10 @@
 
 #include "addin/wire.pb-c.h"
 #include "addin_test.h"
+#include "alltypes/v1/alltypes.pb-c.h"
 #include "channel.h"
 #include "executor.h"
+#include "frame.h"
 #include "review_common.h"
 
 // ---- executor -----------------------------------------------------------
@@ -268,7 +270,57 @@ test_decoding_is_budgeted(void)
 	free(buf);
 }
 
+// A Shape nested @depth deep through its repeated field children (9).
+static uint8_t *
+nested_shape(unsigned depth, size_t *ret_len)
+{
+	size_t   cap = (size_t) depth * 8 + 16, len = 0;
+	uint8_t *buf = malloc(cap), *tmp = malloc(cap);
+	for (unsigned i = 0; i < depth; i++) {
+		size_t n = 0;
+		tmp[n++] = (9 << 3) | 2;
+		for (size_t v = len;; v >>= 7) {
+			tmp[n++] =
+			    (uint8_t) ((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+			if (v <= 0x7f) {
+				break;
+			}
+		}
+		memcpy(tmp + n, buf, len);
+		len += n;
+		memcpy(buf, tmp, len);
+	}
+	free(tmp);
+	*ret_len = len;
+	return buf;
+}
+
+static void
+test_deep_nesting_is_refused(void)
+{
+	size_t            len;
+	uint8_t          *deep = nested_shape(20000, &len);
+	ProtobufCMessage *msg  = NULL;
+	const char       *why  = NULL;
+
+	// 20,000 levels in ~70 KB: protobuf-c alone would recurse that deep
+	// and overflow the stack.
+	ADDIN_FAIL(addin__unpack_untrusted(&alltypes__v1__shape__descriptor,
+	                                   len, deep, &msg, &why),
+	           ADDIN_EPROTO);
+	ADDIN_CHECK_CONTAINS(why, "nest deeper");
+	free(deep);
+	// Honest nesting decodes.
+	deep = nested_shape(40, &len);
+	ADDIN_PASS(addin__unpack_untrusted(&alltypes__v1__shape__descriptor,
+	                                   len, deep, &msg, &why));
+	protobuf_c_message_free_unpacked(msg, &addin__pb_allocator);
+	free(deep);
+}
+
 ADDIN_TEST_LIST = {
+    {"messages nested thousands deep are refused, not recursed into",
+     test_deep_nesting_is_refused},
     {"the executor grows when queued tasks wait for each other",
      test_executor_grows_for_queued_tasks},
     {"nested calls cannot hold a caller past its deadline",

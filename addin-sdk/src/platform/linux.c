@@ -214,41 +214,171 @@ addin__plat_pidfd_wait(int pidfd, int timeout_ms, int *ret_status)
 	return rv;
 }
 
+// Remove every entry of the directory @root_fd, at any depth, with a
+// constant number of open descriptors and no recursion: a subdirectory's
+// own subdirectories are first moved up into @root_fd (same file system)
+// under fresh names, so each one is emptied at depth one.  The tree may
+// have been built by a hostile add-in (a scratch directory): thousands of
+// levels, symbolic links (never followed: unlinked as names).
 static void
-rmtree_at(int at, const char *name, int depth)
+empty_dir(int root_fd)
 {
-	int  fd;
-	DIR *d;
+	unsigned long seq = 0;
+	bool          again;
 
-	// A directory: empty it first (never following a symbolic link).
-	if (depth < 64 && (fd = openat(at, name,
-	                               O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	                                   O_CLOEXEC)) >= 0) {
-		if ((d = fdopendir(fd)) != NULL) {
-			struct dirent *de;
-			while ((de = readdir(d)) != NULL) {
-				if (strcmp(de->d_name, ".") != 0 &&
-				    strcmp(de->d_name, "..") != 0) {
-					rmtree_at(dirfd(d), de->d_name,
-					          depth + 1);
+	do {
+		DIR           *d;
+		struct dirent *de;
+		int            dup_fd = dup(root_fd);
+
+		again = false;
+		if (dup_fd < 0 || (d = fdopendir(dup_fd)) == NULL) {
+			if (dup_fd >= 0) {
+				close(dup_fd);
+			}
+			return;
+		}
+		rewinddir(d);
+		while ((de = readdir(d)) != NULL) {
+			int  sub;
+			DIR *sd;
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0) {
+				continue;
+			}
+			if (unlinkat(root_fd, de->d_name, 0) == 0) {
+				continue; // a file, a link, a socket...
+			}
+			sub = openat(root_fd, de->d_name,
+			             O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			                 O_CLOEXEC);
+			if (sub < 0) {
+				continue;
+			}
+			if ((sd = fdopendir(sub)) == NULL) {
+				close(sub);
+				continue;
+			}
+			struct dirent *se;
+			while ((se = readdir(sd)) != NULL) {
+				char up[64];
+				if (strcmp(se->d_name, ".") == 0 ||
+				    strcmp(se->d_name, "..") == 0) {
+					continue;
+				}
+				if (unlinkat(dirfd(sd), se->d_name, 0) == 0) {
+					continue;
+				}
+				// A directory: move it up, empty it later.
+				snprintf(up, sizeof(up), ".rmtree-%lu", seq++);
+				if (renameat(dirfd(sd), se->d_name, root_fd,
+				             up) == 0) {
+					again = true;
 				}
 			}
-			closedir(d);
-		} else {
-			close(fd);
+			closedir(sd);
+			if (unlinkat(root_fd, de->d_name, AT_REMOVEDIR) != 0) {
+				again = again || errno == ENOTEMPTY;
+			}
+			again = true; // the listing changed under readdir
 		}
-		(void) unlinkat(at, name, AT_REMOVEDIR);
-		return;
-	}
-	(void) unlinkat(at, name, 0);
+		closedir(d);
+	} while (again && seq < (1ul << 30));
 }
 
 void
 addin__plat_rmtree(const char *path)
 {
-	if (path != NULL && path[0] != '\0') {
-		rmtree_at(AT_FDCWD, path, 0);
+	int fd;
+	if (path == NULL || path[0] == '\0') {
+		return;
 	}
+	if (unlink(path) == 0) {
+		return;
+	}
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		return;
+	}
+	empty_dir(fd);
+	close(fd);
+	(void) rmdir(path);
+}
+
+static bool
+owner_ok(const struct stat *st)
+{
+	return st->st_uid == 0 || st->st_uid == geteuid();
+}
+
+addin_err
+addin__plat_path_trusted(const char *path)
+{
+	char        buf[PATH_MAX];
+	struct stat st;
+	size_t      len;
+
+	if (path == NULL || path[0] != '/' ||
+	    (len = strlen(path)) >= sizeof(buf)) {
+		return addin__seterr(ADDIN_EINVAL, "%s: not an absolute path",
+		                     path != NULL ? path : "(null)");
+	}
+	if (lstat(path, &st) != 0) {
+		return addin__syserr(errno == ENOENT ? ADDIN_ENOTFOUND
+		                                     : ADDIN_ESYSERR,
+		                     errno, "%s", path);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		return addin__seterr(ADDIN_EPERM, "%s is not a regular file",
+		                     path);
+	}
+	if (!owner_ok(&st) || (st.st_mode & 022) != 0) {
+		return addin__seterr(
+		    ADDIN_EPERM,
+		    "%s may have been changed by someone else "
+		    "(owner %u, mode %03o)",
+		    path, (unsigned) st.st_uid,
+		    (unsigned) (st.st_mode & 0777));
+	}
+	memcpy(buf, path, len + 1);
+	for (;;) {
+		char *slash = strrchr(buf, '/');
+		if (slash == NULL) {
+			break;
+		}
+		if (slash == buf) {
+			slash[1] = '\0'; // "/"
+		} else {
+			*slash = '\0';
+		}
+		if (lstat(buf, &st) != 0 || !S_ISDIR(st.st_mode)) {
+			return addin__seterr(ADDIN_EPERM,
+			                     "%s: %s is not a directory", path,
+			                     buf);
+		}
+		if (!owner_ok(&st) ||
+		    ((st.st_mode & 022) != 0 && (st.st_mode & S_ISVTX) == 0)) {
+			return addin__seterr(ADDIN_EPERM,
+			                     "%s: its directory %s may be "
+			                     "changed by someone else "
+			                     "(owner %u, mode %03o)",
+			                     path, buf, (unsigned) st.st_uid,
+			                     (unsigned) (st.st_mode & 0777));
+		}
+		if (strcmp(buf, "/") == 0) {
+			break;
+		}
+	}
+	return ADDIN_OK;
+}
+
+addin_err
+addin__plat_chmod(const char *path, int mode)
+{
+	if (chmod(path, (mode_t) mode) != 0) {
+		return addin__syserr(ADDIN_ESYSERR, errno, "chmod %s", path);
+	}
+	return ADDIN_OK;
 }
 
 addin_err
@@ -491,8 +621,11 @@ addin__plat_sweep_stale(const char *base, const char *prefix)
 			continue; // not ours to judge, or its host lives
 		}
 		snprintf(path, sizeof(path), "%s/%s", base, de->d_name);
+		// Ours, or (a root host) a scratch directory given to the
+		// sandbox's user.
 		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
-		    st.st_uid == geteuid()) {
+		    (st.st_uid == geteuid() ||
+		     (geteuid() == 0 && st.st_uid == 65534))) {
 			addin__plat_rmtree(path);
 		}
 	}

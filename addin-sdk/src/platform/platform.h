@@ -75,6 +75,19 @@ ADDIN_PRIVATE void addin__plat_rmtree(const char *path);
 // -1 (the sandbox's user).  ADDIN_ESYSERR.
 ADDIN_PRIVATE addin_err addin__plat_private_dir(char *tmpl, int uid, int gid);
 
+// addin__plat_path_trusted checks that code at @path can only have been
+// put there by us or root: the file is a regular file (not a symbolic
+// link) owned by root or our euid and not writable by group or others,
+// and so is every directory above it (a directory others may write is
+// accepted only with the sticky bit, as /tmp).  Loading a library is
+// running its code: the host checks again at activation what discovery
+// checked, in case something changed since.  ADDIN_EPERM with the reason,
+// ADDIN_ENOTFOUND, ADDIN_EINVAL (not absolute).
+ADDIN_PRIVATE addin_err addin__plat_path_trusted(const char *path);
+
+// addin__plat_chmod sets @path's mode.  ADDIN_ESYSERR.
+ADDIN_PRIVATE addin_err addin__plat_chmod(const char *path, int mode);
+
 // addin__plat_pidfd_kill sends @sig to the process of @pidfd (not reaped).
 ADDIN_PRIVATE addin_err addin__plat_pidfd_kill(int pidfd, int sig);
 

@@ -86,8 +86,21 @@ addin__sandbox_classify(const addin__sandbox_death_in *in,
 		if (rep != NULL && rep->have_sigsys &&
 		    rep->sigsys.code == 1 /* SYS_SECCOMP */) {
 			d.syscall_nr = rep->sigsys.nr;
-			snprintf(d.syscall, sizeof(d.syscall), "%s",
-			         rep->sigsys.text);
+			// The name comes from the add-in's process: keep only
+			// what a syscall name can hold, so it cannot inject
+			// anything into the host's messages and logs.
+			size_t k = 0;
+			for (size_t i = 0; rep->sigsys.text[i] != '\0' &&
+			                   i < sizeof(rep->sigsys.text) &&
+			                   k + 1 < sizeof(d.syscall);
+			     i++) {
+				char ch = rep->sigsys.text[i];
+				if ((ch >= 'a' && ch <= 'z') ||
+				    (ch >= '0' && ch <= '9') || ch == '_') {
+					d.syscall[k++] = ch;
+				}
+			}
+			d.syscall[k] = '\0';
 			snprintf(
 			    d.message, sizeof(d.message),
 			    "killed by the sandbox: forbidden system call %s "

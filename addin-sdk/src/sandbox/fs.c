@@ -253,7 +253,10 @@ addin__sandbox_filesystem(const addin__sandbox_policy *p, uint32_t *applied)
 		rv = add_entry(e, &n, p->read[i], K_RO, true, false);
 	}
 	if (rv == ADDIN_OK && p->ipc != NULL) {
-		rv = add_entry(e, &n, p->ipc, K_RW, true, false);
+		// Read-only: connecting to a unix socket needs no write
+		// access to its directory, and the add-in may not plant files
+		// (or symlinks) where the host binds its sockets.
+		rv = add_entry(e, &n, p->ipc, K_RO, true, false);
 	}
 	if (rv == ADDIN_OK && p->scratch != NULL) {
 		rv = add_entry(e, &n, p->scratch, K_RW, true, false);

@@ -240,9 +240,13 @@ ADDIN_API addin_err addin_controller_shutdown(addin_controller *ctl)
     ADDIN_NONNULL(1);
 
 // addin_controller_sandbox returns a one-line description of the sandbox
-// mechanisms actually active for a sandboxed add-in ("" otherwise); the
-// string lives as long as the controller.
-ADDIN_API const char *addin_controller_sandbox(const addin_controller *ctl)
+// mechanisms actually active for a sandboxed add-in ("" otherwise), e.g.
+// "sandbox=restricted ns=pid,net,ipc,mnt,uts ... seccomp=stage1+stage2
+// ... memory=cgroup-v1 ...", plus "degraded: ..." when the kernel could
+// not give everything.  The string is the controller's, valid until the
+// next call with @ctl or its release.  Thread-safe except for concurrent
+// calls with the same @ctl.
+ADDIN_API const char *addin_controller_sandbox(addin_controller *ctl)
     ADDIN_NONNULL(1);
 
 // addin_controller_exit_status returns, once the add-in's process has
