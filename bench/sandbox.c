@@ -14,88 +14,13 @@
 
 #define _GNU_SOURCE
 
-#include <spawn.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-
-#include "addin/host.h"
-#include "calculator/v1/calculator.host.h"
-
-extern char **environ;
+#include "bench_util.h"
 
 enum { OWN, NONE, RESTRICTED, STRICT, NCONF };
 
 static const char *const conf_name[NCONF] = {
     "own process (no sandbox)", "sandboxed, none", "sandboxed, restricted",
     "sandboxed, strict"};
-
-static double
-now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double) ts.tv_sec * 1e6 + (double) ts.tv_nsec / 1e3;
-}
-
-static int
-cmp(const void *a, const void *b)
-{
-	double x = *(const double *) a, y = *(const double *) b;
-	return x < y ? -1 : x > y;
-}
-
-static double
-pct(const double *v, int n, double p)
-{
-	int i = (int) (p * (n - 1) + 0.5);
-	return v[i];
-}
-
-static void
-report(const char *what, double *v, int n, double base_p50)
-{
-	qsort(v, (size_t) n, sizeof(*v), cmp);
-	printf("%-32s p50 %7.2f ms   p99 %7.2f ms", what,
-	       pct(v, n, 0.5) / 1000, pct(v, n, 0.99) / 1000);
-	if (base_p50 > 0) {
-		printf("   p50 = %4.1fx bare spawn",
-		       pct(v, n, 0.5) / base_p50);
-	}
-	printf("\n");
-}
-
-static addin_token *
-find_token(addin_store **ret_store, addin_token_list **ret_list)
-{
-	addin_store      *store;
-	addin_token_list *list;
-	addin_token      *tok = NULL;
-
-	if (addin_store_create(BENCH_PIPELINE, NULL, &store) != ADDIN_OK ||
-	    addin_store_update(store, NULL) != ADDIN_OK ||
-	    addin_store_find(store, CALCULATOR_V1_CALCULATOR_VIEW_ID, NULL,
-	                     &list) != ADDIN_OK) {
-		fprintf(stderr, "bench-sandbox: %s\n", addin_errmsg());
-		exit(1);
-	}
-	for (size_t i = 0; i < addin_token_list_count(list); i++) {
-		addin_token *x = addin_token_list_get(list, i);
-		if (strcmp(addin_token_name(x), "Basic calculator") == 0) {
-			tok = x;
-		}
-	}
-	if (tok == NULL) {
-		fprintf(stderr, "bench-sandbox: no Basic calculator in %s\n",
-		        BENCH_PIPELINE);
-		exit(1);
-	}
-	*ret_store = store;
-	*ret_list  = list;
-	return tok;
-}
 
 // One activation of @conf; its activation and release times in us.
 // Returns false when the level is not available here.
@@ -116,9 +41,9 @@ one(addin_host *host, addin_token *tok, int conf, double *ret_act,
 		              : conf == RESTRICTED ? ADDIN_SANDBOX_RESTRICTED
 		                                   : ADDIN_SANDBOX_STRICT;
 	}
-	t0 = now_us();
+	t0 = bench_now_us();
 	rv = addin_activate(host, tok, &o, &obj);
-	t1 = now_us();
+	t1 = bench_now_us();
 	if (rv == ADDIN_ESANDBOX && mech != NULL) {
 		snprintf(mech, mech_len, "unavailable: %s", addin_errmsg());
 		return false;
@@ -142,9 +67,9 @@ one(addin_host *host, addin_token *tok, int conf, double *ret_act,
 		         addin_controller_sandbox(addin_controller_get(obj)));
 	}
 	*ret_act = t1 - t0;
-	t0       = now_us();
+	t0       = bench_now_us();
 	addin_object_unref(obj);
-	*ret_rel = now_us() - t0;
+	*ret_rel = bench_now_us() - t0;
 	return true;
 }
 
@@ -159,14 +84,13 @@ main(int argc, char **argv)
 	addin_token_list *list;
 	addin_token      *tok;
 	addin_host       *host;
-	char              truepath[] = "/bin/true";
-	char             *targv[]    = {truepath, NULL};
 	double            spawn_p50;
 
 	if (rounds < 1) {
 		rounds = 1;
 	}
-	tok = find_token(&store, &list);
+	tok = bench_find_calculator(BENCH_PIPELINE, "bench-sandbox", &store,
+	                            &list);
 	if (addin_host_create(NULL, &host) != ADDIN_OK) {
 		fprintf(stderr, "bench-sandbox: %s\n", addin_errmsg());
 		return 1;
@@ -182,16 +106,7 @@ main(int argc, char **argv)
 	       "(interleaved)\n",
 	       rounds);
 
-	for (int i = 0; i < rounds; i++) {
-		pid_t  pid;
-		double t0 = now_us();
-		posix_spawn(&pid, "/bin/true", NULL, NULL, targv, environ);
-		waitpid(pid, NULL, 0);
-		t[i] = now_us() - t0;
-	}
-	report("bare posix_spawn /bin/true", t, rounds, 0);
-	qsort(t, (size_t) rounds, sizeof(*t), cmp);
-	spawn_p50 = pct(t, rounds, 0.5);
+	spawn_p50 = bench_bare_spawn(t, rounds);
 
 	// One warm-up round of each (the probe, the host-side adapter).
 	for (int c = 0; c < NCONF; c++) {
@@ -209,7 +124,7 @@ main(int argc, char **argv)
 	printf("\naddin_activate() until a working object:\n");
 	for (int c = 0; c < NCONF; c++) {
 		if (avail[c]) {
-			report(conf_name[c], act[c], rounds, spawn_p50);
+			bench_report(conf_name[c], act[c], rounds, spawn_p50);
 		} else {
 			printf("%-32s %s\n", conf_name[c], mech[c]);
 		}
@@ -217,7 +132,7 @@ main(int argc, char **argv)
 	printf("\nrelease (shutdown, reaping, clean-up):\n");
 	for (int c = 0; c < NCONF; c++) {
 		if (avail[c]) {
-			report(conf_name[c], rel[c], rounds, 0);
+			bench_report(conf_name[c], rel[c], rounds, 0);
 		}
 	}
 	printf("\nmechanisms:\n");

@@ -646,24 +646,32 @@ serve_task(void *arg)
 	addin__channel_unref(ch);
 }
 
+// A FAULT header answering call @call_id; @msg is borrowed.
+static void
+fault_header(addin__hdr *h, uint64_t call_id, addin_err code, char *msg)
+{
+	addin__wire__v1__header__init(h);
+	h->has_kind       = true;
+	h->kind           = ADDIN__WIRE__V1__KIND__FAULT;
+	h->has_call_id    = true;
+	h->call_id        = call_id;
+	h->has_fault_code = true;
+	h->fault_code     = (uint32_t) code;
+	h->fault_message  = msg;
+}
+
 // Answer call @call_id with a fault from a receive callback (which must
 // not block): queued without waiting.  Called with ch->mtx held.
 static void
 refuse_locked(addin__channel *ch, uint64_t call_id, addin_err code,
               const char *msg)
 {
-	addin__hdr   h = ADDIN__WIRE__V1__HEADER__INIT;
+	addin__hdr   h;
 	addin__tmsg *out;
 	char         text[128];
 
 	snprintf(text, sizeof(text), "%s", msg);
-	h.has_kind       = true;
-	h.kind           = ADDIN__WIRE__V1__KIND__FAULT;
-	h.has_call_id    = true;
-	h.call_id        = call_id;
-	h.has_fault_code = true;
-	h.fault_code     = (uint32_t) code;
-	h.fault_message  = text;
+	fault_header(&h, call_id, code, text);
 	if (addin__frame_encode(ch->tp->ops, &h, NULL, ch->peer_max_frame,
 	                        &out) == ADDIN_OK) {
 		ch->st.faults_out++;
@@ -885,13 +893,7 @@ send_fault(addin__channel *ch, uint64_t call_id, addin_err code,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	h.has_kind       = true;
-	h.kind           = ADDIN__WIRE__V1__KIND__FAULT;
-	h.has_call_id    = true;
-	h.call_id        = call_id;
-	h.has_fault_code = true;
-	h.fault_code     = (uint32_t) code;
-	h.fault_message  = msg;
+	fault_header(&h, call_id, code, msg);
 	pthread_mutex_lock(&ch->mtx);
 	ch->st.faults_out++;
 	pthread_mutex_unlock(&ch->mtx);

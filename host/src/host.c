@@ -367,6 +367,26 @@ process_free(addin_process *proc)
 	addin__free(proc);
 }
 
+// Free @proc when nobody uses or points at it any more (once: the first
+// thread to see it so does it), after dropping this thread's pin (@unpin).
+static void
+process_free_if_unused(addin_process *proc, bool unpin)
+{
+	addin_host *h = proc->host;
+	bool        free_it;
+
+	pthread_mutex_lock(&h->mtx);
+	proc->pins -= unpin ? 1 : 0;
+	free_it = process_freeable_locked(proc);
+	if (free_it) {
+		proc->freed = true;
+	}
+	pthread_mutex_unlock(&h->mtx);
+	if (free_it) {
+		process_free(proc);
+	}
+}
+
 // Drop one of the process's users (@pub: a caller reference; @addin: a
 // running add-in) and/or one controller reference (@ctl_ref); end the OS
 // process when nobody uses it, free it when nobody points at it.  The
@@ -376,7 +396,7 @@ static void
 process_release(addin_process *proc, bool pub, bool addin, bool ctl_ref)
 {
 	addin_host *h = proc->host;
-	bool        end, free_it;
+	bool        end;
 
 	pthread_mutex_lock(&h->mtx);
 	proc->pub_refs -= pub ? 1 : 0;
@@ -394,15 +414,7 @@ process_release(addin_process *proc, bool pub, bool addin, bool ctl_ref)
 		proc->pins--;
 		pthread_mutex_unlock(&h->mtx);
 	}
-	pthread_mutex_lock(&h->mtx);
-	free_it = process_freeable_locked(proc);
-	if (free_it) {
-		proc->freed = true;
-	}
-	pthread_mutex_unlock(&h->mtx);
-	if (free_it) {
-		process_free(proc);
-	}
+	process_free_if_unused(proc, false);
 }
 
 // Documented in include/addin/host.h.
@@ -1047,7 +1059,7 @@ addin_err
 addin_process_shutdown(addin_process *proc)
 {
 	addin_host *h = proc->host;
-	bool        end, free_it;
+	bool        end;
 
 	pthread_mutex_lock(&h->mtx);
 	proc->pins++;
@@ -1078,16 +1090,7 @@ addin_process_shutdown(addin_process *proc)
 	if (end) {
 		(void) addin__proc_shutdown(proc->proc, grace_ms(h));
 	}
-	pthread_mutex_lock(&h->mtx);
-	proc->pins--;
-	free_it = process_freeable_locked(proc);
-	if (free_it) {
-		proc->freed = true;
-	}
-	pthread_mutex_unlock(&h->mtx);
-	if (free_it) {
-		process_free(proc);
-	}
+	process_free_if_unused(proc, true);
 	return ADDIN_OK;
 }
 

@@ -251,19 +251,6 @@ addin__sbx_prepare(const addin_sandbox_options *o, const addin__sbx_args *a,
 		                   addin_errmsg());
 		goto fail;
 	}
-	// Restricted and strict confine files with a mount namespace; with
-	// none (no user namespaces for an unprivileged host) the add-in
-	// would run as the host's user with file calls allowed, able to
-	// rewrite the host's own segments: refuse rather than pretend.
-	if (s->policy.level != ADDIN__SANDBOX_NONE &&
-	    (s->policy.namespaces & ADDIN__NS_MNT) == 0) {
-		rv = addin__seterr(ADDIN_ESANDBOX,
-		                   "add-in %s: no mount namespace here (%s): "
-		                   "the %s sandbox cannot confine its files",
-		                   a->name, s->warnings,
-		                   addin__sandbox_level_name(s->policy.level));
-		goto fail;
-	}
 	s->mechanisms = addin__cgroup_mechanisms(s->cg);
 	s->oom_before = addin__cgroup_oom_kills(s->cg);
 	addin__cgroup_apply_to_policy(s->cg, &s->policy);
