@@ -278,7 +278,8 @@ test_text(void)
 	ADDIN_CHECK_CONTAINS(o, "needs:         scratch, network");
 	// Control characters from metadata never reach the terminal.
 	ADDIN_CHECK_CONTAINS(o,
-	                     "Adds.\\x0a\\x09Subtracts \\x5c \\x01\\x1b[31m");
+	                     "Adds.\\x0a\\x09Subtracts \\x5c \\x01\\x1b[31m "
+	                     "\\xff\\xfe caf\xc3\xa9");
 	ADDIN_CHECK(strchr(o, '\x1b') == NULL);
 	ADDIN_CHECK(strstr(o, "Stray") == NULL);
 	ADDIN_CHECK_CONTAINS(e, "warning: ");
@@ -286,6 +287,46 @@ test_text(void)
 	ADDIN_CHECK_CONTAINS(e, "no add-in adapter for add-in view");
 	free(o);
 	free(e);
+	cleanup();
+}
+
+// deploy_patched copies fixture @name to @rel with the @n bytes @from,
+// found in it, replaced by as many bytes @to: odd metadata made from a
+// fixture at run time.
+static void
+deploy_patched(const char *name, const char *rel, const char *from,
+               const char *to, size_t n)
+{
+	size_t len;
+	char  *img = du_slurp(du_fixture(name), &len);
+	char  *at  = NULL;
+
+	for (size_t i = 0; at == NULL && i + n <= len; i++) {
+		if (memcmp(img + i, from, n) == 0) {
+			at = img + i;
+		}
+	}
+	ADDIN_CHECKF(at != NULL, "no \"%s\" in fixture %s", from, name);
+	memcpy(at, to, n);
+	du_write(rel, img, len);
+	free(img);
+}
+
+static void
+test_text_c1(void)
+{
+	char *o;
+	setup();
+	// The description ends in "\xc2\x9b\x9b[1m\xc3\xa9": CSI as UTF-8
+	// (U+009B), CSI as a raw C1 byte, then a harmless U+00E9.
+	deploy_patched("addin_calc", "addins/calc/libcalc.so", "\xff\xfe caf",
+	               "\xc2\x9b\x9b[1m", 6);
+	ADDIN_CHECK_INT(run("list", du_pipe, NULL, NULL, NULL), ==, 0);
+	o = out();
+	printf("%s", o);
+	ADDIN_CHECK_CONTAINS(o, "\\x1b[31m \\xc2\\x9b\\x9b[1m\xc3\xa9\n");
+	ADDIN_CHECK(strchr(o, '\x9b') == NULL);
+	free(o);
 	cleanup();
 }
 
@@ -378,6 +419,7 @@ test_failures(void)
 ADDIN_TEST_LIST = {
     {"the test's JSON checker rejects invalid JSON", test_json_checker},
     {"addinctl lists add-ins for people, warnings on stderr", test_text},
+    {"addinctl text escapes C1 controls and invalid UTF-8", test_text_c1},
     {"addinctl --json prints valid, escaped JSON with the warnings",
      test_json},
     {"addinctl --view and --rebuild select what is listed", test_view_filter},

@@ -43,21 +43,6 @@ static const char *const kinds[ADDIN_SEGMENT_KINDS] = {
     [ADDIN_SEGMENT_ADDIN]         = "addin",
 };
 
-// put_text prints @s for a terminal: control characters and backslashes
-// escaped, so metadata cannot drive the terminal.
-static void
-put_text(FILE *f, const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *) s; *p != '\0';
-	     p++) {
-		if (*p < 0x20 || *p == 0x7f || *p == '\\') {
-			fprintf(f, "\\x%02x", *p);
-		} else {
-			fputc(*p, f);
-		}
-	}
-}
-
 // utf8_len returns the length of the valid UTF-8 sequence at @p, or 0.
 static size_t
 utf8_len(const unsigned char *p)
@@ -90,6 +75,30 @@ utf8_len(const unsigned char *p)
 		return 0;
 	}
 	return n;
+}
+
+// put_text prints @s for a terminal: control characters (C0, DEL, and C1
+// as U+0080..U+009F, which some terminals obey as CSI and the like),
+// bytes that are not valid UTF-8, and backslashes escaped byte by byte as
+// \xNN, so metadata cannot drive the terminal.
+static void
+put_text(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *) s;
+
+	while (*p != '\0') {
+		size_t n = utf8_len(p);
+		if (n == 0 || *p < 0x20 || *p == 0x7f || *p == '\\' ||
+		    (*p == 0xc2 && p[1] <= 0x9f)) {
+			n = n == 0 ? 1 : n;
+			for (size_t i = 0; i < n; i++) {
+				fprintf(f, "\\x%02x", p[i]);
+			}
+		} else {
+			fwrite(p, 1, n, f);
+		}
+		p += n;
+	}
 }
 
 // put_json prints @s as a JSON string: escaped, and valid UTF-8 (a byte
