@@ -42,6 +42,27 @@ pg_buf_str(pg_buf *b)
 	return b->data;
 }
 
+char *
+pg_c_string(const char *s)
+{
+	pg_buf b = {0};
+
+	for (const char *p = s; *p != '\0'; p++) {
+		unsigned char c = (unsigned char) *p;
+		if (c == '"' || c == '\\') {
+			pg_put(&b, "\\");
+			pg_putn(&b, p, 1);
+		} else if (c == '?' && p > s && p[-1] == '?') {
+			pg_put(&b, "\\?");
+		} else if (c < 0x20 || c == 0x7f) {
+			pg_putf(&b, "\\%03o", c);
+		} else {
+			pg_putn(&b, p, 1);
+		}
+	}
+	return pg_strdup(pg_buf_str(&b));
+}
+
 void
 pg_vars_init(pg_vars *v, const pg_vars *parent)
 {

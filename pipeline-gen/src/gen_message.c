@@ -781,8 +781,18 @@ to_pb_value(pg_buf *b, pg_vars *vp, const pg_field *fld, pg_vmode vmode,
 			return;
 		}
 		if (fld->kind == PG_STRING) {
+			// protobuf-c would strlen() a NULL element: refused,
+			// as a NULL array is (docs/contracts.md).
 			pg_emit(
 			    b, &v,
+			    "$I$for (size_t addin_i = 0; addin_i < $VN$; "
+			    "addin_i++) {\n"
+			    "$I$\tif ($V$[addin_i] == NULL) {\n"
+			    "$I$\t\taddin_rv = addin_set_error(ADDIN_EINVAL, "
+			    "\"$WHAT$: element %zu is NULL\", addin_i);\n"
+			    "$I$\t\t$F$\n"
+			    "$I$\t}\n"
+			    "$I$}\n"
 			    "$I$$P$ = (char **) (uintptr_t) $V$;\n$I$$PN$ = "
 			    "$VN$;\n");
 			return;

@@ -75,7 +75,7 @@ file_vars(pg_vars *v, const pg_file *f)
 	pg_set(v, "hash", s->hash);
 	pg_set(v, "base", f->base);
 	pg_set(v, "leaf", f->leaf);
-	pg_set(v, "proto", f->name);
+	pg_set(v, "proto", pg_c_string(f->name)); // in string literals
 	pg_set(v, "version", f->version);
 	pg_set(v, "svc", s->pbc_lower);
 	pg_set(v, "gen", "protoc-gen-pipeline " PG_VERSION);
@@ -120,7 +120,9 @@ pg_gen_ops(pg_buf *b, const pg_file *f)
 	    "On success it "
 	    "writes every output; strings, bytes and arrays it returns are "
 	    "allocated with "
-	    "addin_alloc()/addin_strdup() and become the caller's.  On "
+	    "addin_alloc()/addin_strdup() and become the caller's; an "
+	    "array of strings holds no NULL (the adapters refuse one with "
+	    "ADDIN_EINVAL).  On "
 	    "failure it writes "
 	    "no output.  A NULL op fails with ADDIN_EUNIMPL.\n",
 	    s->c_prefix, s->full_name, f->leaf, f->leaf);
@@ -258,8 +260,9 @@ pg_gen_host_header(pg_buf *b, const pg_file *f)
 		    "absent field.  %s\n"
 		    "// Returns ADDIN_OK; ADDIN_EINVAL for a NULL object or "
 		    "output, "
-		    "or a NULL "
-		    "array with a non-zero count; ADDIN_EMISMATCH, "
+		    "a NULL "
+		    "array with a non-zero count, or a NULL string in an "
+		    "array; ADDIN_EMISMATCH, "
 		    "ADDIN_ESHUTDOWN; "
 		    "ADDIN_EUNIMPL when the add-in lacks the method; the "
 		    "add-in's own error; "
@@ -344,11 +347,32 @@ pg_gen_host_view(pg_buf *b, const pg_file *f)
 			}
 		}
 		pg_putf(b, "\n\tif (%s) {\n", pg_buf_str(&check));
+		pg_emit(b, &mv,
+		        "\t\treturn addin_set_error(ADDIN_EINVAL,\n"
+		        "\t\t    \"$fn$: NULL object, output or array\");\n"
+		        "\t}\n");
+		// A NULL string in an array cannot be sent
+		// (docs/contracts.md): refused at every level, direct connect
+		// included.
+		for (size_t j = 0; j < in->n_fields; j++) {
+			const pg_field *fld = &in->fields[j];
+			if (!fld->repeated || fld->kind != PG_STRING) {
+				continue;
+			}
+			pg_putf(b,
+			        "\tfor (size_t addin_i = 0; addin_i < n_%s; "
+			        "addin_i++) {\n"
+			        "\t\tif (%s[addin_i] == NULL) {\n"
+			        "\t\t\treturn addin_set_error(ADDIN_EINVAL,\n"
+			        "\t\t\t    \"%s_%s: %s[%%zu] is NULL\", "
+			        "addin_i);\n"
+			        "\t\t}\n"
+			        "\t}\n",
+			        fld->name, fld->name, s->c_prefix, mt->c_name,
+			        fld->name);
+		}
 		pg_emit(
 		    b, &mv,
-		    "\t\treturn addin_set_error(ADDIN_EINVAL,\n"
-		    "\t\t    \"$fn$: NULL object, output or array\");\n"
-		    "\t}\n"
 		    "\taddin_rv = addin_object_enter((addin_object *) obj, "
 		    "$P$_VIEW_ID,\n"
 		    "\t    &addin_vops, &addin_self);\n"

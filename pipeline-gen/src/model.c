@@ -463,6 +463,34 @@ check_message(pg_ctx *ctx, const pg_file *f, pg_message *m)
 	return check_message_types(ctx, f, m);
 }
 
+// The generated files #include each other, and protoc-c's, by the file's
+// name: a name a C #include "..." cannot spell is refused.
+static bool
+check_file_name(pg_ctx *ctx, const pg_file *f)
+{
+	pg_path     top = {0};
+	const char *why = NULL;
+
+	for (const char *c = f->name; *c != '\0' && why == NULL; c++) {
+		if (*c == '"' || *c == '\\') {
+			why = pg_fmt("'%c'", *c);
+		} else if ((unsigned char) *c < 0x20 || *c == 0x7f) {
+			why = "a control character";
+		} else if (c[0] == '?' && c[1] == '?' && c[2] != '\0' &&
+		           strchr("=(/)'<!>-", c[2]) != NULL) {
+			why = pg_fmt("the trigraph '??%c'", c[2]);
+		}
+	}
+	if (why != NULL) {
+		return pg_fail(
+		    ctx, f, &top,
+		    "file name \"%s\": it contains %s, which a C "
+		    "#include \"...\" cannot spell; rename the file",
+		    pg_c_string(f->name), why);
+	}
+	return true;
+}
+
 static bool
 check_package(pg_ctx *ctx, pg_file *f)
 {
@@ -630,7 +658,7 @@ pg_model_file(pg_ctx *ctx, const pb_file *pb, pg_file **ret)
 		    "syntax '%s' is not supported; use proto2 or proto3",
 		    pb->syntax);
 	}
-	if (!check_package(ctx, f)) {
+	if (!check_file_name(ctx, f) || !check_package(ctx, f)) {
 		return false;
 	}
 	if (pb->n_extension > 0) {

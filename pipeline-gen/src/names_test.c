@@ -86,10 +86,32 @@ test_wrap(void)
 	pg_alloc_release_all();
 }
 
+// Text from the .proto that lands in generated C: file names in string
+// literals, comments in // comments.  No "??" survives (trigraphs), nor a
+// quote, backslash or control byte in a literal.  (The "??" here are
+// written "?\?" themselves.)
+static void
+test_c_text(void)
+{
+	pg_buf b = {0};
+
+	ADDIN_CHECK_STR(pg_c_string("a/v1/b.proto"), "a/v1/b.proto");
+	ADDIN_CHECK_STR(pg_c_string("q\"\\x"), "q\\\"\\\\x");
+	ADDIN_CHECK_STR(pg_c_string("a?\?/b?\?\?="), "a?\\?/b?\\?\\?=");
+	ADDIN_CHECK_STR(pg_c_string("t\tn\n\x7f"
+	                            "1\xc3\xa9"),
+	                "t\\011n\\012\\1771\xc3\xa9");
+	pg_gen_comment(&b, "\t", " ends in ?\?/\n?\?\? and ?\\\n");
+	ADDIN_CHECK_STR(pg_buf_str(&b),
+	                "\t// ends in ?\\?/\n\t// ?\\?\\? and ?\n");
+	pg_alloc_release_all();
+}
+
 ADDIN_TEST_LIST = {
     {"view names are snake case, acronyms kept whole", test_snake},
     {"protoc-c's names are spelled as protoc-c spells them", test_protoc_c},
     {"C keywords and standard names are reserved", test_reserved},
     {"comment lines wrap at 79 columns, code does not", test_wrap},
+    {"file names and comments are safe in C text", test_c_text},
     {NULL, NULL},
 };

@@ -74,6 +74,10 @@ void pg_putn(pg_buf *b, const char *s, size_t n);
 void pg_putf(pg_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 const char *pg_buf_str(pg_buf *b); // NUL-terminated view of the buffer
+// pg_c_string returns @s spelled for the inside of a C string literal:
+// quote, backslash and control bytes escaped, and every "??" written "?\?"
+// so that no trigraph forms (-std=c11 reads them).
+char *pg_c_string(const char *s);
 // pg_wrap_comments returns @text with every "//" comment line wider than 79
 // columns split at spaces (generated files stay readable in 80 columns).
 char *pg_wrap_comments(const char *text);

@@ -7,11 +7,16 @@
 // ownership rules ask.  tests/gen/checks.c (check_all_types) drives it.
 //
 // Strings come back "" rather than NULL, as they would through adapters,
-// so that direct connect looks the same as every other level.
+// so that direct connect looks the same as every other level.  The one
+// exception is deliberate: EchoRepeats given the strings {GIVE_BACK_NULL, x}
+// returns {GIVE_BACK_NULL, NULL}, an output the adapters must refuse
+// (docs/contracts.md) without bringing down the add-in's process.
 
 #include <string.h>
 
 #include "alltypes/v1/alltypes.addin.h"
+
+#define GIVE_BACK_NULL "give back a NULL element"
 
 // An instance counts the calls it served; create/destroy are exercised.
 struct instance {
@@ -382,6 +387,11 @@ echo_repeats(void *self, const double *d, size_t n_d, const float *f,
 		    unconst(r.s), r.n_s, unconst(r.color), unconst(r.points),
 		    r.n_points);
 		return ADDIN_ENOMEM;
+	}
+	if (r.n_s == 2 && strcmp(r.s[0], GIVE_BACK_NULL) == 0) {
+		const char **a = unconst(r.s);
+		addin_free(unconst(a[1]));
+		a[1] = NULL;
 	}
 	// The view's structs hold const pointers; the outputs are ours.
 	*ret_d        = unconst(r.d);

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "addin_test.h"
 #include "run.h"
@@ -128,6 +130,63 @@ BAD(test_reserved_prefix, "bad/reserved_prefix.proto",
     "bad/reserved_prefix.proto:5: ",
     "field 'Req.addin_self': names starting with 'addin_' are reserved")
 
+// A file name a C #include "..." cannot spell is refused: the generated
+// files, and protoc-c's, include each other by it.
+static void
+test_file_name(void)
+{
+	static const char contract[] =
+	    "syntax = \"proto3\";\npackage odd.v1;\n"
+	    "service Odd { rpc Poke(Req) returns (Req); }\n"
+	    "message Req { string name = 1; }\n";
+	static const struct {
+		const char *dir;   // the odd part of the name
+		const char *where; // how protoc shows the file
+		const char *what;
+	} cases[] = {
+	    {"q\"uote", "q\"uote/v1/odd.proto:1: ",
+	     "file name \"q\\\"uote/v1/odd.proto\": it contains '\"'"},
+	    {"tri?\?=graph", "tri?\?=graph/v1/odd.proto:1: ",
+	     "it contains the trigraph '?\?='"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *dir = gen_tmpdir(), *out, *path, *err = NULL, *want;
+		char *argv[6];
+
+		ADDIN_CHECK(asprintf(&path, "%s/%s/v1/odd.proto", dir,
+		                     cases[i].dir) > 0);
+		ADDIN_CHECK(gen_write(path, contract, strlen(contract)));
+		ADDIN_CHECK(asprintf(&out, "%s/out", dir) > 0);
+		ADDIN_CHECK(mkdir(out, 0755) == 0);
+		argv[0] = gen_arg(GEN_PROTOC);
+		argv[1] = gen_arg("--plugin=protoc-gen-pipeline=" GEN_PLUGIN);
+		ADDIN_CHECK(asprintf(&argv[2], "--pipeline_out=%s", out) > 0);
+		ADDIN_CHECK(asprintf(&argv[3], "-I%s", dir) > 0);
+		argv[4] = path;
+		argv[5] = NULL;
+		ADDIN_CHECK(gen_run(argv, NULL, NULL, NULL, &err) > 0);
+		ADDIN_CHECKF(gen_lines(err) == 1, "not one line:\n%s", err);
+		ADDIN_CHECK(
+		    asprintf(&want, "--pipeline_out: %s", cases[i].where) > 0);
+		ADDIN_CHECKF(strstr(err, want) == err,
+		             "expected \"%s\" first in:\n%s", want, err);
+		ADDIN_CHECK_CONTAINS(err, cases[i].what);
+		ADDIN_CHECK_CONTAINS(err, "cannot spell");
+		printf("  %s", err);
+		// Nothing was written.
+		ADDIN_CHECK(rmdir(out) == 0);
+		free(want);
+		free(err);
+		free(argv[2]);
+		free(argv[3]);
+		free(out);
+		free(path);
+		gen_rmtree(dir);
+		free(dir);
+	}
+}
+
 ADDIN_TEST_LIST = {
     {"a streaming method is refused with file:line", test_streaming},
     {"a map field is refused with file:line", test_map},
@@ -155,5 +214,6 @@ ADDIN_TEST_LIST = {
     {"an extension range is refused", test_extensions},
     {"a field with the reserved addin_ prefix is refused",
      test_reserved_prefix},
+    {"a file name a C #include cannot spell is refused", test_file_name},
     {NULL, NULL},
 };

@@ -257,6 +257,12 @@ addin_to_pb_alltypes_v1_repeats(struct addin_arena *addin_arena, const alltypes_
 		addin_rv = addin_set_error(ADDIN_EINVAL, "alltypes.v1.Repeats.s: NULL array of %zu elements", addin_src->n_s);
 		return addin_rv;
 	}
+	for (size_t addin_i = 0; addin_i < addin_src->n_s; addin_i++) {
+		if (addin_src->s[addin_i] == NULL) {
+			addin_rv = addin_set_error(ADDIN_EINVAL, "alltypes.v1.Repeats.s: element %zu is NULL", addin_i);
+			return addin_rv;
+		}
+	}
 	addin_dst->s = (char **) (uintptr_t) addin_src->s;
 	addin_dst->n_s = addin_src->n_s;
 	if (addin_src->color == NULL && addin_src->n_color > 0) {
@@ -1293,6 +1299,12 @@ addin_handle_echo_repeats(struct addin_addin_adapter *addin_aa,
 	if (ret_s == NULL && ret_n_s > 0) {
 		addin_rv = addin_set_error(ADDIN_EINVAL, "alltypes.v1.Repeats.s: NULL array of %zu elements", ret_n_s);
 		goto addin_fail_out;
+	}
+	for (size_t addin_i = 0; addin_i < ret_n_s; addin_i++) {
+		if (ret_s[addin_i] == NULL) {
+			addin_rv = addin_set_error(ADDIN_EINVAL, "alltypes.v1.Repeats.s: element %zu is NULL", addin_i);
+			goto addin_fail_out;
+		}
 	}
 	addin_dst->s = (char **) (uintptr_t) ret_s;
 	addin_dst->n_s = ret_n_s;

@@ -255,6 +255,12 @@ addin_to_pb_alltypes_v1_repeats(struct addin_arena *addin_arena, const alltypes_
 		addin_rv = addin_set_error(ADDIN_EINVAL, "alltypes.v1.Repeats.s: NULL array of %zu elements", addin_src->n_s);
 		return addin_rv;
 	}
+	for (size_t addin_i = 0; addin_i < addin_src->n_s; addin_i++) {
+		if (addin_src->s[addin_i] == NULL) {
+			addin_rv = addin_set_error(ADDIN_EINVAL, "alltypes.v1.Repeats.s: element %zu is NULL", addin_i);
+			return addin_rv;
+		}
+	}
 	addin_dst->s = (char **) (uintptr_t) addin_src->s;
 	addin_dst->n_s = addin_src->n_s;
 	if (addin_src->color == NULL && addin_src->n_color > 0) {
@@ -1715,6 +1721,12 @@ addin_op_echo_repeats(
 	if (s == NULL && n_s > 0) {
 		addin_rv = addin_set_error(ADDIN_EINVAL, "alltypes.v1.Repeats.s: NULL array of %zu elements", n_s);
 		goto addin_done;
+	}
+	for (size_t addin_i = 0; addin_i < n_s; addin_i++) {
+		if (s[addin_i] == NULL) {
+			addin_rv = addin_set_error(ADDIN_EINVAL, "alltypes.v1.Repeats.s: element %zu is NULL", addin_i);
+			goto addin_done;
+		}
 	}
 	addin_dst->s = (char **) (uintptr_t) s;
 	addin_dst->n_s = n_s;

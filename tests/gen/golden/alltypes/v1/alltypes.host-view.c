@@ -279,6 +279,12 @@ alltypes_v1_all_types_echo_repeats(
 		return addin_set_error(ADDIN_EINVAL,
 		    "alltypes_v1_all_types_echo_repeats: NULL object, output or array");
 	}
+	for (size_t addin_i = 0; addin_i < n_s; addin_i++) {
+		if (s[addin_i] == NULL) {
+			return addin_set_error(ADDIN_EINVAL,
+			    "alltypes_v1_all_types_echo_repeats: s[%zu] is NULL", addin_i);
+		}
+	}
 	addin_rv = addin_object_enter((addin_object *) obj, ALLTYPES_V1_ALL_TYPES_VIEW_ID,
 	    &addin_vops, &addin_self);
 	if (addin_rv != ADDIN_OK) {

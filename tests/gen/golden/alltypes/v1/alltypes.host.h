@@ -45,10 +45,11 @@ void alltypes_v1_all_types_release(alltypes_v1_all_types *obj);
 // absent field.  Outputs (ret_*) are written only on success; what they point
 // to is allocated with addin_alloc() and owned by the caller, who frees it
 // with alltypes_v1_all_types_echo_scalars_free_out().
-// Returns ADDIN_OK; ADDIN_EINVAL for a NULL object or output, or a NULL array
-// with a non-zero count; ADDIN_EMISMATCH, ADDIN_ESHUTDOWN; ADDIN_EUNIMPL when
-// the add-in lacks the method; the add-in's own error; or a transport error.
-// addin_errmsg() says more.  Thread-safe when the add-in is.
+// Returns ADDIN_OK; ADDIN_EINVAL for a NULL object or output, a NULL array
+// with a non-zero count, or a NULL string in an array; ADDIN_EMISMATCH,
+// ADDIN_ESHUTDOWN; ADDIN_EUNIMPL when the add-in lacks the method; the
+// add-in's own error; or a transport error.  addin_errmsg() says more.
+// Thread-safe when the add-in is.
 addin_err alltypes_v1_all_types_echo_scalars(
     alltypes_v1_all_types *obj,
     double d,
@@ -93,10 +94,11 @@ addin_err alltypes_v1_all_types_echo_scalars(
 // absent field.  Outputs (ret_*) are written only on success; what they point
 // to is allocated with addin_alloc() and owned by the caller, who frees it
 // with alltypes_v1_all_types_echo_repeats_free_out().
-// Returns ADDIN_OK; ADDIN_EINVAL for a NULL object or output, or a NULL array
-// with a non-zero count; ADDIN_EMISMATCH, ADDIN_ESHUTDOWN; ADDIN_EUNIMPL when
-// the add-in lacks the method; the add-in's own error; or a transport error.
-// addin_errmsg() says more.  Thread-safe when the add-in is.
+// Returns ADDIN_OK; ADDIN_EINVAL for a NULL object or output, a NULL array
+// with a non-zero count, or a NULL string in an array; ADDIN_EMISMATCH,
+// ADDIN_ESHUTDOWN; ADDIN_EUNIMPL when the add-in lacks the method; the
+// add-in's own error; or a transport error.  addin_errmsg() says more.
+// Thread-safe when the add-in is.
 addin_err alltypes_v1_all_types_echo_repeats(
     alltypes_v1_all_types *obj,
     const double *d,
@@ -171,10 +173,11 @@ addin_err alltypes_v1_all_types_echo_repeats(
 // absent field.  Outputs (ret_*) are written only on success; what they point
 // to is allocated with addin_alloc() and owned by the caller, who frees it
 // with alltypes_v1_all_types_echo_shape_free_out().
-// Returns ADDIN_OK; ADDIN_EINVAL for a NULL object or output, or a NULL array
-// with a non-zero count; ADDIN_EMISMATCH, ADDIN_ESHUTDOWN; ADDIN_EUNIMPL when
-// the add-in lacks the method; the add-in's own error; or a transport error.
-// addin_errmsg() says more.  Thread-safe when the add-in is.
+// Returns ADDIN_OK; ADDIN_EINVAL for a NULL object or output, a NULL array
+// with a non-zero count, or a NULL string in an array; ADDIN_EMISMATCH,
+// ADDIN_ESHUTDOWN; ADDIN_EUNIMPL when the add-in lacks the method; the
+// add-in's own error; or a transport error.  addin_errmsg() says more.
+// Thread-safe when the add-in is.
 addin_err alltypes_v1_all_types_echo_shape(
     alltypes_v1_all_types *obj,
     const alltypes_v1_shape *shape,
@@ -191,20 +194,22 @@ addin_err alltypes_v1_all_types_echo_shape(
 // Ping has neither inputs nor outputs.
 // In-parameters are borrowed for the call; a NULL string or struct is an
 // absent field.  It has no outputs.
-// Returns ADDIN_OK; ADDIN_EINVAL for a NULL object or output, or a NULL array
-// with a non-zero count; ADDIN_EMISMATCH, ADDIN_ESHUTDOWN; ADDIN_EUNIMPL when
-// the add-in lacks the method; the add-in's own error; or a transport error.
-// addin_errmsg() says more.  Thread-safe when the add-in is.
+// Returns ADDIN_OK; ADDIN_EINVAL for a NULL object or output, a NULL array
+// with a non-zero count, or a NULL string in an array; ADDIN_EMISMATCH,
+// ADDIN_ESHUTDOWN; ADDIN_EUNIMPL when the add-in lacks the method; the
+// add-in's own error; or a transport error.  addin_errmsg() says more.
+// Thread-safe when the add-in is.
 addin_err alltypes_v1_all_types_ping(alltypes_v1_all_types *obj);
 
 // alltypes_v1_all_types_fail calls Fail of the add-in behind @obj.
 // Fail fails with the given addin_err code and message.
 // In-parameters are borrowed for the call; a NULL string or struct is an
 // absent field.  It has no outputs.
-// Returns ADDIN_OK; ADDIN_EINVAL for a NULL object or output, or a NULL array
-// with a non-zero count; ADDIN_EMISMATCH, ADDIN_ESHUTDOWN; ADDIN_EUNIMPL when
-// the add-in lacks the method; the add-in's own error; or a transport error.
-// addin_errmsg() says more.  Thread-safe when the add-in is.
+// Returns ADDIN_OK; ADDIN_EINVAL for a NULL object or output, a NULL array
+// with a non-zero count, or a NULL string in an array; ADDIN_EMISMATCH,
+// ADDIN_ESHUTDOWN; ADDIN_EUNIMPL when the add-in lacks the method; the
+// add-in's own error; or a transport error.  addin_errmsg() says more.
+// Thread-safe when the add-in is.
 addin_err alltypes_v1_all_types_fail(
     alltypes_v1_all_types *obj,
     uint32_t code,

@@ -213,7 +213,8 @@ struct alltypes_v1_shape_style {
 // a message set by addin_set_error().  In-parameters are borrowed for the
 // call.  On success it writes every output; strings, bytes and arrays it
 // returns are allocated with addin_alloc()/addin_strdup() and become the
-// caller's.  On failure it writes no output.  A NULL op fails with
+// caller's; an array of strings holds no NULL (the adapters refuse one with
+// ADDIN_EINVAL).  On failure it writes no output.  A NULL op fails with
 // ADDIN_EUNIMPL.
 // AllTypes echoes what it is given, so that a host can check every mapping
 // in both directions.

@@ -44,10 +44,11 @@ void calculator_v1_calculator_release(calculator_v1_calculator *obj);
 // absent field.  Outputs (ret_*) are written only on success; what they point
 // to is allocated with addin_alloc() and owned by the caller, who frees it
 // with calculator_v1_calculator_get_name_free_out().
-// Returns ADDIN_OK; ADDIN_EINVAL for a NULL object or output, or a NULL array
-// with a non-zero count; ADDIN_EMISMATCH, ADDIN_ESHUTDOWN; ADDIN_EUNIMPL when
-// the add-in lacks the method; the add-in's own error; or a transport error.
-// addin_errmsg() says more.  Thread-safe when the add-in is.
+// Returns ADDIN_OK; ADDIN_EINVAL for a NULL object or output, a NULL array
+// with a non-zero count, or a NULL string in an array; ADDIN_EMISMATCH,
+// ADDIN_ESHUTDOWN; ADDIN_EUNIMPL when the add-in lacks the method; the
+// add-in's own error; or a transport error.  addin_errmsg() says more.
+// Thread-safe when the add-in is.
 addin_err calculator_v1_calculator_get_name(
     calculator_v1_calculator *obj,
     char **ret_name);
@@ -59,10 +60,11 @@ addin_err calculator_v1_calculator_get_name(
 // absent field.  Outputs (ret_*) are written only on success; what they point
 // to is allocated with addin_alloc() and owned by the caller, who frees it
 // with calculator_v1_calculator_get_operations_free_out().
-// Returns ADDIN_OK; ADDIN_EINVAL for a NULL object or output, or a NULL array
-// with a non-zero count; ADDIN_EMISMATCH, ADDIN_ESHUTDOWN; ADDIN_EUNIMPL when
-// the add-in lacks the method; the add-in's own error; or a transport error.
-// addin_errmsg() says more.  Thread-safe when the add-in is.
+// Returns ADDIN_OK; ADDIN_EINVAL for a NULL object or output, a NULL array
+// with a non-zero count, or a NULL string in an array; ADDIN_EMISMATCH,
+// ADDIN_ESHUTDOWN; ADDIN_EUNIMPL when the add-in lacks the method; the
+// add-in's own error; or a transport error.  addin_errmsg() says more.
+// Thread-safe when the add-in is.
 addin_err calculator_v1_calculator_get_operations(
     calculator_v1_calculator *obj,
     calculator_v1_operation **ret_operations,
@@ -72,10 +74,11 @@ addin_err calculator_v1_calculator_get_operations(
 // Operate applies one operation to its operands.
 // In-parameters are borrowed for the call; a NULL string or struct is an
 // absent field.  Outputs (ret_*) are written only on success.
-// Returns ADDIN_OK; ADDIN_EINVAL for a NULL object or output, or a NULL array
-// with a non-zero count; ADDIN_EMISMATCH, ADDIN_ESHUTDOWN; ADDIN_EUNIMPL when
-// the add-in lacks the method; the add-in's own error; or a transport error.
-// addin_errmsg() says more.  Thread-safe when the add-in is.
+// Returns ADDIN_OK; ADDIN_EINVAL for a NULL object or output, a NULL array
+// with a non-zero count, or a NULL string in an array; ADDIN_EMISMATCH,
+// ADDIN_ESHUTDOWN; ADDIN_EUNIMPL when the add-in lacks the method; the
+// add-in's own error; or a transport error.  addin_errmsg() says more.
+// Thread-safe when the add-in is.
 addin_err calculator_v1_calculator_operate(
     calculator_v1_calculator *obj,
     const char *operation,

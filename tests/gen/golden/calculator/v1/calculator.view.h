@@ -53,8 +53,9 @@ struct calculator_v1_operation {
 // returns ADDIN_OK or an error, optionally with a message set by
 // addin_set_error().  In-parameters are borrowed for the call.  On success it
 // writes every output; strings, bytes and arrays it returns are allocated with
-// addin_alloc()/addin_strdup() and become the caller's.  On failure it writes
-// no output.  A NULL op fails with ADDIN_EUNIMPL.
+// addin_alloc()/addin_strdup() and become the caller's; an array of strings
+// holds no NULL (the adapters refuse one with ADDIN_EINVAL).  On failure it
+// writes no output.  A NULL op fails with ADDIN_EUNIMPL.
 // Calculator is what a calculator add-in implements.
 typedef struct calculator_v1_calculator_ops {
 	// get_name: GetName(calculator.v1.GetNameRequest) returns

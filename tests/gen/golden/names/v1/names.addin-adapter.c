@@ -465,6 +465,12 @@ addin_handle_do_thing(struct addin_addin_adapter *addin_aa,
 		addin_rv = addin_set_error(ADDIN_EINVAL, "names.v1.HTTPRequest.class: NULL array of %zu elements", ret_n_class);
 		goto addin_fail_out;
 	}
+	for (size_t addin_i = 0; addin_i < ret_n_class; addin_i++) {
+		if (ret_class[addin_i] == NULL) {
+			addin_rv = addin_set_error(ADDIN_EINVAL, "names.v1.HTTPRequest.class: element %zu is NULL", addin_i);
+			goto addin_fail_out;
+		}
+	}
 	addin_dst->class_ = (char **) (uintptr_t) ret_class;
 	addin_dst->n_class_ = ret_n_class;
 	addin_dst->verb = (Names__V1__HTTPVerb) ret_verb;

@@ -395,6 +395,12 @@ addin_op_get_v2_status(
 		addin_rv = addin_set_error(ADDIN_EINVAL, "names.v1.HTTPRequest.class: NULL array of %zu elements", n_class);
 		goto addin_done;
 	}
+	for (size_t addin_i = 0; addin_i < n_class; addin_i++) {
+		if (class[addin_i] == NULL) {
+			addin_rv = addin_set_error(ADDIN_EINVAL, "names.v1.HTTPRequest.class: element %zu is NULL", addin_i);
+			goto addin_done;
+		}
+	}
 	addin_dst->class_ = (char **) (uintptr_t) class;
 	addin_dst->n_class_ = n_class;
 	addin_dst->verb = (Names__V1__HTTPVerb) verb;

@@ -65,6 +65,12 @@ names_v1_http_server_admin_get_v2_status(
 		return addin_set_error(ADDIN_EINVAL,
 		    "names_v1_http_server_admin_get_v2_status: NULL object, output or array");
 	}
+	for (size_t addin_i = 0; addin_i < n_class; addin_i++) {
+		if (class[addin_i] == NULL) {
+			return addin_set_error(ADDIN_EINVAL,
+			    "names_v1_http_server_admin_get_v2_status: class[%zu] is NULL", addin_i);
+		}
+	}
 	addin_rv = addin_object_enter((addin_object *) obj, NAMES_V1_HTTP_SERVER_ADMIN_VIEW_ID,
 	    &addin_vops, &addin_self);
 	if (addin_rv != ADDIN_OK) {

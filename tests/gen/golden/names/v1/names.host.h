@@ -44,10 +44,11 @@ void names_v1_http_server_admin_release(names_v1_http_server_admin *obj);
 // absent field.  Outputs (ret_*) are written only on success; what they point
 // to is allocated with addin_alloc() and owned by the caller, who frees it
 // with names_v1_http_server_admin_get_v2_status_free_out().
-// Returns ADDIN_OK; ADDIN_EINVAL for a NULL object or output, or a NULL array
-// with a non-zero count; ADDIN_EMISMATCH, ADDIN_ESHUTDOWN; ADDIN_EUNIMPL when
-// the add-in lacks the method; the add-in's own error; or a transport error.
-// addin_errmsg() says more.  Thread-safe when the add-in is.
+// Returns ADDIN_OK; ADDIN_EINVAL for a NULL object or output, a NULL array
+// with a non-zero count, or a NULL string in an array; ADDIN_EMISMATCH,
+// ADDIN_ESHUTDOWN; ADDIN_EUNIMPL when the add-in lacks the method; the
+// add-in's own error; or a transport error.  addin_errmsg() says more.
+// Thread-safe when the add-in is.
 addin_err names_v1_http_server_admin_get_v2_status(
     names_v1_http_server_admin *obj,
     const char *new,
@@ -68,10 +69,11 @@ addin_err names_v1_http_server_admin_get_v2_status(
 // absent field.  Outputs (ret_*) are written only on success; what they point
 // to is allocated with addin_alloc() and owned by the caller, who frees it
 // with names_v1_http_server_admin_do_thing_free_out().
-// Returns ADDIN_OK; ADDIN_EINVAL for a NULL object or output, or a NULL array
-// with a non-zero count; ADDIN_EMISMATCH, ADDIN_ESHUTDOWN; ADDIN_EUNIMPL when
-// the add-in lacks the method; the add-in's own error; or a transport error.
-// addin_errmsg() says more.  Thread-safe when the add-in is.
+// Returns ADDIN_OK; ADDIN_EINVAL for a NULL object or output, a NULL array
+// with a non-zero count, or a NULL string in an array; ADDIN_EMISMATCH,
+// ADDIN_ESHUTDOWN; ADDIN_EUNIMPL when the add-in lacks the method; the
+// add-in's own error; or a transport error.  addin_errmsg() says more.
+// Thread-safe when the add-in is.
 addin_err names_v1_http_server_admin_do_thing(
     names_v1_http_server_admin *obj,
     uint64_t id,

@@ -99,8 +99,9 @@ struct names_v1_foo_bar_inner_msg {
 // ADDIN_OK or an error, optionally with a message set by addin_set_error().
 // In-parameters are borrowed for the call.  On success it writes every output;
 // strings, bytes and arrays it returns are allocated with
-// addin_alloc()/addin_strdup() and become the caller's.  On failure it writes
-// no output.  A NULL op fails with ADDIN_EUNIMPL.
+// addin_alloc()/addin_strdup() and become the caller's; an array of strings
+// holds no NULL (the adapters refuse one with ADDIN_EINVAL).  On failure it
+// writes no output.  A NULL op fails with ADDIN_EUNIMPL.
 typedef struct names_v1_http_server_admin_ops {
 	// get_v2_status: GetV2Status(names.v1.HTTPRequest) returns
 	// (names.v1.Foo_bar).

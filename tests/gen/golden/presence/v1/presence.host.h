@@ -44,10 +44,11 @@ void presence_v1_presence_release(presence_v1_presence *obj);
 // absent field.  Outputs (ret_*) are written only on success; what they point
 // to is allocated with addin_alloc() and owned by the caller, who frees it
 // with presence_v1_presence_echo_free_out().
-// Returns ADDIN_OK; ADDIN_EINVAL for a NULL object or output, or a NULL array
-// with a non-zero count; ADDIN_EMISMATCH, ADDIN_ESHUTDOWN; ADDIN_EUNIMPL when
-// the add-in lacks the method; the add-in's own error; or a transport error.
-// addin_errmsg() says more.  Thread-safe when the add-in is.
+// Returns ADDIN_OK; ADDIN_EINVAL for a NULL object or output, a NULL array
+// with a non-zero count, or a NULL string in an array; ADDIN_EMISMATCH,
+// ADDIN_ESHUTDOWN; ADDIN_EUNIMPL when the add-in lacks the method; the
+// add-in's own error; or a transport error.  addin_errmsg() says more.
+// Thread-safe when the add-in is.
 addin_err presence_v1_presence_echo(
     presence_v1_presence *obj,
     bool has_count,
@@ -91,10 +92,11 @@ addin_err presence_v1_presence_echo(
 // absent field.  Outputs (ret_*) are written only on success; what they point
 // to is allocated with addin_alloc() and owned by the caller, who frees it
 // with presence_v1_presence_wrap_free_out().
-// Returns ADDIN_OK; ADDIN_EINVAL for a NULL object or output, or a NULL array
-// with a non-zero count; ADDIN_EMISMATCH, ADDIN_ESHUTDOWN; ADDIN_EUNIMPL when
-// the add-in lacks the method; the add-in's own error; or a transport error.
-// addin_errmsg() says more.  Thread-safe when the add-in is.
+// Returns ADDIN_OK; ADDIN_EINVAL for a NULL object or output, a NULL array
+// with a non-zero count, or a NULL string in an array; ADDIN_EMISMATCH,
+// ADDIN_ESHUTDOWN; ADDIN_EUNIMPL when the add-in lacks the method; the
+// add-in's own error; or a transport error.  addin_errmsg() says more.
+// Thread-safe when the add-in is.
 addin_err presence_v1_presence_wrap(
     presence_v1_presence *obj,
     const presence_v1_options *options,

@@ -86,7 +86,8 @@ struct presence_v1_options {
 // a message set by addin_set_error().  In-parameters are borrowed for the
 // call.  On success it writes every output; strings, bytes and arrays it
 // returns are allocated with addin_alloc()/addin_strdup() and become the
-// caller's.  On failure it writes no output.  A NULL op fails with
+// caller's; an array of strings holds no NULL (the adapters refuse one with
+// ADDIN_EINVAL).  On failure it writes no output.  A NULL op fails with
 // ADDIN_EUNIMPL.
 typedef struct presence_v1_presence_ops {
 	// echo: Echo(presence.v1.Options) returns (presence.v1.Options).
