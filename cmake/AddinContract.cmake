@@ -156,6 +156,10 @@ function(addin_add_contract)
     ADDIN_CONTRACT_NAME ${C_NAME})
   if(COMMAND addin_target_warnings)
     addin_target_warnings(${C_NAME}_contract GENERATED)
+    # protoc-c copies comments unchanged into /* */ blocks of its .pb-c.h:
+    # a "??/" there is harmless but -Wtrigraphs (in -Wall) would fail the
+    # build; our own generated code escapes "??" itself.
+    target_compile_options(${C_NAME}_contract PUBLIC -Wno-trigraphs)
     set_source_files_properties("${gen}/${base}.contract.c" PROPERTIES
       COMPILE_OPTIONS "${ADDIN_WARN_FLAGS}")
   endif()
