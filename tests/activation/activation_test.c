@@ -18,44 +18,17 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "addin/host.h"
 #include "addin_test.h"
-#include "calculator/v1/calculator.host.h"
+#include "calc_host_test.h"
 
 typedef calculator_v1_calculator calc;
 
 // ---- helpers ------------------------------------------------------------
 
 static addin_token *
-find_in(const char *dir, const char *name)
-{
-	addin_store      *store;
-	addin_token_list *list;
-	addin_warnings   *w     = NULL;
-	addin_token      *found = NULL;
-
-	ADDIN_PASS(addin_store_create(dir, NULL, &store));
-	ADDIN_PASS(addin_store_update(store, &w));
-	addin_warnings_destroy(w);
-	ADDIN_PASS(addin_store_find(store, CALCULATOR_V1_CALCULATOR_VIEW_ID,
-	                            CALCULATOR_V1_CALCULATOR_VIEW_HASH,
-	                            &list));
-	for (size_t i = 0; i < addin_token_list_count(list); i++) {
-		addin_token *t = addin_token_list_get(list, i);
-		if (strcmp(addin_token_name(t), name) == 0) {
-			found = addin_token_ref(t);
-		}
-	}
-	addin_token_list_destroy(list);
-	addin_store_destroy(store);
-	ADDIN_CHECKF(found != NULL, "no add-in \"%s\" in %s", name, dir);
-	return found;
-}
-
-static addin_token *
 find(const char *name)
 {
-	return find_in(PIPELINE_DIR, name);
+	return addin_test_find_calc(PIPELINE_DIR, name);
 }
 
 static addin_host *
@@ -159,58 +132,6 @@ static bool
 loaded(const char *part)
 {
 	return dl_iterate_phdr(is_loaded_cb, (void *) (uintptr_t) part) != 0;
-}
-
-// Processes whose parent is this one (the test's add-in processes).
-static int
-children(void)
-{
-	DIR           *d = opendir("/proc");
-	struct dirent *de;
-	int            n = 0;
-	while ((de = readdir(d)) != NULL) {
-		char  path[300], buf[512];
-		FILE *f;
-		int   ppid;
-		if (de->d_name[0] < '0' || de->d_name[0] > '9') {
-			continue;
-		}
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		if ((f = fopen(path, "r")) == NULL) {
-			continue;
-		}
-		if (fgets(buf, sizeof(buf), f) != NULL) {
-			char *p = strrchr(buf, ')');
-			if (p != NULL &&
-			    sscanf(p + 1, " %*c %d", &ppid) == 1 &&
-			    ppid == getpid()) {
-				n++;
-			}
-		}
-		fclose(f);
-	}
-	closedir(d);
-	return n;
-}
-
-static int
-fd_count(void)
-{
-	int n = 0, last = -1, same = 0;
-	// nng closes connections on its own threads: wait for a stable count.
-	while (same < 10) {
-		DIR           *d = opendir("/proc/self/fd");
-		struct dirent *de;
-		n = 0;
-		while ((de = readdir(d)) != NULL) {
-			n += de->d_name[0] != '.';
-		}
-		closedir(d);
-		same = n == last ? same + 1 : 0;
-		last = n;
-		usleep(10 * 1000);
-	}
-	return n;
 }
 
 static bool
@@ -426,7 +347,7 @@ test_three_addins_share_a_process(void)
 		calculator_v1_calculator_release(c[i]);
 		addin_token_unref(t[i]);
 	}
-	ADDIN_CHECK_INT(children(), ==, 0);
+	ADDIN_CHECK_INT(addin_test_children(), ==, 0);
 	addin_host_destroy(h);
 	char cmd[400];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
@@ -447,11 +368,11 @@ test_hundred_processes(void)
 	// One round first, so that what nng and the host create once is there.
 	calculator_v1_calculator_release(
 	    activate(h, t, ADDIN_ISOLATION_OWN_PROCESS, NULL));
-	fds_before = fd_count();
+	fds_before = addin_test_fd_count();
 	for (int i = 0; i < MANY; i++) {
 		c[i] = activate(h, t, ADDIN_ISOLATION_OWN_PROCESS, NULL);
 	}
-	ADDIN_CHECK_INT(children(), ==, MANY);
+	ADDIN_CHECK_INT(addin_test_children(), ==, MANY);
 	for (int i = 0; i < MANY; i++) {
 		double v[2] = {i, 1000}, r = 0;
 		ADDIN_PASS(
@@ -468,9 +389,9 @@ test_hundred_processes(void)
 	for (int i = 0; i < MANY; i++) {
 		ADDIN_CHECK(pid_gone(pids[i], 3000));
 	}
-	ADDIN_CHECK_INT(children(), ==, 0);
+	ADDIN_CHECK_INT(addin_test_children(), ==, 0);
 	ADDIN_CHECK(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD);
-	ADDIN_CHECK_INT(fd_count(), ==, fds_before);
+	ADDIN_CHECK_INT(addin_test_fd_count(), ==, fds_before);
 	addin_token_unref(t);
 	addin_host_destroy(h);
 }
@@ -624,7 +545,7 @@ test_crash_mid_call(void)
 	    calculator_v1_calculator_operate(c, "pid", NULL, 0, &(double) {0}),
 	    ADDIN_EPEERDIED);
 	calculator_v1_calculator_release(c);
-	ADDIN_CHECK_INT(children(), ==, 0);
+	ADDIN_CHECK_INT(addin_test_children(), ==, 0);
 	addin_token_unref(t);
 	addin_host_destroy(h);
 }
@@ -674,7 +595,7 @@ expect_failure(addin_host *h, addin_token *t, addin_isolation level,
 		ADDIN_CHECK_CONTAINS(addin_errmsg(), needle2);
 	}
 	// Nothing is left running or loaded.
-	ADDIN_CHECK_INT(children(), ==, 0);
+	ADDIN_CHECK_INT(addin_test_children(), ==, 0);
 	ADDIN_CHECK(!loaded(addin_token_location(t)));
 }
 
@@ -739,7 +660,7 @@ test_mismatch_after_discovery(void)
 	ADDIN_CHECK(mkdtemp(dir) != NULL);
 	snprintf(cmd, sizeof(cmd), "cp -a %s/. %s/", PIPELINE_DIR, dir);
 	ADDIN_CHECK(system(cmd) == 0);
-	t = find_in(dir, "Basic calculator");
+	t = addin_test_find_calc(dir, "Basic calculator");
 	snprintf(cmd, sizeof(cmd),
 	         "cp %s/addins/simple_calc/libsimple_calc.so "
 	         "%s/addins/calc_basic/libcalc_basic.so",
@@ -813,7 +734,7 @@ test_sandboxed_levels_answer(void)
 		calculator_v1_calculator_release(c);
 		ADDIN_CHECK(pid_gone(pid, 3000));
 	}
-	ADDIN_CHECK_INT(children(), ==, 0);
+	ADDIN_CHECK_INT(addin_test_children(), ==, 0);
 	addin_token_unref(t);
 	addin_host_destroy(h);
 }

@@ -36,9 +36,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "addin/host.h"
 #include "addin_test.h"
-#include "calculator/v1/calculator.host.h"
+#include "calc_host_test.h"
 
 typedef calculator_v1_calculator calc;
 
@@ -133,45 +132,6 @@ track_tree(int root, proc_id *set, size_t *n)
 			}
 		}
 	}
-}
-
-static int
-fd_count(void)
-{
-	int n = 0, last = -1, same = 0;
-	// nng closes connections on its own threads: wait for a stable count.
-	while (same < 10) {
-		DIR           *d = opendir("/proc/self/fd");
-		struct dirent *de;
-		n = 0;
-		while ((de = readdir(d)) != NULL) {
-			n += de->d_name[0] != '.';
-		}
-		closedir(d);
-		same = n == last ? same + 1 : 0;
-		last = n;
-		usleep(10 * 1000);
-	}
-	return n;
-}
-
-// Processes whose parent is this one.
-static int
-children(void)
-{
-	DIR           *d = opendir("/proc");
-	struct dirent *de;
-	int            n = 0;
-	while ((de = readdir(d)) != NULL) {
-		int                pid = atoi(de->d_name), ppid;
-		unsigned long long start;
-		if (pid > 0 && proc_stat(pid, &ppid, &start) &&
-		    ppid == getpid()) {
-			n++;
-		}
-	}
-	closedir(d);
-	return n;
 }
 
 // Is the /proc/<pid>/stat line @st a zombie whose parent is not this
@@ -403,28 +363,7 @@ typedef struct adv {
 static addin_token *
 find(const char *name)
 {
-	addin_store      *store;
-	addin_token_list *list;
-	addin_warnings   *w     = NULL;
-	addin_token      *found = NULL;
-
-	ADDIN_PASS(addin_store_create(PIPELINE_DIR, NULL, &store));
-	ADDIN_PASS(addin_store_update(store, &w));
-	addin_warnings_destroy(w);
-	ADDIN_PASS(addin_store_find(store, CALCULATOR_V1_CALCULATOR_VIEW_ID,
-	                            CALCULATOR_V1_CALCULATOR_VIEW_HASH,
-	                            &list));
-	for (size_t i = 0; i < addin_token_list_count(list); i++) {
-		addin_token *t = addin_token_list_get(list, i);
-		if (strcmp(addin_token_name(t), name) == 0) {
-			found = addin_token_ref(t);
-		}
-	}
-	addin_token_list_destroy(list);
-	addin_store_destroy(store);
-	ADDIN_CHECKF(found != NULL, "no add-in \"%s\" in %s", name,
-	             PIPELINE_DIR);
-	return found;
+	return addin_test_find_calc(PIPELINE_DIR, name);
 }
 
 // Everything of the add-in's that should vanish with it, seen while it runs.
@@ -488,7 +427,7 @@ adv_host(adv *a, const char *name)
 	ADDIN_CHECK(
 	    pthread_create(&a->hl.thread, NULL, healthy_loop, &a->hl) == 0);
 	healthy_more(&a->hl, 3);
-	a->fds_before    = fd_count();
+	a->fds_before    = addin_test_fd_count();
 	a->groups_before = host_groups();
 }
 
@@ -740,9 +679,9 @@ adv_end(adv *a)
 		}
 	}
 	ADDIN_CHECK_INT(host_groups(), ==, a->groups_before);
-	ADDIN_CHECK_INT(fd_count(), ==, a->fds_before);
+	ADDIN_CHECK_INT(addin_test_fd_count(), ==, a->fds_before);
 	// Only the healthy add-in's process is left, and it still answers.
-	ADDIN_CHECK_INT(children(), ==, 1);
+	ADDIN_CHECK_INT(addin_test_children(), ==, 1);
 	healthy_more(&a->hl, 3);
 	atomic_store(&a->hl.stop, true);
 	pthread_join(a->hl.thread, NULL);
@@ -759,7 +698,7 @@ adv_end(adv *a)
 	addin_token_unref(a->healthy_tok);
 	addin_token_unref(a->tok);
 	addin_host_destroy(a->h);
-	ADDIN_CHECK_INT(children(), ==, 0);
+	ADDIN_CHECK_INT(addin_test_children(), ==, 0);
 }
 
 static addin_sandbox_options
@@ -1172,14 +1111,14 @@ test_fds(void)
 
 	sb.max_open_files = 64;
 	adv_begin(&a, "hostile fds", &sb, NULL);
-	host_fds = fd_count();
+	host_fds = addin_test_fd_count();
 	adv_attack(&a, NULL, 0);
 	adv_expect_error(&a, ADDIN_ELIMIT, "dup failed after");
 	ADDIN_CHECK_CONTAINS(a.msg, "Too many open files");
 	ADDIN_CHECK(sscanf(strstr(a.msg, "after"), "after %d", &made) == 1);
 	ADDIN_CHECKF(made > 0 && made < 64, "%d descriptors made", made);
 	// The host's own descriptors are untouched, and it can open more.
-	ADDIN_CHECK_INT(fd_count(), ==, host_fds);
+	ADDIN_CHECK_INT(addin_test_fd_count(), ==, host_fds);
 	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	ADDIN_CHECK(fd >= 0);
 	close(fd);

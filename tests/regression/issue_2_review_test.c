@@ -17,10 +17,10 @@
 #include "addin/wire.pb-c.h"
 #include "addin_test.h"
 #include "alltypes/v1/alltypes.pb-c.h"
+#include "calc_host_test.h"
 #include "channel.h"
 #include "executor.h"
 #include "frame.h"
-#include "review_common.h"
 
 // ---- executor -----------------------------------------------------------
 
@@ -206,10 +206,11 @@ test_stopped_peer_cannot_hold_senders(void)
 	addin_activation_options o   = ADDIN_ACTIVATION_OPTIONS_INIT;
 	addin_host              *h;
 	addin_object            *obj;
-	addin_token             *t = find_calc("Basic calculator");
-	big_ctx                  b;
-	pthread_t                th;
-	int64_t                  t0;
+	addin_token             *t =
+	    addin_test_find_calc(PIPELINE_DIR, "Basic calculator");
+	big_ctx   b;
+	pthread_t th;
+	int64_t   t0;
 
 	cfg.shutdown_grace_ms = 500;
 	o.deadline_ms         = 500;

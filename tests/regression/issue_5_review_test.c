@@ -13,7 +13,7 @@
 #include <pthread.h>
 
 #include "addin_test.h"
-#include "review_common.h"
+#include "calc_host_test.h"
 
 typedef calculator_v1_calculator calc;
 
@@ -45,8 +45,9 @@ host_with_grace(uint32_t grace_ms)
 static void
 test_host_destroy_keeps_running_in_process_code(void)
 {
-	addin_host              *h = host_with_grace(200);
-	addin_token             *t = find_calc("Basic calculator");
+	addin_host  *h = host_with_grace(200);
+	addin_token *t =
+	    addin_test_find_calc(PIPELINE_DIR, "Basic calculator");
 	addin_activation_options o = ADDIN_ACTIVATION_OPTIONS_INIT;
 	addin_object            *obj;
 	slow_ctx                 s;
@@ -73,9 +74,11 @@ test_host_destroy_keeps_running_in_process_code(void)
 static void
 test_shutdown_with_a_call_in_flight(void)
 {
-	addin_host              *h = host_with_grace(300);
-	addin_token             *t = find_calc("Basic calculator");
-	addin_token             *u = find_calc("Scientific calculator");
+	addin_host  *h = host_with_grace(300);
+	addin_token *t =
+	    addin_test_find_calc(PIPELINE_DIR, "Basic calculator");
+	addin_token *u =
+	    addin_test_find_calc(PIPELINE_DIR, "Scientific calculator");
 	addin_process           *proc;
 	slow_ctx                 s;
 	pthread_t                th;
@@ -135,7 +138,8 @@ static void
 test_process_released_from_two_threads(void)
 {
 	addin_host  *h = host_with_grace(300);
-	addin_token *t = find_calc("Basic calculator");
+	addin_token *t =
+	    addin_test_find_calc(PIPELINE_DIR, "Basic calculator");
 
 	for (int i = 0; i < 10; i++) {
 		addin_activation_options o = ADDIN_ACTIVATION_OPTIONS_INIT;
@@ -161,8 +165,9 @@ test_process_released_from_two_threads(void)
 static void
 test_controller_pid_after_host(void)
 {
-	addin_host   *h = host_with_grace(300);
-	addin_token  *t = find_calc("Basic calculator");
+	addin_host  *h = host_with_grace(300);
+	addin_token *t =
+	    addin_test_find_calc(PIPELINE_DIR, "Basic calculator");
 	addin_object *obj;
 	ADDIN_PASS(addin_activate(h, t, NULL, &obj));
 	ADDIN_CHECK(addin_controller_pid(addin_controller_get(obj)) > 0);

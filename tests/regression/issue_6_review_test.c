@@ -18,8 +18,8 @@
 #include <sys/wait.h>
 
 #include "addin_test.h"
+#include "calc_host_test.h"
 #include "platform/platform.h"
-#include "review_common.h"
 #include "sandbox/sandbox.h"
 
 static void
@@ -49,8 +49,9 @@ test_deep_tree_is_removed(void)
 static void
 test_ipc_directory_belongs_to_the_host(void)
 {
-	addin_host              *h;
-	addin_token             *t  = find_calc("Basic calculator");
+	addin_host  *h;
+	addin_token *t =
+	    addin_test_find_calc(PIPELINE_DIR, "Basic calculator");
 	addin_activation_options o  = ADDIN_ACTIVATION_OPTIONS_INIT;
 	addin_sandbox_options    sb = ADDIN_SANDBOX_OPTIONS_INIT;
 	addin_object            *obj;
