@@ -450,7 +450,7 @@ main(int argc, char **argv)
 	if (R.sandbox_fd < 0) {
 		addin__plat_no_core_dumps();
 	}
-	// Nothing but stdio, the token pipe and the sandbox's descriptors
+	// Nothing but stdio, the token socket and the sandbox's descriptors
 	// cross from the host.
 	keep[nkeep++] = TOKEN_FD;
 	if (R.sandbox_fd >= 0) {

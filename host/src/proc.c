@@ -430,7 +430,7 @@ addin__proc_spawn(addin__sup *sup, const addin__proc_opts *opts,
 	char              *argv[32];
 	size_t             argc     = 0;
 	char             **envp     = NULL;
-	int                tpipe[2] = {-1, -1};
+	int                tsock[2] = {-1, -1};
 	addin__spawn_fd    fds[8];
 	size_t             nfds = 0;
 	addin__spawn_opts  so;
@@ -468,7 +468,7 @@ addin__proc_spawn(addin__sup *sup, const addin__proc_opts *opts,
 	p->hook_arg = opts->hook_arg;
 
 	if ((rv = addin__plat_random(token, sizeof(token))) != ADDIN_OK ||
-	    (rv = addin__plat_pipe(tpipe)) != ADDIN_OK) {
+	    (rv = addin__plat_socketpair(tsock)) != ADDIN_OK) {
 		goto fail;
 	}
 	memset(&cc, 0, sizeof(cc));
@@ -538,7 +538,7 @@ addin__proc_spawn(addin__sup *sup, const addin__proc_opts *opts,
 		rv = addin__seterr(ADDIN_ENOMEM, NULL);
 		goto fail;
 	}
-	fds[nfds].parent_fd  = tpipe[0];
+	fds[nfds].parent_fd  = tsock[0];
 	fds[nfds++].child_fd = TOKEN_FD;
 	for (size_t i = 0; i < opts->n_extra; i++) {
 		fds[nfds].parent_fd  = opts->extra_fds[i];
@@ -555,8 +555,8 @@ addin__proc_spawn(addin__sup *sup, const addin__proc_opts *opts,
 	rv            = spawn_on_thread(sup, &so, &p->pid, &p->pidfd);
 	addin__free(envp);
 	envp = NULL;
-	addin__plat_close(tpipe[0]);
-	tpipe[0] = -1;
+	addin__plat_close(tsock[0]);
+	tsock[0] = -1;
 	if (rv != ADDIN_OK) {
 		rv = addin__seterr(ADDIN_ESPAWN, "%s: %s", p->label,
 		                   addin_errmsg());
@@ -579,14 +579,14 @@ addin__proc_spawn(addin__sup *sup, const addin__proc_opts *opts,
 	    (rv = opts->started(opts->hook_arg, p->pid)) != ADDIN_OK) {
 		rv = addin__seterr(ADDIN_ESANDBOX, "%s: %s", p->label,
 		                   addin_errmsg());
-		addin__plat_close(tpipe[1]);
+		addin__plat_close(tsock[1]);
 		addin__proc_unref(p);
 		return rv;
 	}
 	addin__channel_expect_pid(p->ch, p->pid);
-	rv = addin__plat_write_full(tpipe[1], token, sizeof(token));
-	addin__plat_close(tpipe[1]);
-	tpipe[1] = -1;
+	rv = addin__plat_send_full(tsock[1], token, sizeof(token));
+	addin__plat_close(tsock[1]);
+	tsock[1] = -1;
 	memset(token, 0, sizeof(token));
 	if (rv == ADDIN_OK) {
 		rv = addin__channel_handshake(
@@ -618,8 +618,8 @@ addin__proc_spawn(addin__sup *sup, const addin__proc_opts *opts,
 	return ADDIN_OK;
 
 fail:
-	addin__plat_close(tpipe[0]);
-	addin__plat_close(tpipe[1]);
+	addin__plat_close(tsock[0]);
+	addin__plat_close(tsock[1]);
 	addin__free(envp);
 	if (p->pid > 0) {
 		rv = addin_last_error();

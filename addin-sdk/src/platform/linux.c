@@ -22,6 +22,7 @@
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -484,10 +485,10 @@ addin__plat_close_from(int first, const int *keep, size_t nkeep)
 }
 
 addin_err
-addin__plat_pipe(int fds[2])
+addin__plat_socketpair(int fds[2])
 {
-	if (pipe2(fds, O_CLOEXEC) < 0) {
-		return addin__syserr(ADDIN_ESYSERR, errno, "pipe2");
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0) {
+		return addin__syserr(ADDIN_ESYSERR, errno, "socketpair");
 	}
 	return ADDIN_OK;
 }
@@ -531,6 +532,24 @@ addin__plat_write_full(int fd, const void *buf, size_t len)
 				continue;
 			}
 			return addin__syserr(ADDIN_ESYSERR, errno, "write");
+		}
+		put += (size_t) n;
+	}
+	return ADDIN_OK;
+}
+
+addin_err
+addin__plat_send_full(int fd, const void *buf, size_t len)
+{
+	size_t put = 0;
+	while (put < len) {
+		ssize_t n = send(fd, (const char *) buf + put, len - put,
+		                 MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			return addin__syserr(ADDIN_ESYSERR, errno, "send");
 		}
 		put += (size_t) n;
 	}

@@ -108,8 +108,11 @@ ADDIN_PRIVATE void addin__plat_no_core_dumps(void);
 ADDIN_PRIVATE void addin__plat_close_from(int first, const int *keep,
                                           size_t nkeep);
 
-// addin__plat_pipe makes an O_CLOEXEC pipe.
-ADDIN_PRIVATE addin_err addin__plat_pipe(int fds[2]);
+// addin__plat_socketpair makes an O_CLOEXEC AF_UNIX stream socket pair: a
+// one-way channel to a child process that, written with
+// addin__plat_send_full, fails with EPIPE instead of raising SIGPIPE in the
+// host when the child is already gone.
+ADDIN_PRIVATE addin_err addin__plat_socketpair(int fds[2]);
 
 // addin__plat_close closes @fd if >= 0 (EINTR-safe).
 ADDIN_PRIVATE void addin__plat_close(int fd);
@@ -119,6 +122,9 @@ ADDIN_PRIVATE void addin__plat_close(int fd);
 ADDIN_PRIVATE long      addin__plat_read_full(int fd, void *buf, size_t len);
 ADDIN_PRIVATE addin_err addin__plat_write_full(int fd, const void *buf,
                                                size_t len);
+// addin__plat_send_full: write_full for a socket, with MSG_NOSIGNAL.
+ADDIN_PRIVATE addin_err addin__plat_send_full(int fd, const void *buf,
+                                              size_t len);
 
 // addin__plat_random fills @buf from the kernel's CSPRNG.
 ADDIN_PRIVATE addin_err addin__plat_random(void *buf, size_t len);
