@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Copyright 2026 The Bulkhead Authors
 
+#define _GNU_SOURCE
+
 #include <dlfcn.h>
+#include <link.h>
 #include <string.h>
 
 #include "loader.h"
@@ -41,13 +44,28 @@ open_lib(addin__loaded *l, const char *path, void **ret)
 	return ADDIN_OK;
 }
 
+void *
+addin__dlsym_own(void *h, const char *name)
+{
+	struct link_map *self, *owner = NULL;
+	Dl_info          info;
+	void            *p;
+
+	dlerror();
+	if ((p = dlsym(h, name)) == NULL ||
+	    dlinfo(h, RTLD_DI_LINKMAP, &self) != 0 ||
+	    dladdr1(p, &info, (void **) &owner, RTLD_DL_LINKMAP) == 0 ||
+	    owner != self) {
+		return NULL;
+	}
+	return p;
+}
+
 static addin_err
 find_sym(addin__loaded *l, void *h, const char *path, const char *sym,
          void **ret)
 {
-	void *p;
-	dlerror();
-	p = dlsym(h, sym);
+	void *p = addin__dlsym_own(h, sym);
 	if (p == NULL) {
 		return addin__seterr(ADDIN_ESYMBOL,
 		                     "add-in %s: %s does not export %s",

@@ -47,4 +47,11 @@ ADDIN_PRIVATE const char            *addin__loaded_name(addin__loaded *l);
 // libraries, in reverse order.  Accepts NULL.
 ADDIN_PRIVATE void addin__loader_unload(addin__loaded *l);
 
+// addin__dlsym_own returns the address of @name in the library of handle
+// @h itself, or NULL when that library does not define it.  dlsym() on a
+// handle also searches the libraries it depends on: a file swapped for one
+// that merely links the right segment (a host adapter put where the
+// contract was) would otherwise pass for it.  Thread-safe.
+ADDIN_PRIVATE void *addin__dlsym_own(void *h, const char *name);
+
 #endif // ADDIN_LOADER_H

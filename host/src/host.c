@@ -199,7 +199,8 @@ host_adapter_get(addin_host *h, addin_token *tok, host_adapter **ret)
                             why != NULL ? why : path);
 			goto fail;
 		}
-		if ((sym = dlsym(ha->h, ADDIN_ENTRY_HOST_ADAPTER)) == NULL) {
+		if ((sym = addin__dlsym_own(
+		         ha->h, ADDIN_ENTRY_HOST_ADAPTER)) == NULL) {
 			rv = addin__seterr(
 			    ADDIN_ESYMBOL,
 			    "add-in %s: host adapter %s does not export %s",
