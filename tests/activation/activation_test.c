@@ -648,34 +648,145 @@ test_missing_runner(void)
 	addin_host_destroy(h);
 }
 
+// The host's default deadline bounds a call into an add-in process; an
+// activation's own deadline overrides it.
+static void
+test_default_deadline(void)
+{
+	addin_host_config        cfg = ADDIN_HOST_CONFIG_INIT;
+	addin_activation_options o   = ADDIN_ACTIVATION_OPTIONS_INIT;
+	addin_host              *h;
+	addin_object            *obj;
+	addin_token             *t  = find("Basic calculator");
+	double                   ms = 1500, r;
+
+	cfg.default_deadline_ms = 300;
+	cfg.shutdown_grace_ms   = 100;
+	ADDIN_PASS(addin_host_create(&cfg, &h));
+	calc   *c  = activate(h, t, ADDIN_ISOLATION_OWN_PROCESS, NULL);
+	int64_t t0 = addin_test_now_ms();
+	ADDIN_FAIL(calculator_v1_calculator_operate(c, "sleep", &ms, 1, &r),
+	           ADDIN_ETIMEDOUT);
+	int64_t took = addin_test_now_ms() - t0;
+	ADDIN_CHECKF(took >= 290 && took < 1200,
+	             "timed out after %" PRId64 " ms", took);
+	calculator_v1_calculator_release(c);
+
+	o.isolation   = ADDIN_ISOLATION_OWN_PROCESS;
+	o.deadline_ms = 5000;
+	ADDIN_PASS(addin_activate(h, t, &o, &obj));
+	c = calculator_v1_calculator_from_object(obj);
+	ADDIN_PASS(calculator_v1_calculator_operate(c, "sleep", &ms, 1, &r));
+	calculator_v1_calculator_release(c);
+	addin_token_unref(t);
+	addin_host_destroy(h);
+}
+
+// A runner that starts and then ends before its handshake: the error says
+// how it ended, not just that the handshake failed.
+static void
+test_runner_ends_before_handshake(void)
+{
+	addin_host_config cfg = ADDIN_HOST_CONFIG_INIT;
+	addin_host       *h;
+	addin_token      *t        = find("Basic calculator");
+	char              script[] = "/tmp/bulkhead-runner-XXXXXX";
+	int               fd       = mkstemp(script);
+	static const char crash[]  = "#!/bin/sh\nkill -SEGV $$\n";
+
+	ADDIN_CHECK(fd >= 0);
+	ADDIN_CHECK(write(fd, crash, sizeof(crash) - 1) ==
+	            (ssize_t) sizeof(crash) - 1);
+	ADDIN_CHECK(fchmod(fd, 0700) == 0);
+	close(fd);
+
+	// Often gone before the host writes the token: that write must not
+	// raise SIGPIPE in the host (it did, once).
+	cfg.runner_path = "/bin/false";
+	ADDIN_PASS(addin_host_create(&cfg, &h));
+	for (int i = 0; i < 20; i++) {
+		expect_failure(h, t, ADDIN_ISOLATION_OWN_PROCESS, ADDIN_ESPAWN,
+		               "Basic calculator", "exited with status 1");
+	}
+	addin_host_destroy(h);
+
+	cfg.runner_path = script;
+	ADDIN_PASS(addin_host_create(&cfg, &h));
+	expect_failure(h, t, ADDIN_ISOLATION_OWN_PROCESS, ADDIN_ESPAWN,
+	               "Basic calculator", "SIGSEGV");
+	addin_host_destroy(h);
+	addin_token_unref(t);
+	unlink(script);
+}
+
+// Discover, then swap one segment of the chain for another file: activation
+// notices that the library is not what the token says, in process and in an
+// add-in process, names the add-in and what differs, and leaves nothing
+// loaded or running.
 static void
 test_mismatch_after_discovery(void)
 {
-	char         dir[] = "/tmp/bulkhead-pipe-XXXXXX", cmd[600];
-	addin_host  *h     = host_new();
-	addin_token *t;
+	static const struct {
+		const char *from, *to, *needle;
+		addin_err   want, or_want;
+	} swaps[] = {
+	    // The add-in's library for one of another view.
+	    {"addins/simple_calc/libsimple_calc.so",
+	     "addins/calc_basic/libcalc_basic.so",
+	     "test.simplecalc.v1.SimpleCalc", ADDIN_EMISMATCH,
+	     ADDIN_EMISMATCH},
+	    // The add-in-side adapter for one from another add-in view.
+	    {"addin-adapters/libsimplecalc_adapter.so",
+	     "addin-adapters/libcalculator-addin-adapter.so",
+	     "test.simplecalc.v1.SimpleCalc", ADDIN_EMISMATCH,
+	     ADDIN_EMISMATCH},
+	    // The contract for a segment of another kind that links the
+	    // contract: its entry point must be the file's own, not one found
+	    // in what it depends on.  Where no contract is loaded yet, the
+	    // file does not even load.
+	    {"host-adapters/libcalculator-host-adapter.so",
+	     "contracts/libcalculator-contract.so",
+	     "contracts/libcalculator-contract.so", ADDIN_ESYMBOL,
+	     ADDIN_ELOAD},
+	};
+	static const addin_isolation levels[] = {ADDIN_ISOLATION_IN_PROCESS,
+	                                         ADDIN_ISOLATION_OWN_PROCESS};
+	addin_host                  *h        = host_new();
 
-	// Discover, then swap the add-in's file for one of another view:
-	// activation notices that the library is not what the token says.
-	ADDIN_CHECK(mkdtemp(dir) != NULL);
-	snprintf(cmd, sizeof(cmd), "cp -a %s/. %s/", PIPELINE_DIR, dir);
-	ADDIN_CHECK(system(cmd) == 0);
-	t = addin_test_find_calc(dir, "Basic calculator");
-	snprintf(cmd, sizeof(cmd),
-	         "cp %s/addins/simple_calc/libsimple_calc.so "
-	         "%s/addins/calc_basic/libcalc_basic.so",
-	         dir, dir);
-	ADDIN_CHECK(system(cmd) == 0);
-	expect_failure(h, t, ADDIN_ISOLATION_IN_PROCESS, ADDIN_EMISMATCH,
-	               "test.simplecalc.v1.SimpleCalc",
-	               "calculator.v1.Calculator");
-	expect_failure(h, t, ADDIN_ISOLATION_OWN_PROCESS, ADDIN_EMISMATCH,
-	               "test.simplecalc.v1.SimpleCalc",
-	               "calculator.v1.Calculator");
-	addin_token_unref(t);
+	for (size_t i = 0; i < sizeof(swaps) / sizeof(swaps[0]); i++) {
+		char         dir[] = "/tmp/bulkhead-pipe-XXXXXX", cmd[600];
+		addin_token *t;
+
+		ADDIN_CHECK(mkdtemp(dir) != NULL);
+		snprintf(cmd, sizeof(cmd), "cp -a %s/. %s/", PIPELINE_DIR,
+		         dir);
+		ADDIN_CHECK(system(cmd) == 0);
+		t = addin_test_find_calc(dir, "Basic calculator");
+		snprintf(cmd, sizeof(cmd), "cp %s/%s %s/%s", dir,
+		         swaps[i].from, dir, swaps[i].to);
+		ADDIN_CHECK(system(cmd) == 0);
+		for (size_t l = 0; l < 2; l++) {
+			addin_activation_options o =
+			    ADDIN_ACTIVATION_OPTIONS_INIT;
+			addin_object *obj;
+			o.isolation  = levels[l];
+			addin_err rv = addin_activate(h, t, &o, &obj);
+			ADDIN_CHECKF(rv == swaps[i].want ||
+			                 rv == swaps[i].or_want,
+			             "%s at %s: %s (%s)", swaps[i].to,
+			             addin_isolation_name(levels[l]),
+			             addin_err_name(rv), addin_errmsg());
+			ADDIN_CHECK_CONTAINS(addin_errmsg(),
+			                     "Basic calculator");
+			ADDIN_CHECK_CONTAINS(addin_errmsg(), swaps[i].needle);
+			ADDIN_CHECK_INT(addin_test_children(), ==, 0);
+			ADDIN_CHECK(!loaded(addin_token_location(t)));
+		}
+		addin_token_unref(t);
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		ADDIN_CHECK(system(cmd) == 0);
+	}
 	addin_host_destroy(h);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ADDIN_CHECK(system(cmd) == 0);
 }
 
 static void
@@ -709,19 +820,28 @@ test_sandboxed_levels_answer(void)
 	                                             ADDIN_SANDBOX_RESTRICTED,
 	                                             ADDIN_SANDBOX_STRICT};
 
+	static char want[4096], got[4096];
+
+	// The transcript of direct connect is what every sandbox level must
+	// answer too.
+	calc *d = activate(h, t, ADDIN_ISOLATION_DIRECT, NULL);
+	battery(d, want, sizeof(want));
+	calculator_v1_calculator_release(d);
 	for (size_t i = 0; i < 3; i++) {
 		addin_activation_options o  = ADDIN_ACTIVATION_OPTIONS_INIT;
 		addin_sandbox_options    sb = ADDIN_SANDBOX_OPTIONS_INIT;
 		addin_object            *obj;
-		double                   v[2] = {20, 22}, r = 0;
 		sb.level    = levels[i];
 		o.isolation = ADDIN_ISOLATION_SANDBOXED;
 		o.sandbox   = &sb;
 		ADDIN_PASS(addin_activate(h, t, &o, &obj));
 		calc *c = calculator_v1_calculator_from_object(obj);
 		addin_controller *ctl = ctl_of(c);
-		ADDIN_PASS(calculator_v1_calculator_operate(c, "+", v, 2, &r));
-		ADDIN_CHECK(r == 42);
+		battery(c, got, sizeof(got));
+		ADDIN_CHECKF(
+		    strcmp(want, got) == 0,
+		    "sandbox level %zu differs from direct:\n%s\nvs\n%s", i,
+		    got, want);
 		ADDIN_CHECK_INT(addin_controller_isolation(ctl), ==,
 		                ADDIN_ISOLATION_SANDBOXED);
 		const char *mech = addin_controller_sandbox(ctl);
@@ -740,7 +860,7 @@ test_sandboxed_levels_answer(void)
 }
 
 ADDIN_TEST_LIST = {
-    {"a sandboxed add-in answers at every sandbox level",
+    {"a sandboxed add-in answers as direct connect at every sandbox level",
      test_sandboxed_levels_answer},
     {"one calculator gives the same answers at every level",
      test_same_answers_at_every_level},
@@ -763,7 +883,11 @@ ADDIN_TEST_LIST = {
     {"each activation failure has its specific error and leaves nothing",
      test_failures_are_specific},
     {"a missing runner is ESPAWN naming the add-in", test_missing_runner},
-    {"a segment changed after discovery is EMISMATCH",
+    {"the host's default deadline bounds calls; an activation's wins",
+     test_default_deadline},
+    {"a runner that ends before its handshake says how it ended",
+     test_runner_ends_before_handshake},
+    {"a segment changed after discovery is refused, naming the add-in",
      test_mismatch_after_discovery},
     {"objects outlive their host and fail cleanly",
      test_objects_outlive_the_host},
