@@ -821,14 +821,17 @@ test_version_mismatch(void)
 
 // ---- processes ----------------------------------------------------
 
+// Starts minihost (with @lib: its add-in process busy in a call), kills it
+// hard and checks that its add-in process is gone within 1 s.
 static void
-test_runner_dies_with_host(void)
+host_dies(const char *lib)
 {
-	int                        out[2];
-	pid_t                      host;
-	char                       line[32] = "";
-	char                       path[]   = MINIHOST;
-	char                      *argv[]   = {path, NULL};
+	int   out[2];
+	pid_t host;
+	char  line[32] = "";
+	char  path[]   = MINIHOST;
+	char  arg[]    = TESTSVC_LIB;
+	char *argv[]   = {path, lib != NULL ? arg : NULL, NULL};
 	posix_spawn_file_actions_t fa;
 	int                        status, runner;
 	FILE                      *f;
@@ -851,13 +854,89 @@ test_runner_dies_with_host(void)
 	// The host dies hard: no chance to shut anything down.
 	ADDIN_CHECK(kill(host, SIGKILL) == 0);
 	ADDIN_CHECK(waitpid(host, &status, 0) == host);
-	int64_t until = addin_test_now_ms() + 3000;
-	pid_t   r     = 0;
-	while (r != runner && addin_test_now_ms() < until) {
+	int64_t t0 = addin_test_now_ms();
+	pid_t   r  = 0;
+	while (r != runner && addin_test_now_ms() < t0 + 1000) {
 		r = waitpid(runner, &status, WNOHANG);
 		usleep(5000);
 	}
-	ADDIN_CHECKF(r == runner, "runner %d outlived its host", runner);
+	ADDIN_CHECKF(r == runner, "runner %d outlived its host by 1 s",
+	             runner);
+}
+
+static void
+test_runner_dies_with_host(void)
+{
+	host_dies(NULL);
+}
+
+// Busy in a 60 s call, the runner cannot leave through its dropped channel
+// (its executor waits for the sleeping worker): PR_SET_PDEATHSIG ends it.
+static void
+test_busy_runner_dies_with_host(void)
+{
+	host_dies(TESTSVC_LIB);
+}
+
+static void *
+close_later(void *arg)
+{
+	usleep(200 * 1000);
+	addin__channel_close(arg);
+	return NULL;
+}
+
+// A peer that closes its end (alive, not killed) fails the calls waiting on
+// it at once with ADDIN_ECLOSED, not at their deadline.
+static void
+test_peer_close_fails_calls(void)
+{
+	addin__executor                 *ex;
+	addin__channel                  *callee, *caller;
+	addin__channel_cfg               cfg = {0};
+	char                             url[128];
+	uint8_t                          token[32] = {9};
+	uint64_t                         obj;
+	pthread_t                        th;
+	ProtobufCMessage                *reply;
+	Bulkhead__Test__V1__SleepRequest req =
+	    BULKHEAD__TEST__V1__SLEEP_REQUEST__INIT;
+
+	ADDIN_PASS(addin__executor_create(2, 8, &ex));
+	snprintf(url, sizeof(url), "ipc:///tmp/bulkhead-close-%d.ipc",
+	         getpid());
+	cfg.url       = url;
+	cfg.listener  = true;
+	cfg.token     = token;
+	cfg.token_len = sizeof(token);
+	cfg.executor  = ex;
+	cfg.label     = "closing peer";
+	ADDIN_PASS(addin__channel_open(&cfg, &callee));
+	cfg.listener = false;
+	ADDIN_PASS(addin__channel_open(&cfg, &caller));
+	ADDIN_PASS(addin__channel_handshake(caller, 5000));
+	ADDIN_PASS(addin__channel_handshake(callee, 5000));
+	ADDIN_PASS(addin__channel_export(callee, testsvc_create(), svc_release,
+	                                 NULL, "callee", &obj));
+
+	// The call sleeps 3 s with a 10 s deadline; its callee closes after
+	// 0.2 s.
+	req.has_ms = true;
+	req.ms     = 3000;
+	ADDIN_CHECK(pthread_create(&th, NULL, close_later, callee) == 0);
+	int64_t t0 = addin_test_now_ms();
+	ADDIN_FAIL(addin__channel_call(caller, obj, TS, M_SLEEP, &req.base,
+	                               10 * 1000, &reply),
+	           ADDIN_ECLOSED);
+	int64_t took = addin_test_now_ms() - t0;
+	ADDIN_CHECKF(took < 1500, "failed after %" PRId64 " ms", took);
+	ADDIN_CHECK_CONTAINS(addin_errmsg(), "Sleep");
+	// And every later call fails the same way at once.
+	ADDIN_FAIL(echo(caller, obj, 1, 10 * 1000, NULL), ADDIN_ECLOSED);
+	pthread_join(th, NULL);
+	addin__channel_close(caller);
+	addin__executor_destroy(ex);
+	unlink(url + strlen("ipc://"));
 }
 
 // nng closes connections on its own threads: wait until the number of
@@ -988,6 +1067,10 @@ ADDIN_TEST_LIST = {
     {"only the spawned process may connect", test_stranger_cannot_connect},
     {"a peer with no common wire version is refused", test_version_mismatch},
     {"the runner dies with its host", test_runner_dies_with_host},
+    {"a runner busy in a call dies with its host",
+     test_busy_runner_dies_with_host},
+    {"a peer closing its end fails waiting calls at once",
+     test_peer_close_fails_calls},
     {"20 spawn/kill cycles leak no descriptor and no process",
      test_no_descriptor_or_process_leak},
     {"load errors name the add-in and the file",

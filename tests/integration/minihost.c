@@ -2,16 +2,35 @@
 // Copyright 2026 The Bulkhead Authors
 //
 // minihost: a host that starts one add-in process, prints its pid and then
-// waits to be killed.  The host-death test kills it and watches the add-in
+// waits to be killed.  The host-death tests kill it and watch the add-in
 // process go too.
+//
+// Usage: minihost [TESTSVC_LIB]
+// With the test service's library, the add-in process loads it and is kept
+// busy serving a long Sleep call when the pid is printed: it can then only
+// leave through PR_SET_PDEATHSIG, not through its channel dropping (its
+// executor would wait for the sleeping worker).
+
+#define _GNU_SOURCE
 
 #include <stdio.h>
 #include <unistd.h>
 
+#include "channel.h"
 #include "proc.h"
+#include "testsvc.h"
+
+enum { M_SLEEP = 3 };
+
+static int
+fail(void)
+{
+	fprintf(stderr, "minihost: %s\n", addin_errmsg());
+	return 1;
+}
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	addin__sup_cfg   cfg = {0};
 	addin__sup      *sup;
@@ -21,8 +40,32 @@ main(void)
 	po.name = "orphan-to-be";
 	if (addin__sup_create(&cfg, &sup) != ADDIN_OK ||
 	    addin__proc_spawn(sup, &po, &p) != ADDIN_OK) {
-		fprintf(stderr, "minihost: %s\n", addin_errmsg());
-		return 1;
+		return fail();
+	}
+	if (argc > 1) {
+		Addin__Wire__V1__LoadRequest load =
+		    ADDIN__WIRE__V1__LOAD_REQUEST__INIT;
+		Bulkhead__Test__V1__SleepRequest req =
+		    BULKHEAD__TEST__V1__SLEEP_REQUEST__INIT;
+		char         sym[]  = "bulkhead_test_service_create";
+		char         name[] = "busy";
+		uint64_t     obj;
+		addin__call *call;
+
+		load.name           = name;
+		load.addin_path     = argv[1];
+		load.service_symbol = sym;
+		req.has_ms          = true;
+		req.ms              = 60 * 1000;
+		if (addin__proc_load(p, &load, &obj) != ADDIN_OK ||
+		    addin__channel_call_start(
+		        addin__proc_channel(p), obj,
+		        &bulkhead__test__v1__test_service__descriptor, M_SLEEP,
+		        &req.base, 120 * 1000, &call) != ADDIN_OK) {
+			return fail();
+		}
+		// Let the call reach a worker of the add-in process.
+		usleep(200 * 1000);
 	}
 	printf("%d\n", addin__proc_pid(p));
 	fflush(stdout);
