@@ -129,6 +129,20 @@ BAD(test_extensions, "bad/extensions.proto", "bad/extensions.proto:6: ",
 BAD(test_reserved_prefix, "bad/reserved_prefix.proto",
     "bad/reserved_prefix.proto:5: ",
     "field 'Req.addin_self': names starting with 'addin_' are reserved")
+BAD(test_underscore, "bad/underscore.proto", "bad/underscore.proto:5: ",
+    "field 'Req._hidden': names starting with '_' are reserved in C")
+BAD(test_double_underscore, "bad/double_underscore.proto",
+    "bad/double_underscore.proto:4: ",
+    "message 'Raw__Data': its C name 'bad_v1_raw__data' contains '__', "
+    "which is protoc-c's separator")
+BAD(test_std_name, "bad/std_name.proto", "bad/std_name.proto:6: ",
+    "field 'Req.errno': its C name 'errno' is a C keyword or standard C "
+    "name")
+BAD(test_extend, "bad/extend.proto",
+    "bad/extend.proto:6: ", "extensions are not supported")
+BAD(test_extend_nested, "bad/extend_nested.proto",
+    "bad/extend_nested.proto:8: ",
+    "message 'Req': extensions are not supported")
 
 // A file name a C #include "..." cannot spell is refused: the generated
 // files, and protoc-c's, include each other by it.
@@ -214,6 +228,12 @@ ADDIN_TEST_LIST = {
     {"an extension range is refused", test_extensions},
     {"a field with the reserved addin_ prefix is refused",
      test_reserved_prefix},
+    {"a field starting with an underscore is refused", test_underscore},
+    {"a C name containing a double underscore is refused",
+     test_double_underscore},
+    {"a field named like a standard C name is refused", test_std_name},
+    {"an extend at file level is refused", test_extend},
+    {"an extend inside a message is refused", test_extend_nested},
     {"a file name a C #include cannot spell is refused", test_file_name},
     {NULL, NULL},
 };
