@@ -255,9 +255,11 @@ pg_pbc_field(const char *name)
 	return low;
 }
 
-// Names a generated parameter or member cannot have: C11 keywords, and the
+// Names a generated parameter or member cannot have: C11 keywords, the
 // macros and type names of the standard headers that generated code
-// includes.
+// includes, and the standard functions generated code calls where
+// parameters and locals named after fields are in scope (a local 'memset'
+// hides memset()).
 static const char *const c_reserved[] = {
     "auto",      "break",     "case",     "char",          "const",
     "continue",  "default",   "do",       "double",        "else",
@@ -272,7 +274,7 @@ static const char *const c_reserved[] = {
     "size_t",    "ptrdiff_t", "wchar_t",  "max_align_t",   "int8_t",
     "int16_t",   "int32_t",   "int64_t",  "uint8_t",       "uint16_t",
     "uint32_t",  "uint64_t",  "intptr_t", "uintptr_t",     "intmax_t",
-    "uintmax_t", NULL};
+    "uintmax_t", "memcpy",    "memset",   "strcmp",        NULL};
 
 bool
 pg_is_reserved_word(const char *s)

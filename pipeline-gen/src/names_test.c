@@ -61,6 +61,7 @@ test_reserved(void)
 	ADDIN_CHECK(pg_is_reserved_word("typeof"));
 	ADDIN_CHECK(pg_is_reserved_word("size_t"));
 	ADDIN_CHECK(pg_is_reserved_word("bool"));
+	ADDIN_CHECK(pg_is_reserved_word("memset")); // generated code calls it
 	ADDIN_CHECK(!pg_is_reserved_word("type"));
 	ADDIN_CHECK(!pg_is_reserved_word("new")); // C++ only: fine in C
 	ADDIN_CHECK(pg_is_identifier("a_1"));

@@ -138,6 +138,9 @@ BAD(test_double_underscore, "bad/double_underscore.proto",
 BAD(test_std_name, "bad/std_name.proto", "bad/std_name.proto:6: ",
     "field 'Req.errno': its C name 'errno' is a C keyword or standard C "
     "name")
+BAD(test_std_function, "bad/std_function.proto", "bad/std_function.proto:5: ",
+    "field 'Req.memset': its C name 'memset' is a C keyword or standard C "
+    "name")
 BAD(test_extend, "bad/extend.proto",
     "bad/extend.proto:6: ", "extensions are not supported")
 BAD(test_extend_nested, "bad/extend_nested.proto",
@@ -232,6 +235,8 @@ ADDIN_TEST_LIST = {
     {"a C name containing a double underscore is refused",
      test_double_underscore},
     {"a field named like a standard C name is refused", test_std_name},
+    {"a field named like a function generated code calls is refused",
+     test_std_function},
     {"an extend at file level is refused", test_extend},
     {"an extend inside a message is refused", test_extend_nested},
     {"a file name a C #include cannot spell is refused", test_file_name},
