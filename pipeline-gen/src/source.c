@@ -81,6 +81,25 @@ pg_comment(const pg_file *f, const pg_path *path)
 	return NULL;
 }
 
+// The file name as the error's location: control characters (which the
+// file-name check refuses) are written as octal escapes, so that the error
+// stays one line even for a name with a newline in it.
+static const char *
+location(const char *name)
+{
+	pg_buf b = {0};
+
+	for (const char *p = name; *p != '\0'; p++) {
+		unsigned char c = (unsigned char) *p;
+		if (c < 0x20 || c == 0x7f) {
+			pg_putf(&b, "\\%03o", c);
+		} else {
+			pg_putn(&b, p, 1);
+		}
+	}
+	return pg_buf_str(&b);
+}
+
 bool
 pg_fail(pg_ctx *ctx, const pg_file *f, const pg_path *path, const char *fmt,
         ...)
@@ -94,6 +113,7 @@ pg_fail(pg_ctx *ctx, const pg_file *f, const pg_path *path, const char *fmt,
 	va_start(ap, fmt);
 	msg = pg_vfmt(fmt, ap);
 	va_end(ap);
-	ctx->error = pg_fmt("%s:%d: %s", f->name, pg_line(f, path), msg);
+	ctx->error =
+	    pg_fmt("%s:%d: %s", location(f->name), pg_line(f, path), msg);
 	return false;
 }

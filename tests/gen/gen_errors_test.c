@@ -148,7 +148,8 @@ BAD(test_extend_nested, "bad/extend_nested.proto",
     "message 'Req': extensions are not supported")
 
 // A file name a C #include "..." cannot spell is refused: the generated
-// files, and protoc-c's, include each other by it.
+// files, and protoc-c's, include each other by it;
+// control characters in the name are escaped in the error's location.
 static void
 test_file_name(void)
 {
@@ -165,6 +166,14 @@ test_file_name(void)
 	     "file name \"q\\\"uote/v1/odd.proto\": it contains '\"'"},
 	    {"tri?\?=graph", "tri?\?=graph/v1/odd.proto:1: ",
 	     "it contains the trigraph '?\?='"},
+	    {"back\\slash", "back\\slash/v1/odd.proto:1: ",
+	     "file name \"back\\\\slash/v1/odd.proto\": it contains '\\'"},
+	    {"ta\tb", "ta\\011b/v1/odd.proto:1: ",
+	     "file name \"ta\\011b/v1/odd.proto\": it contains a control "
+	     "character"},
+	    // The location is escaped too, so that the error stays one line.
+	    {"new\nline", "new\\012line/v1/odd.proto:1: ",
+	     "it contains a control character"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
