@@ -27,7 +27,7 @@ ADDIN_SEGMENT_RECORD(addin_addin_adapter_record,
     ADDIN_KV("version", "v1")
     ADDIN_KV("description", "add-in-side adapter of names.v1.HTTPServer_Admin from names/v1/names.proto")
     ADDIN_KV("contract", "names.v1.HTTPServer_Admin")
-    ADDIN_KV("contract-hash", "5c0e8c8b5c52bdd70b9bec87f0765bc522b5978a236aeaa78973f41918e47ee4")
+    ADDIN_KV("contract-hash", "719945e8737eb85ea044c825db0dda3f7fb93f1f0ff325522189f371bb3bff1d")
     ADDIN_KV("addin-view", NAMES_V1_HTTP_SERVER_ADMIN_VIEW_ID)
     ADDIN_KV("addin-view-hash", NAMES_V1_HTTP_SERVER_ADMIN_VIEW_HASH)
     ADDIN_KV("generator", "protoc-gen-pipeline 0.1.0"));
@@ -171,6 +171,10 @@ addin_to_pb_names_v1_foo_bar_kindof(struct addin_arena *addin_arena, const names
 		addin_dst->kind_of_case = (Names__V1__FooBar__KindOfCase) 4;
 		addin_dst->template_ = (Names__V1__HTTPVerb) addin_src->template;
 		break;
+	case NAMES_V1_FOO_BAR_KINDOF_LEAF_KIND:
+		addin_dst->kind_of_case = (Names__V1__FooBar__KindOfCase) 6;
+		addin_dst->leaf_kind = (Names__V1__FooBar__InnerKind) addin_src->leaf_kind;
+		break;
 	default:
 		addin_dst->kind_of_case = (Names__V1__FooBar__KindOfCase) 0;
 		break;
@@ -200,6 +204,22 @@ addin_to_pb_names_v1_foo_bar_inner_msg(struct addin_arena *addin_arena, const na
 		}
 		addin_dst->verbs = addin_a;
 		addin_dst->n_verbs = addin_src->n_verbs;
+	}
+	if (addin_src->kinds == NULL && addin_src->n_kinds > 0) {
+		addin_rv = addin_set_error(ADDIN_EINVAL, "names.v1.Foo_bar.Inner_Msg.kinds: NULL array of %zu elements", addin_src->n_kinds);
+		return addin_rv;
+	}
+	if (addin_src->n_kinds > 0) {
+		Names__V1__FooBar__InnerKind *addin_a = addin_arena_alloc(addin_arena, addin_src->n_kinds, sizeof(*addin_a));
+		if (addin_a == NULL) {
+			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
+			return addin_rv;
+		}
+		for (size_t addin_i = 0; addin_i < addin_src->n_kinds; addin_i++) {
+			addin_a[addin_i] = (Names__V1__FooBar__InnerKind) addin_src->kinds[addin_i];
+		}
+		addin_dst->kinds = addin_a;
+		addin_dst->n_kinds = addin_src->n_kinds;
 	}
 	return addin_rv;
 }
@@ -264,6 +284,18 @@ addin_borrow_names_v1_foo_bar_inner_msg(struct addin_arena *addin_arena, const N
 		addin_dst->verbs = addin_a;
 		addin_dst->n_verbs = addin_src->n_verbs;
 	}
+	if (addin_src->n_kinds > 0) {
+		names_v1_foo_bar_inner_kind *addin_a = addin_arena_alloc(addin_arena, addin_src->n_kinds, sizeof(*addin_a));
+		if (addin_a == NULL) {
+			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
+			return addin_rv;
+		}
+		for (size_t addin_i = 0; addin_i < addin_src->n_kinds; addin_i++) {
+			addin_a[addin_i] = (names_v1_foo_bar_inner_kind) addin_src->kinds[addin_i];
+		}
+		addin_dst->kinds = addin_a;
+		addin_dst->n_kinds = addin_src->n_kinds;
+	}
 	return addin_rv;
 }
 
@@ -291,6 +323,7 @@ addin_handle_get_v2_status(struct addin_addin_adapter *addin_aa,
 	names_v1_foo_bar_inner_msg *ret_inners = NULL;
 	size_t ret_n_inners = 0;
 	names_v1_foo_bar_kindof ret_kindof;
+	names_v1_foo_bar_inner_kind ret_kind = (names_v1_foo_bar_inner_kind) 0;
 	memset(&ret_inner, 0, sizeof(ret_inner));
 	memset(&ret_kindof, 0, sizeof(ret_kindof));
 
@@ -327,7 +360,8 @@ addin_handle_get_v2_status(struct addin_addin_adapter *addin_aa,
 	    &ret_inner,
 	    &ret_inners,
 	    &ret_n_inners,
-	    &ret_kindof);
+	    &ret_kindof,
+	    &ret_kind);
 	if (addin_rv != ADDIN_OK) {
 		// The op wrote no output.
 		if (addin_last_error() != addin_rv) {
@@ -371,6 +405,7 @@ addin_handle_get_v2_status(struct addin_addin_adapter *addin_aa,
 	if ((addin_rv = addin_to_pb_names_v1_foo_bar_kindof(addin_arena, &ret_kindof, addin_dst)) != ADDIN_OK) {
 		goto addin_fail_out;
 	}
+	addin_dst->kind = (Names__V1__FooBar__InnerKind) ret_kind;
 	addin_closure(&addin_rep.base, addin_closure_data);
 	names_v1_http_server_admin_get_v2_status_free_out(
 	    &ret_inner,
@@ -404,6 +439,8 @@ addin_handle_do_thing(struct addin_addin_adapter *addin_aa,
 	uint64_t id = 0;
 	const names_v1_http_verb *verbs = NULL;
 	size_t n_verbs = 0;
+	const names_v1_foo_bar_inner_kind *kinds = NULL;
+	size_t n_kinds = 0;
 	char *ret_new = NULL;
 	int32_t ret_this = 0;
 	char **ret_class = NULL;
@@ -437,12 +474,26 @@ addin_handle_do_thing(struct addin_addin_adapter *addin_aa,
 		verbs = addin_a;
 		n_verbs = addin_src->n_verbs;
 	}
+	if (addin_src->n_kinds > 0) {
+		names_v1_foo_bar_inner_kind *addin_a = addin_arena_alloc(addin_arena, addin_src->n_kinds, sizeof(*addin_a));
+		if (addin_a == NULL) {
+			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
+			goto addin_fail;
+		}
+		for (size_t addin_i = 0; addin_i < addin_src->n_kinds; addin_i++) {
+			addin_a[addin_i] = (names_v1_foo_bar_inner_kind) addin_src->kinds[addin_i];
+		}
+		kinds = addin_a;
+		n_kinds = addin_src->n_kinds;
+	}
 	addin_set_error(ADDIN_OK, NULL);
 	addin_rv = addin_aa->ops->do_thing(
 	    addin_aa->self,
 	    id,
 	    verbs,
 	    n_verbs,
+	    kinds,
+	    n_kinds,
 	    &ret_new,
 	    &ret_this,
 	    &ret_class,
@@ -555,7 +606,7 @@ extern ADDIN_API const addin_addin_adapter_def addin_entry_addin_adapter;
 const addin_addin_adapter_def addin_entry_addin_adapter = {
 	.abi_version = ADDIN_ABI_VERSION,
 	.contract_id = "names.v1.HTTPServer_Admin",
-	.contract_hash = "5c0e8c8b5c52bdd70b9bec87f0765bc522b5978a236aeaa78973f41918e47ee4",
+	.contract_hash = "719945e8737eb85ea044c825db0dda3f7fb93f1f0ff325522189f371bb3bff1d",
 	.view_id = NAMES_V1_HTTP_SERVER_ADMIN_VIEW_ID,
 	.view_hash = NAMES_V1_HTTP_SERVER_ADMIN_VIEW_HASH,
 	.descriptor = &names__v1__httpserver__admin__descriptor,

@@ -17,13 +17,13 @@ ADDIN_SEGMENT_RECORD(addin_contract_record,
     ADDIN_KV("version", "v1")
     ADDIN_KV("description", "contract names.v1.HTTPServer_Admin from names/v1/names.proto")
     ADDIN_KV("contract", "names.v1.HTTPServer_Admin")
-    ADDIN_KV("contract-hash", "5c0e8c8b5c52bdd70b9bec87f0765bc522b5978a236aeaa78973f41918e47ee4")
+    ADDIN_KV("contract-hash", "719945e8737eb85ea044c825db0dda3f7fb93f1f0ff325522189f371bb3bff1d")
     ADDIN_KV("generator", "protoc-gen-pipeline 0.1.0"));
 
 extern ADDIN_API const addin_contract_def addin_entry_contract;
 const addin_contract_def addin_entry_contract = {
 	.abi_version = ADDIN_ABI_VERSION,
 	.contract_id = "names.v1.HTTPServer_Admin",
-	.contract_hash = "5c0e8c8b5c52bdd70b9bec87f0765bc522b5978a236aeaa78973f41918e47ee4",
+	.contract_hash = "719945e8737eb85ea044c825db0dda3f7fb93f1f0ff325522189f371bb3bff1d",
 	.descriptor = &names__v1__httpserver__admin__descriptor,
 };

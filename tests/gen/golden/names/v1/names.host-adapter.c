@@ -27,7 +27,7 @@ ADDIN_SEGMENT_RECORD(addin_host_adapter_record,
     ADDIN_KV("version", "v1")
     ADDIN_KV("description", "host-side adapter of names.v1.HTTPServer_Admin from names/v1/names.proto")
     ADDIN_KV("contract", "names.v1.HTTPServer_Admin")
-    ADDIN_KV("contract-hash", "5c0e8c8b5c52bdd70b9bec87f0765bc522b5978a236aeaa78973f41918e47ee4")
+    ADDIN_KV("contract-hash", "719945e8737eb85ea044c825db0dda3f7fb93f1f0ff325522189f371bb3bff1d")
     ADDIN_KV("host-view", NAMES_V1_HTTP_SERVER_ADMIN_VIEW_ID)
     ADDIN_KV("host-view-hash", NAMES_V1_HTTP_SERVER_ADMIN_VIEW_HASH)
     ADDIN_KV("generator", "protoc-gen-pipeline 0.1.0"));
@@ -176,6 +176,22 @@ addin_to_pb_names_v1_foo_bar_inner_msg(struct addin_arena *addin_arena, const na
 		addin_dst->verbs = addin_a;
 		addin_dst->n_verbs = addin_src->n_verbs;
 	}
+	if (addin_src->kinds == NULL && addin_src->n_kinds > 0) {
+		addin_rv = addin_set_error(ADDIN_EINVAL, "names.v1.Foo_bar.Inner_Msg.kinds: NULL array of %zu elements", addin_src->n_kinds);
+		return addin_rv;
+	}
+	if (addin_src->n_kinds > 0) {
+		Names__V1__FooBar__InnerKind *addin_a = addin_arena_alloc(addin_arena, addin_src->n_kinds, sizeof(*addin_a));
+		if (addin_a == NULL) {
+			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
+			return addin_rv;
+		}
+		for (size_t addin_i = 0; addin_i < addin_src->n_kinds; addin_i++) {
+			addin_a[addin_i] = (Names__V1__FooBar__InnerKind) addin_src->kinds[addin_i];
+		}
+		addin_dst->kinds = addin_a;
+		addin_dst->n_kinds = addin_src->n_kinds;
+	}
 	return addin_rv;
 }
 
@@ -241,6 +257,10 @@ addin_copy_names_v1_foo_bar_kindof(const Names__V1__FooBar *addin_src, names_v1_
 		addin_dst->which = NAMES_V1_FOO_BAR_KINDOF_TEMPLATE;
 		addin_dst->template = (names_v1_http_verb) addin_src->template_;
 		break;
+	case 6:
+		addin_dst->which = NAMES_V1_FOO_BAR_KINDOF_LEAF_KIND;
+		addin_dst->leaf_kind = (names_v1_foo_bar_inner_kind) addin_src->leaf_kind;
+		break;
 	default:
 		addin_dst->which = NAMES_V1_FOO_BAR_KINDOF_NOT_SET;
 		break;
@@ -266,6 +286,18 @@ addin_copy_names_v1_foo_bar_inner_msg(const Names__V1__FooBar__InnerMsg *addin_s
 		}
 		addin_dst->n_verbs = addin_src->n_verbs;
 	}
+	if (addin_src->n_kinds > 0) {
+		names_v1_foo_bar_inner_kind *addin_a = addin_alloc_array(addin_src->n_kinds, sizeof(*addin_a));
+		if (addin_a == NULL) {
+			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
+			return addin_rv;
+		}
+		addin_dst->kinds = addin_a;
+		for (size_t addin_i = 0; addin_i < addin_src->n_kinds; addin_i++) {
+			addin_a[addin_i] = (names_v1_foo_bar_inner_kind) addin_src->kinds[addin_i];
+		}
+		addin_dst->n_kinds = addin_src->n_kinds;
+	}
 	return addin_rv;
 }
 
@@ -278,6 +310,7 @@ struct addin_call_get_v2_status {
 	names_v1_foo_bar_inner_msg **ret_inners;
 	size_t *ret_n_inners;
 	names_v1_foo_bar_kindof *ret_kindof;
+	names_v1_foo_bar_inner_kind *ret_kind;
 };
 
 static addin_err
@@ -288,6 +321,7 @@ addin_take_get_v2_status(const Names__V1__FooBar *addin_src, struct addin_call_g
 	names_v1_foo_bar_inner_msg *ret_inners = NULL;
 	size_t ret_n_inners = 0;
 	names_v1_foo_bar_kindof ret_kindof;
+	names_v1_foo_bar_inner_kind ret_kind = (names_v1_foo_bar_inner_kind) 0;
 	memset(&ret_inner, 0, sizeof(ret_inner));
 	memset(&ret_kindof, 0, sizeof(ret_kindof));
 
@@ -315,10 +349,12 @@ addin_take_get_v2_status(const Names__V1__FooBar *addin_src, struct addin_call_g
 	if ((addin_rv = addin_copy_names_v1_foo_bar_kindof(addin_src, &ret_kindof)) != ADDIN_OK) {
 		goto addin_fail;
 	}
+	ret_kind = (names_v1_foo_bar_inner_kind) addin_src->kind;
 	*addin_call->ret_inner = ret_inner;
 	*addin_call->ret_inners = ret_inners;
 	*addin_call->ret_n_inners = ret_n_inners;
 	*addin_call->ret_kindof = ret_kindof;
+	*addin_call->ret_kind = ret_kind;
 	return addin_rv;
 
 addin_fail:
@@ -369,7 +405,8 @@ addin_op_get_v2_status(
     names_v1_foo_bar_inner_msg *ret_inner,
     names_v1_foo_bar_inner_msg **ret_inners,
     size_t *ret_n_inners,
-    names_v1_foo_bar_kindof *ret_kindof)
+    names_v1_foo_bar_kindof *ret_kindof,
+    names_v1_foo_bar_inner_kind *ret_kind)
 {
 	struct addin_host_adapter *addin_ha = self;
 	struct addin_arena addin_arena_s = ADDIN_ARENA_INIT;
@@ -382,6 +419,7 @@ addin_op_get_v2_status(
 		.ret_inners = ret_inners,
 		.ret_n_inners = ret_n_inners,
 		.ret_kindof = ret_kindof,
+		.ret_kind = ret_kind,
 	};
 	addin_err addin_rv = ADDIN_OK;
 	Names__V1__HTTPRequest *addin_dst = &addin_req;
@@ -533,6 +571,8 @@ addin_op_do_thing(
     uint64_t id,
     const names_v1_http_verb *verbs,
     size_t n_verbs,
+    const names_v1_foo_bar_inner_kind *kinds,
+    size_t n_kinds,
     char **ret_new,
     int32_t *ret_this,
     char ***ret_class,
@@ -576,6 +616,22 @@ addin_op_do_thing(
 		}
 		addin_dst->verbs = addin_a;
 		addin_dst->n_verbs = n_verbs;
+	}
+	if (kinds == NULL && n_kinds > 0) {
+		addin_rv = addin_set_error(ADDIN_EINVAL, "names.v1.Foo_bar.Inner_Msg.kinds: NULL array of %zu elements", n_kinds);
+		goto addin_done;
+	}
+	if (n_kinds > 0) {
+		Names__V1__FooBar__InnerKind *addin_a = addin_arena_alloc(addin_arena, n_kinds, sizeof(*addin_a));
+		if (addin_a == NULL) {
+			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
+			goto addin_done;
+		}
+		for (size_t addin_i = 0; addin_i < n_kinds; addin_i++) {
+			addin_a[addin_i] = (Names__V1__FooBar__InnerKind) kinds[addin_i];
+		}
+		addin_dst->kinds = addin_a;
+		addin_dst->n_kinds = n_kinds;
 	}
 	addin_set_error(ADDIN_OK, NULL);
 	addin_ha->contract->invoke(addin_ha->contract, 1, &addin_req.base,
@@ -635,7 +691,7 @@ const addin_host_adapter_def addin_entry_host_adapter = {
 	.view_id = NAMES_V1_HTTP_SERVER_ADMIN_VIEW_ID,
 	.view_hash = NAMES_V1_HTTP_SERVER_ADMIN_VIEW_HASH,
 	.contract_id = "names.v1.HTTPServer_Admin",
-	.contract_hash = "5c0e8c8b5c52bdd70b9bec87f0765bc522b5978a236aeaa78973f41918e47ee4",
+	.contract_hash = "719945e8737eb85ea044c825db0dda3f7fb93f1f0ff325522189f371bb3bff1d",
 	.descriptor = &names__v1__httpserver__admin__descriptor,
 	.wrap = addin_wrap,
 	.unwrap = addin_unwrap,

@@ -49,7 +49,8 @@ names_v1_http_server_admin_get_v2_status(
     names_v1_foo_bar_inner_msg *ret_inner,
     names_v1_foo_bar_inner_msg **ret_inners,
     size_t *ret_n_inners,
-    names_v1_foo_bar_kindof *ret_kindof)
+    names_v1_foo_bar_kindof *ret_kindof,
+    names_v1_foo_bar_inner_kind *ret_kind)
 {
 	const void *addin_vops;
 	void *addin_self;
@@ -61,6 +62,7 @@ names_v1_http_server_admin_get_v2_status(
 	    ret_inners == NULL ||
 	    ret_n_inners == NULL ||
 	    ret_kindof == NULL ||
+	    ret_kind == NULL ||
 	    (class == NULL && n_class > 0)) {
 		return addin_set_error(ADDIN_EINVAL,
 		    "names_v1_http_server_admin_get_v2_status: NULL object, output or array");
@@ -93,7 +95,8 @@ names_v1_http_server_admin_get_v2_status(
 		    ret_inner,
 		    ret_inners,
 		    ret_n_inners,
-		    ret_kindof);
+		    ret_kindof,
+		    ret_kind);
 		if (addin_rv != ADDIN_OK && addin_last_error() != addin_rv) {
 			addin_set_error(addin_rv, NULL);
 		}
@@ -109,6 +112,8 @@ names_v1_http_server_admin_do_thing(
     uint64_t id,
     const names_v1_http_verb *verbs,
     size_t n_verbs,
+    const names_v1_foo_bar_inner_kind *kinds,
+    size_t n_kinds,
     char **ret_new,
     int32_t *ret_this,
     char ***ret_class,
@@ -129,7 +134,8 @@ names_v1_http_server_admin_do_thing(
 	    ret_verb == NULL ||
 	    ret_foobar == NULL ||
 	    ret_value_x == NULL ||
-	    (verbs == NULL && n_verbs > 0)) {
+	    (verbs == NULL && n_verbs > 0) ||
+	    (kinds == NULL && n_kinds > 0)) {
 		return addin_set_error(ADDIN_EINVAL,
 		    "names_v1_http_server_admin_do_thing: NULL object, output or array");
 	}
@@ -148,6 +154,8 @@ names_v1_http_server_admin_do_thing(
 		    id,
 		    verbs,
 		    n_verbs,
+		    kinds,
+		    n_kinds,
 		    ret_new,
 		    ret_this,
 		    ret_class,

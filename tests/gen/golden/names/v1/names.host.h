@@ -61,7 +61,8 @@ addin_err names_v1_http_server_admin_get_v2_status(
     names_v1_foo_bar_inner_msg *ret_inner,
     names_v1_foo_bar_inner_msg **ret_inners,
     size_t *ret_n_inners,
-    names_v1_foo_bar_kindof *ret_kindof);
+    names_v1_foo_bar_kindof *ret_kindof,
+    names_v1_foo_bar_inner_kind *ret_kind);
 
 // names_v1_http_server_admin_do_thing calls do_thing of the add-in behind
 // @obj.
@@ -79,6 +80,8 @@ addin_err names_v1_http_server_admin_do_thing(
     uint64_t id,
     const names_v1_http_verb *verbs,
     size_t n_verbs,
+    const names_v1_foo_bar_inner_kind *kinds,
+    size_t n_kinds,
     char **ret_new,
     int32_t *ret_this,
     char ***ret_class,

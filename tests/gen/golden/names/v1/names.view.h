@@ -27,9 +27,9 @@ extern "C" {
 // The contract this view belongs to.  A generated view's id and hash are its
 // contract's; the hash digests the contract's wire form (docs/contracts.md).
 #define NAMES_V1_HTTP_SERVER_ADMIN_CONTRACT_ID "names.v1.HTTPServer_Admin"
-#define NAMES_V1_HTTP_SERVER_ADMIN_CONTRACT_HASH "5c0e8c8b5c52bdd70b9bec87f0765bc522b5978a236aeaa78973f41918e47ee4"
+#define NAMES_V1_HTTP_SERVER_ADMIN_CONTRACT_HASH "719945e8737eb85ea044c825db0dda3f7fb93f1f0ff325522189f371bb3bff1d"
 #define NAMES_V1_HTTP_SERVER_ADMIN_VIEW_ID "names.v1.HTTPServer_Admin"
-#define NAMES_V1_HTTP_SERVER_ADMIN_VIEW_HASH "5c0e8c8b5c52bdd70b9bec87f0765bc522b5978a236aeaa78973f41918e47ee4"
+#define NAMES_V1_HTTP_SERVER_ADMIN_VIEW_HASH "719945e8737eb85ea044c825db0dda3f7fb93f1f0ff325522189f371bb3bff1d"
 
 typedef enum names_v1_http_verb {
 	NAMES_V1_HTTP_VERB_UNSPECIFIED = 0,
@@ -37,6 +37,13 @@ typedef enum names_v1_http_verb {
 	NAMES_V1_HTTP_VERB_POST = 2,
 	NAMES_V1_HTTP_VERB_HTTP_VERB_2XX = 3,
 } names_v1_http_verb;
+
+// Inner_Kind is an enum declared inside a message.
+typedef enum names_v1_foo_bar_inner_kind {
+	NAMES_V1_FOO_BAR_INNER_KIND_UNSPECIFIED = 0,
+	NAMES_V1_FOO_BAR_INNER_KIND_LEAF = 1,
+	NAMES_V1_FOO_BAR_INNER_KIND_BRANCH = 2,
+} names_v1_foo_bar_inner_kind;
 
 typedef struct names_v1_foo_bar_inner_msg names_v1_foo_bar_inner_msg;
 
@@ -72,6 +79,7 @@ typedef enum names_v1_foo_bar_kindof_case {
 	NAMES_V1_FOO_BAR_KINDOF_NOT_SET = 0,
 	NAMES_V1_FOO_BAR_KINDOF_PRIVATE = 3,
 	NAMES_V1_FOO_BAR_KINDOF_TEMPLATE = 4,
+	NAMES_V1_FOO_BAR_KINDOF_LEAF_KIND = 6,
 } names_v1_foo_bar_kindof_case;
 
 // names_v1_foo_bar_kindof is oneof 'kindof' of names.v1.Foo_bar: @which names
@@ -81,6 +89,7 @@ typedef struct names_v1_foo_bar_kindof {
 	union {
 		bool private;
 		names_v1_http_verb template;
+		names_v1_foo_bar_inner_kind leaf_kind;
 	};
 } names_v1_foo_bar_kindof;
 
@@ -89,6 +98,8 @@ struct names_v1_foo_bar_inner_msg {
 	uint64_t id;
 	const names_v1_http_verb *verbs;
 	size_t n_verbs;
+	const names_v1_foo_bar_inner_kind *kinds;
+	size_t n_kinds;
 };
 
 // names_v1_http_server_admin_ops is the view of contract
@@ -117,7 +128,8 @@ typedef struct names_v1_http_server_admin_ops {
 	    names_v1_foo_bar_inner_msg *ret_inner,
 	    names_v1_foo_bar_inner_msg **ret_inners,
 	    size_t *ret_n_inners,
-	    names_v1_foo_bar_kindof *ret_kindof);
+	    names_v1_foo_bar_kindof *ret_kindof,
+	    names_v1_foo_bar_inner_kind *ret_kind);
 
 	// do_thing: do_thing(names.v1.Foo_bar.Inner_Msg) returns
 	// (names.v1.HTTPRequest).
@@ -126,6 +138,8 @@ typedef struct names_v1_http_server_admin_ops {
 	    uint64_t id,
 	    const names_v1_http_verb *verbs,
 	    size_t n_verbs,
+	    const names_v1_foo_bar_inner_kind *kinds,
+	    size_t n_kinds,
 	    char **ret_new,
 	    int32_t *ret_this,
 	    char ***ret_class,
@@ -190,6 +204,7 @@ names_v1_foo_bar_inner_msg_clear(names_v1_foo_bar_inner_msg *v)
 		return;
 	}
 	addin_free((void *) (uintptr_t) v->verbs);
+	addin_free((void *) (uintptr_t) v->kinds);
 	memset(v, 0, sizeof(*v));
 }
 
