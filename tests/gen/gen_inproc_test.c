@@ -457,8 +457,18 @@ test_metadata(void)
 	                       "addin-view-hash", hash));
 	ADDIN_CHECK(has_record(GEN_CALCULATOR_ADDIN, "addin", "q.operations",
 	                       "+ - * / neg"));
+	ADDIN_CHECK(
+	    has_record(GEN_CALCULATOR_ADDIN, "addin", "version", "1.0.0"));
+	ADDIN_CHECK(has_record(GEN_CALCULATOR_ADDIN, "addin", "description",
+	                       "A calculator for the generated-view tests"));
 	ADDIN_CHECK(has_record(GEN_ALLTYPES_ADDIN, "addin", "publisher",
 	                       "The Bulkhead Authors"));
+	ADDIN_CHECK(
+	    has_record(GEN_ALLTYPES_ADDIN, "addin", "version", "1.0.0"));
+	ADDIN_CHECK(has_record(GEN_ALLTYPES_ADDIN, "addin", "description",
+	                       "Echoes every mapped type"));
+	ADDIN_CHECK(has_record(GEN_PRESENCE_ADDIN, "addin", "description",
+	                       "Echoes proto2 optional fields"));
 	ADDIN_CHECK(!has_record(GEN_CALCULATOR_ADDIN, "addin",
 	                        "addin-view-hash",
 	                        ALLTYPES_V1_ALL_TYPES_VIEW_HASH));

@@ -39,16 +39,18 @@ struct view {
 	const char *id;
 	const char *hash;
 	const char *addin;
+	const char *description; // as the add-in's declaration macro gives it
 	check_fn    check;
 };
 
 static const struct view views[] = {
     {ALLTYPES_V1_ALL_TYPES_VIEW_ID, ALLTYPES_V1_ALL_TYPES_VIEW_HASH,
-     "All Types", alltypes},
+     "All Types", "Echoes every mapped type", alltypes},
     {PRESENCE_V1_PRESENCE_VIEW_ID, PRESENCE_V1_PRESENCE_VIEW_HASH, "Presence",
-     presence},
+     "Echoes proto2 optional fields", presence},
     {CALCULATOR_V1_CALCULATOR_VIEW_ID, CALCULATOR_V1_CALCULATOR_VIEW_HASH,
-     "Test Calculator", calculator},
+     "Test Calculator", "A calculator for the generated-view tests",
+     calculator},
 };
 
 static void
@@ -85,6 +87,12 @@ at_level(addin_isolation level)
 		}
 		ADDIN_CHECKF(tok != NULL, "no add-in \"%s\" in %s",
 		             views[v].addin, GEN_PIPELINE_DIR);
+		// The metadata of the declaration macro, as discovery read it.
+		ADDIN_CHECK_STR(addin_token_version(tok), "1.0.0");
+		ADDIN_CHECK_STR(addin_token_publisher(tok),
+		                "The Bulkhead Authors");
+		ADDIN_CHECK_STR(addin_token_description(tok),
+		                views[v].description);
 		opts.isolation = level;
 		opts.process   = proc;
 		rv             = addin_activate(host, tok, &opts, &obj);
