@@ -300,6 +300,40 @@ act(const char *a, const char *arg)
 		}
 		effect("killed");
 	}
+	// The queued forms of kill and tgkill, and a pidfd's signal (to
+	// itself: the host's pid may not exist in its namespace).
+	if (strcmp(a, "sigqueue") == 0) {
+		union sigval v = {0};
+		if (sigqueue((pid_t) atoi(arg), SIGKILL, v) != 0) {
+			blocked("sigqueue");
+		}
+		effect("queued");
+	}
+	if (strcmp(a, "tgsigqueue") == 0) {
+		siginfo_t si;
+		pid_t     pid = (pid_t) atoi(arg);
+		memset(&si, 0, sizeof(si));
+		si.si_signo = SIGKILL;
+		si.si_code  = SI_QUEUE;
+		si.si_pid   = getpid();
+		si.si_uid   = getuid();
+		if (syscall(SYS_rt_tgsigqueueinfo, pid, pid, SIGKILL, &si) !=
+		    0) {
+			blocked("rt_tgsigqueueinfo");
+		}
+		effect("queued");
+	}
+	if (strcmp(a, "pidfd-signal") == 0) {
+		long fd = syscall(SYS_pidfd_open, getpid(), 0);
+		if (fd < 0) {
+			blocked("pidfd_open");
+		}
+		if (syscall(SYS_pidfd_send_signal, (int) fd, 0, NULL, 0) !=
+		    0) {
+			blocked("pidfd_send_signal");
+		}
+		effect("signalled through a pidfd");
+	}
 	if (strcmp(a, "unshare-user") == 0) {
 		if (unshare(CLONE_NEWUSER) != 0) {
 			blocked("unshare(CLONE_NEWUSER)");

@@ -416,6 +416,43 @@ test_kill(void)
 	// and we are still here to check it
 }
 
+// The queued forms of kill and tgkill, and pidfd_send_signal, before
+// stage 2 (an add-in's constructor) and after.
+static void
+test_sigqueue_stage1(void)
+{
+	expect_seccomp(setup(ADDIN__SANDBOX_RESTRICTED,
+	                     "ns,fs,limits,identity,sigsys,stage1", "sigqueue",
+	                     host_pid()),
+	               "rt_sigqueueinfo");
+}
+
+static void
+test_tgsigqueue_stage1(void)
+{
+	expect_seccomp(setup(ADDIN__SANDBOX_RESTRICTED,
+	                     "ns,fs,limits,identity,sigsys,stage1",
+	                     "tgsigqueue", host_pid()),
+	               "rt_tgsigqueueinfo");
+}
+
+static void
+test_pidfd_signal_stage1(void)
+{
+	expect_seccomp(setup(ADDIN__SANDBOX_RESTRICTED,
+	                     "ns,fs,limits,identity,sigsys,stage1",
+	                     "pidfd-signal", NULL),
+	               "pidfd_send_signal");
+}
+
+static void
+test_sigqueue(void)
+{
+	expect_seccomp(
+	    setup(ADDIN__SANDBOX_RESTRICTED, "all", "sigqueue", host_pid()),
+	    "rt_sigqueueinfo");
+}
+
 static void
 test_kill_pidns(void)
 {
@@ -758,6 +795,12 @@ ADDIN_TEST_LIST = {
     {"fork traps as clone at stage 2", test_fork},
     {"ptrace-attaching the host traps; the host is not traced", test_ptrace},
     {"kill()ing the host traps as kill", test_kill},
+    {"sigqueue()ing the host traps already at stage 1", test_sigqueue_stage1},
+    {"rt_tgsigqueueinfo to the host traps already at stage 1",
+     test_tgsigqueue_stage1},
+    {"pidfd_send_signal traps already at stage 1, even to itself",
+     test_pidfd_signal_stage1},
+    {"sigqueue()ing the host traps as rt_sigqueueinfo", test_sigqueue},
     {"without seccomp the pid namespace hides the host from kill()",
      test_kill_pidns},
     {"unshare(CLONE_NEWUSER) traps as unshare", test_unshare},

@@ -204,7 +204,8 @@ test_stage1(void)
 	                              SYS_execveat,
 	                              SYS_open_by_handle_at,
 	                              SYS_pidfd_getfd,
-	                              SYS_tkill};
+	                              SYS_tkill,
+	                              SYS_pidfd_send_signal};
 	for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++) {
 		uint32_t got = call(&prog, denied[i], 0, 0, 0, 0);
 		ADDIN_CHECKF(got == TRAP, "syscall %ld: 0x%x", denied[i], got);
@@ -238,6 +239,18 @@ test_stage1(void)
 	EXPECT(&prog, TRAP, SYS_kill, 0xffffffffull, SIGKILL);
 	EXPECT(&prog, ALLOW, SYS_tgkill, SELF, 7, SIGSYS);
 	EXPECT(&prog, TRAP, SYS_tgkill, 4242, 4242, SIGKILL);
+	// Their queued forms alike (sigqueue, pthread_sigqueue); a pidfd
+	// cannot be compared with a pid: pidfd_send_signal traps.
+	EXPECT(&prog, ALLOW, SYS_rt_sigqueueinfo, SELF, SIGUSR1, 0x7000);
+	EXPECT(&prog, TRAP, SYS_rt_sigqueueinfo, 1, SIGKILL, 0x7000);
+	EXPECT(&prog, TRAP, SYS_rt_sigqueueinfo, 4242, SIGKILL, 0x7000);
+	EXPECT(&prog, TRAP, SYS_rt_sigqueueinfo, (uint64_t) -1, SIGKILL,
+	       0x7000);
+	EXPECT(&prog, ALLOW, SYS_rt_tgsigqueueinfo, SELF, 7, SIGUSR1, 0x7000);
+	EXPECT(&prog, TRAP, SYS_rt_tgsigqueueinfo, 4242, 4242, SIGKILL,
+	       0x7000);
+	EXPECT(&prog, TRAP, SYS_rt_tgsigqueueinfo, 1, 1, SIGKILL, 0x7000);
+	EXPECT(&prog, TRAP, SYS_pidfd_send_signal, 3, SIGKILL, 0, 0);
 	EXPECT(&prog, TRAP, SYS_prctl, PR_SET_DUMPABLE, 1);
 	EXPECT(&prog, ALLOW, SYS_prctl, PR_SET_NAME, 0);
 }
@@ -293,6 +306,13 @@ test_stage2_restricted(void)
 	EXPECT(&prog, ALLOW, SYS_kill, SELF, SIGABRT);
 	EXPECT(&prog, ALLOW, SYS_tgkill, SELF, 9, SIGSYS);
 	EXPECT(&prog, TRAP, SYS_tgkill, 1, 1, SIGKILL);
+	// Queued signals and pidfds: not even to itself.
+	EXPECT(&prog, TRAP, SYS_rt_sigqueueinfo, 1, SIGKILL, 0x7000);
+	EXPECT(&prog, TRAP, SYS_rt_sigqueueinfo, SELF, SIGUSR1, 0x7000);
+	EXPECT(&prog, TRAP, SYS_rt_tgsigqueueinfo, 1, 1, SIGKILL, 0x7000);
+	EXPECT(&prog, TRAP, SYS_rt_tgsigqueueinfo, SELF, 7, SIGUSR1, 0x7000);
+	EXPECT(&prog, TRAP, SYS_pidfd_send_signal, 3, SIGKILL, 0, 0);
+	EXPECT(&prog, TRAP, SYS_pidfd_open, 1, 0);
 	EXPECT(&prog, TRAP, SYS_rt_sigaction, SIGSYS, 0x7000, 0);
 	EXPECT(&prog, ALLOW, SYS_rt_sigaction, SIGSYS, 0, 0x7000);
 	EXPECT(&prog, ALLOW, SYS_rt_sigaction, SIGABRT, 0x7000, 0);

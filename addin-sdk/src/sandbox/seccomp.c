@@ -113,8 +113,11 @@ static const char *const stage1_deny[] = {
     // (clone is filtered below: threads only)
     "fork",
     "vfork",
-    // signals to threads by tid alone (tgkill is filtered below)
+    // signals to threads by tid alone (tgkill is filtered below), and
+    // through a pidfd (a descriptor cannot be compared with the add-in's
+    // own pid; kill, tgkill and their queued forms are filtered below)
     "tkill",
+    "pidfd_send_signal",
 };
 
 static int
@@ -207,6 +210,16 @@ build_stage1(scmp_filter_ctx ctx, pid_t self)
 	}
 	if (rc == 0) {
 		rc = rule1(ctx, SCMP_ACT_TRAP, "tgkill",
+		           SCMP_A0(SCMP_CMP_NE, me));
+	}
+	// The queued forms (sigqueue, pthread_sigqueue) alike.  Stage 2
+	// allows neither: only kill and tgkill of itself.
+	if (rc == 0) {
+		rc = rule1(ctx, SCMP_ACT_TRAP, "rt_sigqueueinfo",
+		           SCMP_A0(SCMP_CMP_NE, me));
+	}
+	if (rc == 0) {
+		rc = rule1(ctx, SCMP_ACT_TRAP, "rt_tgsigqueueinfo",
 		           SCMP_A0(SCMP_CMP_NE, me));
 	}
 	return rc;
