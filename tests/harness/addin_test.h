@@ -18,7 +18,9 @@
 // allocator seam was freed.
 //
 // Usage:  test-binary [--list] [--no-fork] [name-substring...]
-// Environment: ADDIN_TEST_TIMEOUT (seconds per case, default 120).
+// Environment: ADDIN_TEST_TIMEOUT (seconds per case, default 120);
+// ADDIN_TEST_REQUIRE_SANDBOX=1 (CI): a case that would skip for a missing
+// kernel feature (ADDIN_SKIP_MISSING) fails instead.
 // Exit: 0 all passed, 1 a case failed, 77 every case run was skipped.
 
 #ifndef ADDIN_TEST_H
@@ -161,6 +163,35 @@ addin_test_fail_(const char *file, int line, const char *fmt, ...)
 		fprintf(stderr, "\n");        \
 		fflush(stderr);               \
 		_exit(ADDIN_TEST_SKIP_CODE);  \
+	} while (0)
+
+// addin_test_require_sandbox: is ADDIN_TEST_REQUIRE_SANDBOX set (and not
+// "0")?  Then this machine is declared to have every kernel feature the
+// sandbox uses (CI, as root).
+static inline bool
+addin_test_require_sandbox(void)
+{
+	const char *v = getenv("ADDIN_TEST_REQUIRE_SANDBOX");
+	return v != NULL && *v != '\0' && strcmp(v, "0") != 0;
+}
+
+// ADDIN_SKIP_MISSING(...): the case needs a kernel feature that the
+// sandbox probe says this machine lacks.  Skips, or fails when
+// ADDIN_TEST_REQUIRE_SANDBOX is set.  Only for what the probe (or the
+// kernel) decides; a feature the probe offers but the code under test did
+// not use is a failure, never a skip.
+#define ADDIN_SKIP_MISSING(...)                                   \
+	do {                                                      \
+		if (addin_test_require_sandbox()) {               \
+			fprintf(stderr, "  missing: ");           \
+			fprintf(stderr, __VA_ARGS__);             \
+			fprintf(stderr, "\n");                    \
+			addin_test_fail_(                         \
+			    __FILE__, __LINE__,                   \
+			    "ADDIN_TEST_REQUIRE_SANDBOX is set: " \
+			    "a missing feature fails");           \
+		}                                                 \
+		ADDIN_SKIP(__VA_ARGS__);                          \
 	} while (0)
 
 // addin_test_name returns the name of the running case.

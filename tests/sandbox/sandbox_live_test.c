@@ -157,7 +157,7 @@ test_setup_failure(void)
 	ADDIN_PASS(addin__sandbox_policy_add_need(&r->policy, "/no/such/dir"));
 	if ((addin__sandbox_probe()->namespaces & ADDIN__NS_MNT) == 0) {
 		done(r);
-		ADDIN_SKIP("no mount namespace");
+		ADDIN_SKIP_MISSING("no mount namespace");
 	}
 	ADDIN_CHECK_INT(run(r), ==, ADDIN__CAUSE_SETUP);
 	ADDIN_CHECK_INT(r->death.status, ==, ADDIN__SANDBOX_EXIT_SETUP);
@@ -304,7 +304,7 @@ inet_case(const char *stages, bool trap)
 		ADDIN_CHECK_STR(R.death.syscall, "socket");
 	} else {
 		if ((R.policy.namespaces & ADDIN__NS_NET) == 0) {
-			ADDIN_SKIP("no net namespace");
+			ADDIN_SKIP_MISSING("no net namespace");
 		}
 		ADDIN_CHECK_INT(run(&R), ==, ADDIN__CAUSE_EXITED);
 		ADDIN_CHECK_CONTAINS(R.out, "blocked: connect");
@@ -462,7 +462,7 @@ test_kill_pidns(void)
 	if ((r->policy.namespaces & ADDIN__NS_PID) == 0 &&
 	    addin__sandbox_probe()->root == false) {
 		done(r);
-		ADDIN_SKIP("no pid namespace");
+		ADDIN_SKIP_MISSING("no pid namespace");
 	}
 	ADDIN_CHECK_INT(run(r), ==, ADDIN__CAUSE_EXITED);
 	ADDIN_CHECK_CONTAINS(r->out, "blocked: kill");
@@ -515,8 +515,15 @@ test_memory(void)
 	sbx_print(r);
 	if (!(r->mechanisms &
 	      (ADDIN__MECH_MEMORY_V1 | ADDIN__MECH_MEMORY_V2))) {
+		const addin__sandbox_probe_info *pr = addin__sandbox_probe();
+		uint32_t                         ctrl =
+		    (pr->cgroup2 ? pr->cgroup2_ctrl : 0) | pr->cgroup1_ctrl;
 		done(r);
-		ADDIN_SKIP("no memory cgroup (see the RLIMIT_DATA case)");
+		ADDIN_CHECKF((ctrl & ADDIN__CG_MEMORY) == 0,
+		             "the probe offers a memory cgroup, the group "
+		             "did not use it");
+		ADDIN_SKIP_MISSING(
+		    "no memory cgroup (see the RLIMIT_DATA case)");
 	}
 	ADDIN_CHECK_INT(r->death.cause, ==, ADDIN__CAUSE_OOM);
 	ADDIN_CHECK_INT(r->left, <=, 0);
@@ -684,7 +691,7 @@ test_kill_outer(void)
 	                   "ns,fs,limits,identity,sigsys", "sleepers", NULL);
 	if ((r->policy.namespaces & ADDIN__NS_PID) == 0) {
 		done(r);
-		ADDIN_SKIP("no pid namespace");
+		ADDIN_SKIP_MISSING("no pid namespace");
 	}
 	sbx_start(r);
 	ADDIN_CHECK(sbx_wait_output(r, "ready", 10000));
@@ -744,7 +751,7 @@ test_dies_with_host(void)
 	if (read(p[0], &info, sizeof(info)) != sizeof(info)) {
 		waitpid(host, &status, 0);
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
-			ADDIN_SKIP("no pid namespace");
+			ADDIN_SKIP_MISSING("no pid namespace");
 		}
 		ADDIN_CHECK(!"the host did not start its add-in");
 	}

@@ -24,7 +24,9 @@
 #include <unistd.h>
 
 // Checks of the spawner itself: a failure ends the case (exit 1), a
-// missing kernel feature skips it (exit 77), as in addin_test.h.
+// missing kernel feature skips it (exit 77) or, with
+// ADDIN_TEST_REQUIRE_SANDBOX set, fails it, as ADDIN_SKIP_MISSING in
+// addin_test.h.
 #define ADDIN_CHECK(cond)                                                    \
 	do {                                                                 \
 		if (!(cond)) {                                               \
@@ -43,10 +45,19 @@
 			_exit(1);                                          \
 		}                                                          \
 	} while (0)
-#define ADDIN_SKIP(msg)                               \
-	do {                                          \
-		fprintf(stderr, "  SKIP: %s\n", msg); \
-		_exit(77);                            \
+#define SBX_SKIP_MISSING(msg)                                            \
+	do {                                                             \
+		const char *req_ = getenv("ADDIN_TEST_REQUIRE_SANDBOX"); \
+		if (req_ != NULL && *req_ != '\0' &&                     \
+		    strcmp(req_, "0") != 0) {                            \
+			fprintf(stderr,                                  \
+			        "  FAILED %s:%d: missing: %s "           \
+			        "(ADDIN_TEST_REQUIRE_SANDBOX is set)\n", \
+			        __FILE__, __LINE__, msg);                \
+			_exit(1);                                        \
+		}                                                        \
+		fprintf(stderr, "  SKIP: %s\n", msg);                    \
+		_exit(77);                                               \
 	} while (0)
 
 static int64_t
@@ -115,7 +126,7 @@ sbx_start(sbx_run *r)
 	static char                      helper[4096];
 
 	if (r->level != ADDIN__SANDBOX_NONE && (!pr->seccomp || !pr->tsync)) {
-		ADDIN_SKIP("seccomp with TSYNC unavailable");
+		SBX_SKIP_MISSING("seccomp with TSYNC unavailable");
 	}
 	ADDIN_PASS(addin__sandbox_policy_fit(&r->policy, pr, r->warnings,
 	                                     sizeof(r->warnings)));
