@@ -17,7 +17,11 @@
 // case returns, the child checks that every allocation made through Bulkhead's
 // allocator seam was freed.
 //
-// Usage:  test-binary [--list] [--no-fork] [name-substring...]
+// Usage:  test-binary [--list] [--no-fork] [--exact] [name...]
+// Runs the cases whose names contain one of the names given (all without
+// any), or with --exact only cases named exactly so (one ctest test per
+// case: cmake/AddinTesting.cmake, PER_CASE).  A name that selects no case
+// is an error.
 // Environment: ADDIN_TEST_TIMEOUT (seconds per case, default 120);
 // ADDIN_TEST_REQUIRE_SANDBOX=1 (CI): a case that would skip for a missing
 // kernel feature (ADDIN_SKIP_MISSING) fails instead.
@@ -291,7 +295,13 @@ addin_test_run_forked_(const struct addin_test_case *tc, int timeout_s)
 }
 
 static bool
-addin_test_selected_(const char *name, int argc, char **argv)
+addin_test_matches_(const char *name, const char *arg, bool exact)
+{
+	return exact ? strcmp(name, arg) == 0 : strstr(name, arg) != NULL;
+}
+
+static bool
+addin_test_selected_(const char *name, int argc, char **argv, bool exact)
 {
 	bool any = false;
 	for (int i = 1; i < argc; i++) {
@@ -299,17 +309,42 @@ addin_test_selected_(const char *name, int argc, char **argv)
 			continue;
 		}
 		any = true;
-		if (strstr(name, argv[i]) != NULL) {
+		if (addin_test_matches_(name, argv[i], exact)) {
 			return true;
 		}
 	}
 	return !any;
 }
 
+// Every name given selects at least one case (a renamed case must not
+// turn its ctest test into one that runs nothing and passes).
+static bool
+addin_test_names_known_(int argc, char **argv, bool exact)
+{
+	bool ok = true;
+	for (int i = 1; i < argc; i++) {
+		bool found = false;
+		if (argv[i][0] == '-') {
+			continue;
+		}
+		for (const struct addin_test_case *tc = addin_test_list_;
+		     tc->name != NULL && !found; tc++) {
+			found = addin_test_matches_(tc->name, argv[i], exact);
+		}
+		if (!found) {
+			fprintf(stderr, "no case %s \"%s\"\n",
+			        exact ? "named" : "matches", argv[i]);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
 int
 main(int argc, char **argv)
 {
 	bool        fork_each = true;
+	bool        exact     = false;
 	int         timeout_s = 120;
 	int         failed = 0, passed = 0, skipped = 0;
 	const char *t = getenv("ADDIN_TEST_TIMEOUT");
@@ -328,13 +363,22 @@ main(int argc, char **argv)
 		}
 		if (strcmp(argv[i], "--no-fork") == 0) {
 			fork_each = false;
+		} else if (strcmp(argv[i], "--exact") == 0) {
+			exact = true;
+		} else if (argv[i][0] == '-' &&
+		           strcmp(argv[i], "--list") != 0) {
+			fprintf(stderr, "unknown option %s\n", argv[i]);
+			return 1;
 		}
+	}
+	if (!addin_test_names_known_(argc, argv, exact)) {
+		return 1;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (const struct addin_test_case *tc = addin_test_list_;
 	     tc->name != NULL; tc++) {
 		int rc;
-		if (!addin_test_selected_(tc->name, argc, argv)) {
+		if (!addin_test_selected_(tc->name, argc, argv, exact)) {
 			continue;
 		}
 		printf("[ RUN  ] %s\n", tc->name);
