@@ -349,11 +349,13 @@ typedef struct adv {
 	char                cg[MAX_DIRS][600];
 	size_t              ncg;
 	char                ipc[600], scratch[600];
-	int                 fds_before, groups_before;
-	int                 healthy_pid;
-	char                healthy_mech[1024]; // what this host can do
-	atomic_bool         watch_stop;
-	char                mech[1024];
+	// A scratch directory the host gave (scratch_dir): it stays.
+	const char *host_scratch;
+	int         fds_before, groups_before;
+	int         healthy_pid;
+	char        healthy_mech[1024]; // what this host can do
+	atomic_bool watch_stop;
+	char        mech[1024];
 	// The attack call.
 	addin_err rv;
 	double    r;
@@ -702,7 +704,13 @@ adv_end(adv *a)
 		ADDIN_CHECK(a->ipc[0] != '\0');
 		ADDIN_CHECKF(!exists(a->ipc), "ipc directory %s remains",
 		             a->ipc);
-		if (a->scratch[0] != '\0') {
+		if (a->host_scratch != NULL) {
+			ADDIN_CHECK_STR(a->scratch, a->host_scratch);
+			ADDIN_CHECKF(exists(a->scratch),
+			             "the host's scratch directory %s was "
+			             "removed",
+			             a->scratch);
+		} else if (a->scratch[0] != '\0') {
 			ADDIN_CHECKF(!exists(a->scratch),
 			             "scratch directory %s remains",
 			             a->scratch);
@@ -853,6 +861,215 @@ test_environ_none(void)
 	snprintf(want, sizeof(want), "loot: %.255s", own_environ_head());
 	ADDIN_CHECK_STR(name_of(a.c), want);
 	adv_end(&a);
+}
+
+// ---- grants through the public API ----------------------------------------
+//
+// "hostile grants" reads $ADV_READ<i> on Operate("attack", i) and creates
+// $ADV_WRITE<i> (without it, $TMPDIR/inside) on Operate("write", i).  It
+// declares ADDIN_NEEDS("read:" ADV_NEED_DIR) and ADDIN_NEEDS("scratch"),
+// and its folder holds own-data.txt beside its library.
+
+// Calls @op(i) on the hostile add-in: the result or the error and message.
+static addin_err
+grants_call(adv *a, const char *op, int i)
+{
+	double v[1] = {i};
+	a->r        = 0;
+	a->rv       = calculator_v1_calculator_operate(a->c, op, v, 1, &a->r);
+	snprintf(a->msg, sizeof(a->msg), "%s", addin_errmsg());
+	printf("  %s(%d) -> %s %g \"%s\"\n", op, i, addin_err_name(a->rv),
+	       a->r, a->rv == ADDIN_OK ? "" : a->msg);
+	return a->rv;
+}
+
+static void
+write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
+	ADDIN_CHECK(fd >= 0);
+	ADDIN_CHECK(write(fd, text, strlen(text)) == (ssize_t) strlen(text));
+	close(fd);
+}
+
+static void
+remove_tree(const char *dir)
+{
+	char cmd[700];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ADDIN_CHECK(system(cmd) == 0);
+}
+
+static void
+test_grant_read_dirs(void)
+{
+	adv                      a;
+	addin_sandbox_options    sb     = level(ADDIN_SANDBOX_RESTRICTED);
+	addin_activation_options o      = ADDIN_ACTIVATION_OPTIONS_INIT;
+	char                     base[] = "/tmp/bulkhead-adv-XXXXXX";
+	char                     granted[100], other[100], e[3][300];
+	const char              *env[]  = {e[0], e[1], e[2], NULL};
+	const char              *dirs[] = {granted, NULL};
+	char                     path[200];
+
+	// Both readable by anyone: only the grant makes the difference.
+	ADDIN_CHECK(mkdtemp(base) != NULL);
+	ADDIN_CHECK(chmod(base, 0755) == 0);
+	snprintf(granted, sizeof(granted), "%s/granted", base);
+	snprintf(other, sizeof(other), "%s/other", base);
+	ADDIN_CHECK(mkdir(granted, 0755) == 0 && mkdir(other, 0755) == 0);
+	snprintf(path, sizeof(path), "%s/data", granted);
+	write_file(path, "granted data\n");
+	snprintf(e[0], sizeof(e[0]), "ADV_READ0=%s", path);
+	snprintf(path, sizeof(path), "%s/data", other);
+	write_file(path, "other data\n");
+	snprintf(e[1], sizeof(e[1]), "ADV_READ1=%s", path);
+	snprintf(e[2], sizeof(e[2]), "ADV_WRITE0=%s/new", granted);
+	sb.read_dirs = dirs;
+	o.env        = env;
+	adv_begin(&a, "hostile grants", &sb, &o);
+
+	ADDIN_PASS(grants_call(&a, "attack", 0));
+	ADDIN_CHECK_STR(name_of(a.c), "loot: granted data\n");
+	// Its sibling, as readable on the host, is not there.
+	grants_call(&a, "attack", 1);
+	adv_expect_error(&a, ADDIN_ENOTFOUND, "No such file or directory");
+	ADDIN_CHECK_STR(name_of(a.c), "loot: granted data\n");
+	// Read-only.
+	grants_call(&a, "write", 0);
+	adv_expect_error(&a, ADDIN_EPERM, "Read-only file system");
+	snprintf(path, sizeof(path), "%s/new", granted);
+	ADDIN_CHECKF(!exists(path), "%s was written", path);
+	adv_end(&a);
+	remove_tree(base);
+}
+
+static void
+test_grant_scratch_dir(void)
+{
+	adv                      a;
+	addin_sandbox_options    sb     = level(ADDIN_SANDBOX_RESTRICTED);
+	addin_activation_options o      = ADDIN_ACTIVATION_OPTIONS_INIT;
+	char                     base[] = "/tmp/bulkhead-adv-XXXXXX";
+	char                     path[200];
+	char                     buf[16] = "";
+	int                      fd;
+
+	// The host's own directory, made writable for the sandbox's user.
+	ADDIN_CHECK(mkdtemp(base) != NULL);
+	if (addin__sandbox_probe()->root) {
+		ADDIN_CHECK(chown(base, ADDIN__SANDBOX_NOBODY,
+		                  ADDIN__SANDBOX_NOBODY) == 0);
+	}
+	sb.scratch_dir = base;
+	adv_begin(&a, "hostile grants", &sb, &o);
+	a.host_scratch = base;
+	ADDIN_CHECK_STR(a.scratch, base); // its $TMPDIR
+	ADDIN_PASS(grants_call(&a, "write", 0));
+	snprintf(path, sizeof(path), "%s/inside", base);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ADDIN_CHECKF(fd >= 0, "%s was not written", path);
+	ADDIN_CHECK(read(fd, buf, sizeof(buf)) == 6);
+	close(fd);
+	ADDIN_CHECK(memcmp(buf, "pwned\n", 6) == 0);
+	adv_end(&a); // checks that the host's directory stays
+	ADDIN_CHECKF(exists(path), "%s was removed with the add-in", path);
+	remove_tree(base);
+}
+
+// The add-in's own folder, read from inside with @read_own_dir.
+static void
+own_dir(bool read_own_dir)
+{
+	adv                      a;
+	addin_sandbox_options    sb = level(ADDIN_SANDBOX_RESTRICTED);
+	addin_activation_options o  = ADDIN_ACTIVATION_OPTIONS_INIT;
+	char                     e[1][1100];
+	const char              *env[] = {e[0], NULL};
+	const char              *lib, *slash;
+
+	adv_host(&a, "hostile grants");
+	lib   = addin_token_path(a.tok, ADDIN_SEGMENT_ADDIN);
+	slash = strrchr(lib, '/');
+	ADDIN_CHECK(slash != NULL);
+	snprintf(e[0], sizeof(e[0]), "ADV_READ0=%.*s/own-data.txt",
+	         (int) (slash - lib), lib);
+	ADDIN_CHECKF(exists(e[0] + 10), "%s is missing", e[0] + 10);
+	sb.read_own_dir = read_own_dir;
+	o.env           = env;
+	ADDIN_PASS(adv_activate(&a, &sb, &o));
+	grants_call(&a, "attack", 0);
+	if (read_own_dir) {
+		ADDIN_PASS(a.rv);
+		ADDIN_CHECK_STR(name_of(a.c), "loot: own data\n");
+	} else {
+		// Its library was loaded from there; nothing else of the
+		// folder is visible.
+		adv_expect_error(&a, ADDIN_ENOTFOUND,
+		                 "No such file or directory");
+	}
+	adv_end(&a);
+}
+
+static void
+test_own_dir_default(void)
+{
+	own_dir(true);
+}
+
+// What the add-in declares with ADDIN_NEEDS(), with and without
+// grant_needs.
+static void
+needs(bool grant_needs)
+{
+	adv                      a;
+	addin_sandbox_options    sb = level(ADDIN_SANDBOX_RESTRICTED);
+	addin_activation_options o  = ADDIN_ACTIVATION_OPTIONS_INIT;
+	const char *env[] = {"ADV_READ0=" ADV_NEED_DIR "/data.txt", NULL};
+	char        inside[700];
+	bool        declared = false;
+
+	adv_host(&a, "hostile grants");
+	// It does ask (else this case could not fail).
+	for (size_t i = 0; i < addin_token_needs_count(a.tok); i++) {
+		declared = declared || strcmp(addin_token_needs_at(a.tok, i),
+		                              "read:" ADV_NEED_DIR) == 0;
+	}
+	ADDIN_CHECK(declared);
+	ADDIN_CHECK(exists(ADV_NEED_DIR "/data.txt"));
+	sb.grant_needs = grant_needs;
+	o.env          = env;
+	ADDIN_PASS(adv_activate(&a, &sb, &o));
+	grants_call(&a, "attack", 0);
+	if (grant_needs) {
+		ADDIN_PASS(a.rv);
+		ADDIN_CHECK_STR(name_of(a.c), "loot: needed data\n");
+		// "scratch": a private one, removed with it (adv_end).
+		ADDIN_CHECK_CONTAINS(a.scratch, "/tmp/bulkhead-scratch-");
+		ADDIN_PASS(grants_call(&a, "write", 0));
+		snprintf(inside, sizeof(inside), "%s/inside", a.scratch);
+		ADDIN_CHECKF(exists(inside), "%s was not written", inside);
+	} else {
+		adv_expect_error(&a, ADDIN_ENOTFOUND,
+		                 "No such file or directory");
+		ADDIN_CHECK_STR(name_of(a.c), "hostile grants");
+		ADDIN_CHECK_STR(a.scratch, ""); // no $TMPDIR
+		grants_call(&a, "write", 0);
+		adv_expect_error(&a, ADDIN_EINVAL, "no scratch directory");
+	}
+	adv_end(&a);
+}
+
+static void
+test_needs_refused(void)
+{
+	needs(false);
+}
+
+static void
+test_needs_granted(void)
+{
+	needs(true);
 }
 
 // ---- network ---------------------------------------------------------------
@@ -1488,6 +1705,15 @@ ADDIN_TEST_LIST = {
     {"the host's /proc/<pid>/environ is out of reach", test_environ},
     {"at level none the host's /proc/<pid>/environ is read",
      test_environ_none},
+    {"a granted read directory is readable and read-only, its sibling absent",
+     test_grant_read_dirs},
+    {"a scratch directory the host names is writable and stays the host's",
+     test_grant_scratch_dir},
+    {"the add-in's own folder is readable by default", test_own_dir_default},
+    {"a need the add-in declares is refused when needs are not granted",
+     test_needs_refused},
+    {"a need the add-in declares is given when the host grants needs",
+     test_needs_granted},
     {"an AF_INET socket traps and the listener accepts nothing", test_inet},
     {"with the network grant the add-in does reach 127.0.0.1",
      test_inet_granted},

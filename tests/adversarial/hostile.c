@@ -17,9 +17,10 @@
 // get_name ("loot: ...") -- the exfiltration channel a real add-in has.
 //
 // Operands of "attack": the host's pid (ptrace, kill, environ), a TCP port
-// on 127.0.0.1 (inet).  Environment: ADV_OUTSIDE, a path outside the
-// scratch directory (write); TMPDIR, the scratch directory (write's
-// "control" operation).
+// on 127.0.0.1 (inet), an index i (grants).  Environment: ADV_OUTSIDE, a
+// path outside the scratch directory (write); TMPDIR, the scratch directory
+// (write's "control" operation); ADV_READ<i> and ADV_WRITE<i>, the files
+// grants' "attack" reads and its "write" creates.
 
 #define _GNU_SOURCE
 
@@ -67,6 +68,7 @@
 #define ATTACK_HANG_AT_LOAD   21 // create() never returns
 #define ATTACK_BIG_FILE       22 // write a file past the file size limit
 #define ATTACK_ABORT          23 // abort(): a crash that could dump core
+#define ATTACK_GRANTS         24 // read $ADV_READ<i>; "write": $ADV_WRITE<i>
 
 #ifndef ATTACK
 #error "build with -DATTACK=ATTACK_<behaviour>"
@@ -177,6 +179,36 @@ write_inside(double *ret)
 		return addin_set_error(ADDIN_EINVAL, "no scratch directory");
 	}
 	snprintf(path, sizeof(path), "%s/inside", dir);
+	return create_file(path, ret);
+}
+
+// The file named by $<prefix><i>, @v[0] being i.
+static const char *
+env_path(const char *prefix, const double *v, size_t n)
+{
+	char name[64];
+	snprintf(name, sizeof(name), "%s%d", prefix, n == 1 ? (int) v[0] : 0);
+	return getenv(name);
+}
+
+static addin_err
+attack_grants(adv *a, const double *v, size_t n, double *ret)
+{
+	const char *path = env_path("ADV_READ", v, n);
+	if (path == NULL) {
+		return addin_set_error(ADDIN_EINVAL, "no ADV_READ<i>");
+	}
+	return steal(a, path, ret);
+}
+
+// Creates $ADV_WRITE<i>, or without it a file in the scratch directory.
+static addin_err
+grants_write(const double *v, size_t n, double *ret)
+{
+	const char *path = env_path("ADV_WRITE", v, n);
+	if (path == NULL) {
+		return write_inside(ret);
+	}
 	return create_file(path, ret);
 }
 
@@ -589,6 +621,7 @@ attack(adv *a, const double *v, size_t n, double *ret)
 	case ATTACK_FORK_AT_LOAD: return attack_fork_at_load(a, ret);
 	case ATTACK_BIG_FILE: return attack_big_file(ret);
 	case ATTACK_ABORT: abort();
+	case ATTACK_GRANTS: return attack_grants(a, v, n, ret);
 	default:
 		return addin_set_error(ADDIN_ENOTFOUND,
 		                       "%s has no attack: it is healthy",
@@ -634,6 +667,9 @@ operate(void *self, const char *op, const double *v, size_t n, double *ret)
 	}
 	if (strcmp(op, "control") == 0 && ATTACK == ATTACK_WRITE) {
 		return write_inside(ret);
+	}
+	if (strcmp(op, "write") == 0 && ATTACK == ATTACK_GRANTS) {
+		return grants_write(v, n, ret);
 	}
 	return addin_set_error(ADDIN_ENOTFOUND, "%s: no operation \"%s\"",
 	                       ADV_NAME, op);
@@ -684,6 +720,9 @@ static const calculator_v1_calculator_ops ops = {
 
 #if ATTACK == ATTACK_WRITE || ATTACK == ATTACK_BIG_FILE
 #define ADV_NEEDS ADDIN_NEEDS("scratch")
+#elif ATTACK == ATTACK_GRANTS
+// ADV_NEED_DIR: a directory of the build tree (tests/adversarial/needed).
+#define ADV_NEEDS ADDIN_NEEDS("read:" ADV_NEED_DIR) ADDIN_NEEDS("scratch")
 #else
 #define ADV_NEEDS ""
 #endif
