@@ -51,6 +51,26 @@ dir_of(const char *path, char *buf, size_t len)
 	return buf;
 }
 
+static bool
+in_list(char *const *list, size_t n, const char *path)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(list[i], path) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static addin_err
+add_need(addin__sbx *s, const char *path)
+{
+	if (in_list(s->policy.need, s->policy.n_need, path)) {
+		return ADDIN_OK;
+	}
+	return addin__sandbox_policy_add_need(&s->policy, path);
+}
+
 static addin_err
 add_need_dir(addin__sbx *s, const char *file)
 {
@@ -58,12 +78,21 @@ add_need_dir(addin__sbx *s, const char *file)
 	if (file == NULL || dir_of(file, buf, sizeof(buf)) == NULL) {
 		return ADDIN_OK;
 	}
-	for (size_t i = 0; i < s->policy.n_need; i++) {
-		if (strcmp(s->policy.need[i], buf) == 0) {
-			return ADDIN_OK;
-		}
+	return add_need(s, buf);
+}
+
+// The add-in's library: its folder only when that was granted (read_own_dir,
+// or its "read-own-dir" need); otherwise the library file alone, so that
+// nothing else of the folder is visible.
+static addin_err
+add_need_addin(addin__sbx *s, const char *file)
+{
+	char own[1024];
+	if (dir_of(file, own, sizeof(own)) != NULL &&
+	    in_list(s->policy.read, s->policy.n_read, own)) {
+		return ADDIN_OK;
 	}
-	return addin__sandbox_policy_add_need(&s->policy, buf);
+	return add_need(s, file);
 }
 
 static int
@@ -189,7 +218,7 @@ addin__sbx_prepare(const addin_sandbox_options *o, const addin__sbx_args *a,
 		goto fail;
 	}
 	// What the runner itself must see: the libraries it loads.
-	if ((rv = add_need_dir(s, a->addin_path)) != ADDIN_OK) {
+	if ((rv = add_need_addin(s, a->addin_path)) != ADDIN_OK) {
 		goto fail;
 	}
 	for (size_t i = 0; i < a->nloaded; i++) {

@@ -1017,6 +1017,12 @@ test_own_dir_default(void)
 	own_dir(true);
 }
 
+static void
+test_own_dir_not_granted(void)
+{
+	own_dir(false);
+}
+
 // What the add-in declares with ADDIN_NEEDS(), with and without
 // grant_needs.
 static void
@@ -1710,6 +1716,8 @@ ADDIN_TEST_LIST = {
     {"a scratch directory the host names is writable and stays the host's",
      test_grant_scratch_dir},
     {"the add-in's own folder is readable by default", test_own_dir_default},
+    {"without read_own_dir only its library is visible of its folder",
+     test_own_dir_not_granted},
     {"a need the add-in declares is refused when needs are not granted",
      test_needs_refused},
     {"a need the add-in declares is given when the host grants needs",

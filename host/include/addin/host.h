@@ -117,8 +117,10 @@ typedef struct addin_sandbox_options {
 	uint64_t            max_file_size;
 	bool                core_dumps;
 	// Grants.  Read-only directories (NULL-terminated list; may be
-	// NULL); the add-in's own folder; one read-write scratch directory;
-	// network access.
+	// NULL); the add-in's own folder (false: of that folder only its
+	// library is visible); one read-write scratch directory, which stays
+	// the host's (the sandbox's user must be able to write it: uid 65534
+	// when the host is root); network access.
 	const char *const *read_dirs;
 	bool               read_own_dir;
 	const char        *scratch_dir;
