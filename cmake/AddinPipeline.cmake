@@ -22,7 +22,12 @@
 # alone when its contents did not change (so the store's cache stays valid).
 # INSTALL_DESTINATION also installs the segments into that layout under
 # <dir> (relative to the install prefix unless absolute); the kind property
-# must then be set before the call.
+# must then be set before the call.  The installed pipeline gets the same
+# modes whatever the umask of `cmake --install`: the pipeline directory and
+# the layout directories below it are installed as directories with
+# DIRECTORY_PERMISSIONS 0755 (which also corrects ones that already exist),
+# the files with PERMISSIONS 0644.  Directories above <dir> are the
+# installer's business (discovery does not look at them).
 #
 # This file is also the script the deploy target runs (cmake -P), one
 # segment per run.
@@ -81,6 +86,44 @@ endif()
 
 set(ADDIN_SEGMENT_KINDS contract host-adapter addin-adapter addin)
 
+# _addin_install_pipeline(target dest dirs segs subs): the install rules of
+# addin_deploy_pipeline(INSTALL_DESTINATION dest).  @dirs are the layout
+# directories (relative to dest); the file of segment target @segs[i] goes
+# into dest/@subs[i].
+# install(FILES) would make missing directories with the installer's umask
+# (0775 under umask 002, which discovery refuses), and
+# CMAKE_INSTALL_DEFAULT_DIRECTORY_PERMISSIONS is one setting for the whole
+# directory scope that leaves existing directories alone; so the layout is
+# built empty in the build tree and installed first with install(DIRECTORY
+# ... DIRECTORY_PERMISSIONS), which sets the mode of each directory it
+# installs, new or not.
+function(_addin_install_pipeline target dest dirs segs subs)
+  string(REGEX REPLACE "/+$" "" dest "${dest}")
+  cmake_path(GET dest FILENAME name)
+  cmake_path(GET dest PARENT_PATH parent)
+  if(name STREQUAL "" OR name STREQUAL "." OR name STREQUAL "..")
+    message(FATAL_ERROR "addin_deploy_pipeline: INSTALL_DESTINATION "
+      "\"${dest}\" must end in the name of the pipeline directory")
+  endif()
+  if(parent STREQUAL "")
+    set(parent ".")
+  endif()
+  set(skel "${CMAKE_CURRENT_BINARY_DIR}/${target}.install-layout")
+  file(REMOVE_RECURSE "${skel}")
+  file(MAKE_DIRECTORY "${skel}/${name}")
+  list(REMOVE_DUPLICATES dirs)
+  foreach(d ${dirs})
+    file(MAKE_DIRECTORY "${skel}/${name}/${d}")
+  endforeach()
+  install(DIRECTORY "${skel}/${name}" DESTINATION "${parent}"
+    DIRECTORY_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE
+    GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
+  foreach(seg sub IN ZIP_LISTS segs subs)
+    install(FILES "$<TARGET_FILE:${seg}>" DESTINATION "${dest}/${sub}"
+      PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+  endforeach()
+endfunction()
+
 function(addin_deploy_pipeline)
   cmake_parse_arguments(D "ALL" "TARGET;DIR;INSTALL_DESTINATION" "SEGMENTS"
     ${ARGN})
@@ -96,6 +139,8 @@ function(addin_deploy_pipeline)
     set(D_DIR "${CMAKE_CURRENT_BINARY_DIR}/${D_DIR}")
   endif()
   set(cmds)
+  set(layout_dirs)
+  set(install_subs)
   foreach(seg ${D_SEGMENTS})
     if(NOT TARGET ${seg})
       message(FATAL_ERROR "addin_deploy_pipeline: ${seg} is not a target")
@@ -121,11 +166,17 @@ function(addin_deploy_pipeline)
           "ADDIN_SEGMENT_KIND of ${seg} (one of ${ADDIN_SEGMENT_KINDS}) "
           "before INSTALL_DESTINATION uses it")
       endif()
-      install(FILES "$<TARGET_FILE:${seg}>"
-        DESTINATION "${D_INSTALL_DESTINATION}/${sub}"
-        PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+      if(kind STREQUAL "addin")
+        list(APPEND layout_dirs addins)
+      endif()
+      list(APPEND layout_dirs "${sub}")
+      list(APPEND install_subs "${sub}")
     endif()
   endforeach()
+  if(D_INSTALL_DESTINATION)
+    _addin_install_pipeline("${D_TARGET}" "${D_INSTALL_DESTINATION}"
+      "${layout_dirs}" "${D_SEGMENTS}" "${install_subs}")
+  endif()
   set(all)
   if(D_ALL)
     set(all ALL)

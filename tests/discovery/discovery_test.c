@@ -4,7 +4,7 @@
 // Discovery end to end: pipeline directories made at run time from real
 // segment libraries (fixtures.c), broken chains, junk and hostile files;
 // discovery never running add-in code; two processes updating one store;
-// the deploy helper's layout.
+// the deploy helper's layout, deployed at build time and installed.
 
 #define _GNU_SOURCE // setresuid
 
@@ -428,52 +428,151 @@ test_concurrent_updaters(void)
 	du_rmpipe();
 }
 
+// check_layout: @dir is a pipeline with the chain of fixtures contract,
+// host_adapter, addin_adapter and addin_calc as addin_deploy_pipeline() lays
+// it out, with its modes (0755 directories, 0644 files); discovery finds
+// the add-in with no warning, and again from the cache it wrote.
 static void
-test_deployed_layout(void)
+check_layout(const char *dir)
 {
-	const char              *dir = DEPLOYED_DIR;
-	char                     p[600];
-	struct stat              st;
-	addin_store             *s;
-	addin_warnings          *w;
-	addin_token_list        *l;
-	static const char *const dirs[] = {"",
-	                                   "/contracts",
-	                                   "/host-adapters",
-	                                   "/addin-adapters",
-	                                   "/addins",
-	                                   "/addins/fx_addin_calc"};
+	char                      p[600];
+	struct stat               st;
+	struct addin__store_stats stats;
+	addin_store              *s;
+	addin_warnings           *w;
+	addin_token_list         *l;
+	static const char *const  dirs[]  = {"",
+	                                     "/contracts",
+	                                     "/host-adapters",
+	                                     "/addin-adapters",
+	                                     "/addins",
+	                                     "/addins/fx_addin_calc"};
+	static const char *const  files[] = {
+	     "/contracts/libfx_contract.so",
+	     "/host-adapters/libfx_host_adapter.so",
+	     "/addin-adapters/libfx_addin_adapter.so",
+	     "/addins/fx_addin_calc/libfx_addin_calc.so"};
 
-	if (dir[0] == '\0') {
-		ADDIN_SKIP("addin_deploy_pipeline() not available");
-	}
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		snprintf(p, sizeof(p), "%s%s", dir, dirs[i]);
 		ADDIN_CHECKF(stat(p, &st) == 0 && S_ISDIR(st.st_mode), "%s",
 		             p);
-		ADDIN_CHECK_INT(st.st_mode & 07777, ==, 0755);
+		ADDIN_CHECKF((st.st_mode & 07777) == 0755, "%s: mode %04o", p,
+		             (unsigned) (st.st_mode & 07777));
 	}
-	snprintf(p, sizeof(p), "%s/addins/fx_addin_calc/libfx_addin_calc.so",
-	         dir);
-	ADDIN_CHECK(stat(p, &st) == 0);
-	ADDIN_CHECK_INT(st.st_mode & 07777, ==, 0644);
-	snprintf(p, sizeof(p), "%s/contracts/libfx_contract.so", dir);
-	ADDIN_CHECK(stat(p, &st) == 0);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", dir, files[i]);
+		ADDIN_CHECKF(stat(p, &st) == 0 && S_ISREG(st.st_mode), "%s",
+		             p);
+		ADDIN_CHECKF((st.st_mode & 07777) == 0644, "%s: mode %04o", p,
+		             (unsigned) (st.st_mode & 07777));
+	}
 
-	ADDIN_PASS(addin_store_create(dir, NULL, &s));
-	ADDIN_PASS(addin_store_rebuild(s, &w));
-	for (size_t i = 0; i < addin_warnings_count(w); i++) {
-		printf("  warning: %s\n", addin_warnings_text(w, i));
+	for (int pass = 0; pass < 2; pass++) {
+		ADDIN_PASS(addin_store_create(dir, NULL, &s));
+		if (pass == 0) {
+			ADDIN_PASS(addin_store_rebuild(s, &w));
+		} else {
+			ADDIN_PASS(addin_store_update(s, &w));
+			addin__store_stats(s, &stats);
+			ADDIN_CHECK(stats.cache_loaded);
+		}
+		for (size_t i = 0; i < addin_warnings_count(w); i++) {
+			printf("  warning: %s\n", addin_warnings_text(w, i));
+		}
+		ADDIN_CHECK_INT(addin_warnings_count(w), ==, 0);
+		addin_warnings_destroy(w);
+		ADDIN_PASS(addin_store_find(s, VIEW, NULL, &l));
+		ADDIN_CHECK_INT(addin_token_list_count(l), ==, 1);
+		snprintf(p, sizeof(p), "%s%s", addin_store_dir(s), files[3]);
+		ADDIN_CHECK_STR(
+		    addin_token_location(addin_token_list_get(l, 0)), p);
+		addin_token_list_destroy(l);
+		addin_store_destroy(s);
 	}
-	ADDIN_CHECK_INT(addin_warnings_count(w), ==, 0);
-	addin_warnings_destroy(w);
-	ADDIN_PASS(addin_store_find(s, VIEW, NULL, &l));
-	ADDIN_CHECK_INT(addin_token_list_count(l), ==, 1);
-	snprintf(p, sizeof(p), "%s/addins/fx_addin_calc/libfx_addin_calc.so",
-	         addin_store_dir(s));
-	ADDIN_CHECK_STR(addin_token_location(addin_token_list_get(l, 0)), p);
-	addin_token_list_destroy(l);
-	addin_store_destroy(s);
+}
+
+static void
+test_deployed_layout(void)
+{
+	if (DEPLOYED_DIR[0] == '\0') {
+		ADDIN_SKIP("addin_deploy_pipeline() not available");
+	}
+	check_layout(DEPLOYED_DIR);
+}
+
+// run_cmake runs cmake with @args (NULL-terminated, at most 8), its output
+// going to cmake.out and cmake.err in the case's directory, and shows that
+// output when it fails.
+static void
+run_cmake(const char *const *args)
+{
+	const char *argv[10] = {CMAKE_COMMAND};
+	char        out[2][160], *text;
+	size_t      n = 1, len;
+	int         rc;
+
+	for (; args[n - 1] != NULL && n < 9; n++) {
+		argv[n] = args[n - 1];
+	}
+	argv[n] = NULL;
+	snprintf(out[0], sizeof(out[0]), "%s/cmake.out", du_pipe);
+	snprintf(out[1], sizeof(out[1]), "%s/cmake.err", du_pipe);
+	rc = du_run(argv, out[0], out[1]);
+	for (int i = 0; i < 2 && rc != 0; i++) {
+		text = du_slurp(out[i], &len);
+		printf("%s", text);
+		free(text);
+	}
+	ADDIN_CHECKF(rc == 0, "cmake %s ... exited with %d", args[0], rc);
+}
+
+// test_installed_layout (issue 4): `cmake --install` of a pipeline under
+// umask 002 gives the modes of a deployed one, and discovery trusts it.
+// The project (tests/discovery/install) is configured here, in a fresh
+// directory; the directories it installs above the pipeline are 0775, which
+// discovery never looks at.
+static void
+test_installed_layout(void)
+{
+	char   build[128], prefix[128], pipeline[160], addins[180];
+	mode_t old = umask(002);
+
+	snprintf(du_pipe, sizeof(du_pipe), "/tmp/addin-install-XXXXXX");
+	ADDIN_CHECK(mkdtemp(du_pipe) != NULL);
+	snprintf(build, sizeof(build), "%s/build", du_pipe);
+	snprintf(prefix, sizeof(prefix), "%s/prefix", du_pipe);
+	snprintf(pipeline, sizeof(pipeline), "%s/lib/bulkhead/pipeline",
+	         prefix);
+	snprintf(addins, sizeof(addins), "%s/addins", pipeline);
+	{
+		const char *const configure[] = {
+		    "-S",
+		    INSTALL_PROJECT,
+		    "-B",
+		    build,
+		    "-DADDIN_PIPELINE_CMAKE=" ADDIN_PIPELINE_CMAKE,
+		    "-DFX_DIR=" FX_DIR,
+		    NULL};
+		const char *const install[] = {"--install", build, "--prefix",
+		                               prefix, NULL};
+		struct stat       st;
+		run_cmake(configure);
+		run_cmake(install);
+		// The umask was in force: the directories the install made
+		// above the pipeline are 0775.
+		ADDIN_CHECK(stat(prefix, &st) == 0);
+		ADDIN_CHECK_INT(st.st_mode & 07777, ==, 0775);
+		check_layout(pipeline);
+		// Installing again puts right the modes of directories that
+		// are already there (an older install made them 0775).
+		ADDIN_CHECK(chmod(pipeline, 0775) == 0);
+		ADDIN_CHECK(chmod(addins, 0775) == 0);
+		run_cmake(install);
+		check_layout(pipeline);
+	}
+	umask(old);
+	du_rmpipe();
 }
 
 ADDIN_TEST_LIST = {
@@ -489,5 +588,8 @@ ADDIN_TEST_LIST = {
      test_concurrent_updaters},
     {"the deploy helper lays out a pipeline discovery accepts",
      test_deployed_layout},
+    {"a pipeline installed under umask 002 has the deployed modes and is "
+     "trusted",
+     test_installed_layout},
     {NULL, NULL},
 };
