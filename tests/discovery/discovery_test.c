@@ -73,6 +73,13 @@ build_messy_pipeline(void)
 	ADDIN_CHECK(mkfifo(du_path("contracts/fifo.so"), 0644) == 0);
 	ADDIN_CHECK(symlink("loop.so", du_path("contracts/loop.so")) == 0);
 	ADDIN_CHECK(symlink("calc.so", du_path("contracts/link.so")) == 0);
+	// Links to directories and loops: an add-in folder that is a link
+	// (to the pipeline itself, to contracts/), *.so links to directories.
+	ADDIN_CHECK(symlink("..", du_path("addins/loop")) == 0);
+	ADDIN_CHECK(symlink("../contracts", du_path("addins/cl")) == 0);
+	ADDIN_CHECK(symlink("..", du_path("host-adapters/up.so")) == 0);
+	ADDIN_CHECK(
+	    symlink("../../addins", du_path("addins/calc/addins.so")) == 0);
 	du_mkdir("host-adapters/dir.so");
 	du_patch_section_size("addin_adapter", "addin-adapters/huge.so",
 	                      (uint64_t) 1 << 32);
@@ -124,6 +131,14 @@ static const char *const messy_warnings[] = {
     "is a symbolic link",
     "contracts/link.so",
     "is a symbolic link",
+    "addins/loop",
+    "is a symbolic link, not a directory",
+    "addins/cl",
+    "is a symbolic link, not a directory",
+    "host-adapters/up.so",
+    "is a symbolic link: segments must be regular files",
+    "addins/calc/addins.so",
+    "is a symbolic link: segments must be regular files",
     "host-adapters/dir.so",
     "is a directory",
     "addin-adapters/huge.so",
@@ -205,7 +220,7 @@ test_messy_pipeline(void)
 	addin_warnings           *w;
 	addin_store              *s;
 	const char *const        *expect = messy_warnings;
-	const char               *no_foreign[64];
+	const char *no_foreign[sizeof(messy_warnings) / sizeof(char *)];
 
 	if (geteuid() != 0) {
 		// Without root there is no foreign owner to make.
