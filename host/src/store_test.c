@@ -308,29 +308,67 @@ test_tokens_outlive_store(void)
 	rmpipe();
 }
 
+// check_token checks the add-in location, host view and chosen host and
+// add-in adapters of token @i of @l (NULL: not checked).
+static void
+check_token(addin_token_list *l, size_t i, const char *loc, const char *view,
+            const char *ha, const char *aa)
+{
+	addin_token *t = addin_token_list_get(l, i);
+	char         p[256];
+
+	ADDIN_CHECK(t != NULL);
+	if (loc != NULL) {
+		path_of(p, sizeof(p), loc);
+		ADDIN_CHECK_STR(addin_token_location(t), p);
+	}
+	if (view != NULL) {
+		ADDIN_CHECK_STR(addin_token_host_view_id(t), view);
+	}
+	if (ha != NULL) {
+		path_of(p, sizeof(p), ha);
+		ADDIN_CHECK_STR(
+		    addin_token_path(t, ADDIN_SEGMENT_HOST_ADAPTER), p);
+	}
+	if (aa != NULL) {
+		path_of(p, sizeof(p), aa);
+		ADDIN_CHECK_STR(
+		    addin_token_path(t, ADDIN_SEGMENT_ADDIN_ADAPTER), p);
+	}
+}
+
 static void
 test_order_and_choice(void)
 {
 	addin_store      *s;
 	addin_token_list *l;
-	char              p[256];
 
 	calc_pipeline();
 	// A second host view (v2) of the same contract, and more add-ins.
 	host_adapter("host-adapters/calc2.so", "calc.v2.Calc", H2,
 	             "calc.v1.Calc", H1);
-	// A second add-in adapter for the same view: two chains, the one
-	// through the smaller path wins.
-	addin_adapter("addin-adapters/a-first.so", "calc.v1.Calc", H1,
+	// Three chains to host view v1 for every add-in.  They are found in
+	// the order of their add-in adapters (a-alt, calc, z-last) but
+	// compared host adapter first, then contract, then add-in adapter:
+	// the one through host-adapters/calc.so and addin-adapters/calc.so
+	// wins, which is neither the first found nor the last.
+	contract("contracts/alt.so", "calc.alt.Calc", H1);
+	host_adapter("host-adapters/z-alt.so", "calc.v1.Calc", H1,
+	             "calc.alt.Calc", H1);
+	addin_adapter("addin-adapters/a-alt.so", "calc.alt.Calc", H1,
+	              "calc.v1.Calc", H1);
+	addin_adapter("addin-adapters/z-last.so", "calc.v1.Calc", H1,
 	              "calc.v1.Calc", H1);
 	addin("addins/z/z.so", "Calc", "1.10.0", "calc.v1.Calc", H1);
 	addin("addins/y/y.so", "Calc", "1.9.0", "calc.v1.Calc", H1);
+	// Same name and version: the location decides.
+	addin("addins/x/x.so", "Calc", "1.9.0", "calc.v1.Calc", H1);
 	addin("addins/b/b.so", "Abacus", "2", "calc.v1.Calc", H1);
 	s = open_store(0);
 	ADDIN_CHECK_INT(update(s, NULL), ==, 0);
 
 	ADDIN_PASS(addin_store_find(s, "calc.v1.Calc", NULL, &l));
-	ADDIN_CHECK_INT(addin_token_list_count(l), ==, 4);
+	ADDIN_CHECK_INT(addin_token_list_count(l), ==, 5);
 	ADDIN_CHECK_STR(addin_token_name(addin_token_list_get(l, 0)),
 	                "Abacus");
 	ADDIN_CHECK_STR(addin_token_version(addin_token_list_get(l, 1)),
@@ -338,18 +376,24 @@ test_order_and_choice(void)
 	ADDIN_CHECK_STR(addin_token_version(addin_token_list_get(l, 2)),
 	                "1.9.0");
 	ADDIN_CHECK_STR(addin_token_version(addin_token_list_get(l, 3)),
+	                "1.9.0");
+	ADDIN_CHECK_STR(addin_token_version(addin_token_list_get(l, 4)),
 	                "1.10.0");
-	ADDIN_CHECK_INT(addin_token_chain_count(addin_token_list_get(l, 0)),
-	                ==, 2);
-	path_of(p, sizeof(p), "addin-adapters/a-first.so");
-	ADDIN_CHECK_STR(addin_token_path(addin_token_list_get(l, 0),
-	                                 ADDIN_SEGMENT_ADDIN_ADAPTER),
-	                p);
+	check_token(l, 2, "addins/x/x.so", NULL, NULL, NULL);
+	check_token(l, 3, "addins/y/y.so", NULL, NULL, NULL);
+	for (size_t i = 0; i < 5; i++) {
+		ADDIN_CHECK_INT(
+		    addin_token_chain_count(addin_token_list_get(l, i)), ==,
+		    3);
+		check_token(l, i, NULL, NULL, "host-adapters/calc.so",
+		            "addin-adapters/calc.so");
+	}
 	addin_token_list_destroy(l);
 
-	// Every host view: v1 and v2 tokens, the v2 ones not direct.
+	// Every host view: v1 and v2 tokens, the v2 ones not direct.  The
+	// two 1.9.0 add-ins stay apart: location comes before host view.
 	ADDIN_PASS(addin_store_find(s, NULL, NULL, &l));
-	ADDIN_CHECK_INT(addin_token_list_count(l), ==, 8);
+	ADDIN_CHECK_INT(addin_token_list_count(l), ==, 10);
 	ADDIN_CHECK_STR(addin_token_host_view_id(addin_token_list_get(l, 0)),
 	                "calc.v1.Calc");
 	ADDIN_CHECK(
@@ -360,6 +404,14 @@ test_order_and_choice(void)
 	                H2);
 	ADDIN_CHECK(
 	    !addin_token_direct_connect_possible(addin_token_list_get(l, 1)));
+	ADDIN_CHECK_INT(addin_token_chain_count(addin_token_list_get(l, 1)),
+	                ==, 2);
+	check_token(l, 1, NULL, NULL, "host-adapters/calc2.so",
+	            "addin-adapters/calc.so");
+	check_token(l, 4, "addins/x/x.so", "calc.v1.Calc", NULL, NULL);
+	check_token(l, 5, "addins/x/x.so", "calc.v2.Calc", NULL, NULL);
+	check_token(l, 6, "addins/y/y.so", "calc.v1.Calc", NULL, NULL);
+	check_token(l, 7, "addins/y/y.so", "calc.v2.Calc", NULL, NULL);
 	addin_token_list_destroy(l);
 	addin_store_destroy(s);
 	rmpipe();
