@@ -34,6 +34,7 @@
 #define _GNU_SOURCE
 #endif
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -213,6 +214,53 @@ addin_test_now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+// addin_test_stop sends SIGSTOP to @pid and waits (up to 2 s) until every
+// thread of it has stopped: kill() returns before the stop takes effect,
+// and a thread not yet stopped could still answer a call.  True when all
+// stopped.
+static inline bool
+addin_test_stop(int pid)
+{
+	int64_t until = addin_test_now_ms() + 2000;
+	char    dir[64];
+
+	if (kill(pid, SIGSTOP) != 0) {
+		return false;
+	}
+	snprintf(dir, sizeof(dir), "/proc/%d/task", pid);
+	while (addin_test_now_ms() < until) {
+		DIR           *d = opendir(dir);
+		struct dirent *de;
+		bool           all = d != NULL;
+		while (d != NULL && (de = readdir(d)) != NULL) {
+			char  path[sizeof(dir) + 270], buf[512], *p;
+			FILE *f;
+			if (de->d_name[0] == '.') {
+				continue;
+			}
+			snprintf(path, sizeof(path), "%s/%s/stat", dir,
+			         de->d_name);
+			if ((f = fopen(path, "r")) == NULL) {
+				continue; // the thread ended
+			}
+			if (fgets(buf, sizeof(buf), f) == NULL ||
+			    (p = strrchr(buf, ')')) == NULL || p[1] != ' ' ||
+			    (p[2] != 'T' && p[2] != 't')) {
+				all = false;
+			}
+			fclose(f);
+		}
+		if (d != NULL) {
+			closedir(d);
+		}
+		if (all) {
+			return true;
+		}
+		nanosleep(&(struct timespec) {0, 1000 * 1000}, NULL);
+	}
+	return false;
 }
 
 static int

@@ -455,7 +455,7 @@ test_deadline(void)
 	ADDIN_PASS(echo(addin__proc_channel(p), obj, 5, 0, NULL));
 
 	// A runner that is stopped entirely answers nothing.
-	ADDIN_CHECK(kill(addin__proc_pid(p), SIGSTOP) == 0);
+	ADDIN_CHECK(addin_test_stop(addin__proc_pid(p)));
 	t0 = addin_test_now_ms();
 	ADDIN_FAIL(echo(addin__proc_channel(p), obj, 6, 250, NULL),
 	           ADDIN_ETIMEDOUT);

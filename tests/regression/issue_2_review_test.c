@@ -218,7 +218,7 @@ test_stopped_peer_cannot_hold_senders(void)
 	ADDIN_PASS(addin_activate(h, t, &o, &obj));
 	b.c     = calculator_v1_calculator_from_object(obj);
 	int pid = addin_controller_pid(addin_controller_get(obj));
-	ADDIN_CHECK(kill(pid, SIGSTOP) == 0);
+	ADDIN_CHECK(addin_test_stop(pid));
 	pthread_create(&th, NULL, big_call, &b);
 	pthread_join(th, NULL);
 	ADDIN_CHECK_INT(b.rv, ==, ADDIN_ETIMEDOUT);
