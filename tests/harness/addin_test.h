@@ -263,6 +263,25 @@ addin_test_stop(int pid)
 	return false;
 }
 
+// addin_test_dump_ says where the threads of a case that timed out are
+// waiting: the kernel's view of each, then, where gdb is installed, their
+// stacks.
+static void
+addin_test_dump_(pid_t pid)
+{
+	char cmd[400];
+	snprintf(cmd, sizeof(cmd),
+	         "for t in /proc/%d/task/*; do echo \"  thread ${t##*/} "
+	         "$(cat $t/comm) waits in $(cat $t/wchan)\"; done >&2; "
+	         "command -v gdb >/dev/null && gdb -p %d -batch -nx "
+	         "-ex 'thread apply all bt' 2>/dev/null | "
+	         "grep -E '^(Thread|#)' | head -150 >&2",
+	         (int) pid, (int) pid);
+	if (system(cmd) == -1) {
+		perror("system");
+	}
+}
+
 static int
 addin_test_run_child_(const struct addin_test_case *tc)
 {
@@ -324,6 +343,7 @@ addin_test_run_forked_(const struct addin_test_case *tc, int timeout_s)
 		if (addin_test_now_ms() > deadline) {
 			fprintf(stderr, "  FAILED: timed out after %d s\n",
 			        timeout_s);
+			addin_test_dump_(pid);
 			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
