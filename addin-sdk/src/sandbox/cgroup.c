@@ -9,8 +9,10 @@
 
 #define _GNU_SOURCE
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -35,6 +37,8 @@ struct addin__cgroup {
 };
 
 static atomic_uint serial;
+
+enum { NAME_TRIES = 16, STALE_AGE_S = 10 };
 
 static void
 sleep_ms(long ms)
@@ -77,10 +81,67 @@ make_group(const char *parent, const char *name, char *ret)
 	if (mkdir(ret, 0755) != 0) {
 		int e  = errno;
 		ret[0] = '\0';
-		return addin__syserr(ADDIN_ESANDBOX, e, "cgroup: mkdir %s/%s",
-		                     parent, name);
+		return addin__syserr(e == EEXIST ? ADDIN_EEXIST
+		                                 : ADDIN_ESANDBOX,
+		                     e, "cgroup: mkdir %s/%s", parent, name);
 	}
 	return ADDIN_OK;
+}
+
+// sweep_dir removes the groups in @dir that hosts which died hard left:
+// "bulkhead-<pid>-..." where <pid> is gone and the group is older than
+// STALE_AGE_S (a host in another pid namespace may share the hierarchy
+// and look dead from here; its fresh group is left alone), or where <pid>
+// is ours (this process has made none yet, so another process that had
+// our pid made it).  Only empty groups can be removed; rmdir refuses the
+// rest, and they stay.
+static void
+sweep_dir(const char *dir)
+{
+	DIR           *d;
+	struct dirent *de;
+	const char     prefix[] = "bulkhead-";
+	time_t         now      = time(NULL);
+
+	if (dir[0] == '\0' || (d = opendir(dir)) == NULL) {
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		const char *p   = de->d_name + sizeof(prefix) - 1;
+		long        pid = 0;
+		struct stat st;
+
+		if (strncmp(de->d_name, prefix, sizeof(prefix) - 1) != 0) {
+			continue;
+		}
+		while (*p >= '0' && *p <= '9' && pid < 1L << 30) {
+			pid = pid * 10 + (*p++ - '0');
+		}
+		if (*p != '-' || pid <= 0 ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) !=
+		        0 ||
+		    !S_ISDIR(st.st_mode)) {
+			continue;
+		}
+		if (pid == (long) getpid() ||
+		    (kill((pid_t) pid, 0) != 0 && errno == ESRCH &&
+		     now - st.st_mtime > STALE_AGE_S)) {
+			(void) unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR);
+		}
+	}
+	closedir(d);
+}
+
+static void
+sweep_once(void)
+{
+	const addin__sandbox_probe_info *pr = addin__sandbox_probe();
+	if (pr->cgroup2) {
+		sweep_dir(pr->cgroup2_dir);
+	}
+	for (int i = 0; i < V1_COUNT; i++) {
+		sweep_dir(pr->cgroup1_dir[i]);
+	}
 }
 
 static addin_err
@@ -177,9 +238,9 @@ setup_v1(addin__cgroup *cg, int which, const addin__sandbox_limits *lim)
 	return rv;
 }
 
-addin_err
-addin__cgroup_create(const addin__sandbox_probe_info *pr, const char *name,
-                     const addin__sandbox_limits *lim, addin__cgroup **ret)
+static addin_err
+try_create(const addin__sandbox_probe_info *pr, const char *name,
+           const addin__sandbox_limits *lim, addin__cgroup **ret)
 {
 	static const uint32_t v1_bit[V1_COUNT] = {
 	    ADDIN__CG_MEMORY, ADDIN__CG_PIDS, ADDIN__CG_CPU,
@@ -265,6 +326,28 @@ addin__cgroup_create(const addin__sandbox_probe_info *pr, const char *name,
 fail:
 	(void) addin__cgroup_destroy(cg);
 	return rv;
+}
+
+addin_err
+addin__cgroup_create(const addin__sandbox_probe_info *pr, const char *name,
+                     const addin__sandbox_limits *lim, addin__cgroup **ret)
+{
+	static pthread_once_t swept = PTHREAD_ONCE_INIT;
+	addin_err             rv;
+
+	// Once per process, before its first group: what hosts that died
+	// hard left behind.
+	(void) pthread_once(&swept, sweep_once);
+
+	// A name still taken (a leftover group holding a process): the next
+	// serial gives the next name.
+	for (int tries = 0;; tries++) {
+		rv = try_create(pr, name, lim, ret);
+		if (rv != ADDIN_EEXIST || tries + 1 == NAME_TRIES) {
+			break;
+		}
+	}
+	return rv == ADDIN_EEXIST ? ADDIN_ESANDBOX : rv;
 }
 
 uint32_t

@@ -9,10 +9,12 @@
 #include "addin_test.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sandbox/sandbox.h"
@@ -414,6 +416,130 @@ test_policy_flags(void)
 	ADDIN_PASS(addin__cgroup_destroy(NULL));
 }
 
+// The hierarchies a group can be made in, for leftovers planted by hand.
+static size_t
+usable_dirs(const char *dirs[5])
+{
+	const addin__sandbox_probe_info *p = addin__sandbox_probe();
+	size_t                           n = 0;
+	if (p->cgroup2) {
+		dirs[n++] = p->cgroup2_dir;
+	}
+	for (int i = 0; i < 4; i++) {
+		if (p->cgroup1_dir[i][0] != '\0') {
+			dirs[n++] = p->cgroup1_dir[i];
+		}
+	}
+	return n;
+}
+
+static bool
+group_exists(const char *dir, const char *name)
+{
+	char        path[1200];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return stat(path, &st) == 0;
+}
+
+static void
+plant(const char *dir, const char *name, time_t age_s)
+{
+	char            path[1200];
+	struct timespec ts[2];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	ADDIN_CHECKF(mkdir(path, 0755) == 0, "mkdir %s: %s", path,
+	             strerror(errno));
+	if (age_s > 0) {
+		ts[0].tv_sec  = time(NULL) - age_s;
+		ts[0].tv_nsec = 0;
+		ts[1]         = ts[0];
+		ADDIN_CHECKF(utimensat(AT_FDCWD, path, ts, 0) == 0,
+		             "utimensat %s: %s", path, strerror(errno));
+	}
+}
+
+static void
+test_leftovers(void)
+{
+	// Groups that hosts which died hard left behind (found by a host
+	// that came back with a dead host's pid): the first create sweeps
+	// the empty ones, a busy one's name is skipped, and a group of a
+	// dead pid too young to judge (another pid namespace?) is left.
+	const char    *dirs[5];
+	size_t         nd = usable_dirs(dirs);
+	char           ours_empty[64], ours_busy[64], dead_old[64];
+	char           dead_young[64], num[24];
+	pid_t          dead, busy;
+	int            status, rfd;
+	addin__cgroup *cg;
+
+	if (nd == 0) {
+		ADDIN_SKIP("no writable cgroup hierarchy here");
+	}
+	dead = fork();
+	if (dead == 0) {
+		_exit(0);
+	}
+	waitpid(dead, &status, 0);
+	// This case runs in a fresh process: its serials start at 0.
+	snprintf(ours_empty, sizeof(ours_empty), "bulkhead-%d-1-x", getpid());
+	snprintf(ours_busy, sizeof(ours_busy), "bulkhead-%d-0-busy", getpid());
+	snprintf(dead_old, sizeof(dead_old), "bulkhead-%d-0-old", dead);
+	snprintf(dead_young, sizeof(dead_young), "bulkhead-%d-1-young", dead);
+	busy = fork();
+	if (busy == 0) {
+		for (;;) {
+			pause();
+		}
+	}
+	snprintf(num, sizeof(num), "%d", busy);
+	for (size_t i = 0; i < nd; i++) {
+		char procs[1300];
+		plant(dirs[i], ours_empty, 0);
+		plant(dirs[i], ours_busy, 0);
+		plant(dirs[i], dead_old, 60);
+		plant(dirs[i], dead_young, 0);
+		snprintf(procs, sizeof(procs), "%s/%s/cgroup.procs", dirs[i],
+		         ours_busy);
+		int fd = open(procs, O_WRONLY | O_CLOEXEC);
+		ADDIN_CHECK(fd >= 0);
+		ADDIN_CHECK(write(fd, num, strlen(num)) ==
+		            (ssize_t) strlen(num));
+		close(fd);
+	}
+
+	// Serial 0 ("-0-busy") is taken: the group gets serial 1.
+	cg = make("busy", 64 * MIB, 16, ANY_KILL);
+	{
+		pid_t p = child_in(cg, say_ready_and_sleep, &rfd);
+		char  want[64];
+		wait_ready(rfd);
+		snprintf(want, sizeof(want), "bulkhead-%d-1-busy", getpid());
+		ADDIN_CHECK(in_group(p, want));
+		ADDIN_PASS(addin__cgroup_destroy(cg));
+		waitpid(p, &status, 0);
+		close(rfd);
+	}
+	for (size_t i = 0; i < nd; i++) {
+		ADDIN_CHECKF(!group_exists(dirs[i], ours_empty),
+		             "%s/%s survived the sweep", dirs[i], ours_empty);
+		ADDIN_CHECKF(!group_exists(dirs[i], dead_old),
+		             "%s/%s survived the sweep", dirs[i], dead_old);
+		ADDIN_CHECK(group_exists(dirs[i], ours_busy));
+		ADDIN_CHECK(group_exists(dirs[i], dead_young));
+	}
+	kill(busy, SIGKILL);
+	waitpid(busy, &status, 0);
+	for (size_t i = 0; i < nd; i++) {
+		char path[1200];
+		snprintf(path, sizeof(path), "%s/%s", dirs[i], ours_busy);
+		ADDIN_CHECK(rmdir(path) == 0);
+		snprintf(path, sizeof(path), "%s/%s", dirs[i], dead_young);
+		ADDIN_CHECK(rmdir(path) == 0);
+	}
+}
+
 ADDIN_TEST_LIST = {
     {"a group gets its limits and is removed on destroy",
      test_create_limits_destroy},
@@ -429,5 +555,7 @@ ADDIN_TEST_LIST = {
     {"two activations with one name get two groups", test_unique_names},
     {"the policy learns which limits the group enforces", test_policy_flags},
     {"destroy leaves no directory in any hierarchy", test_nothing_left_behind},
+    {"a dead host's leftover groups are swept, a busy name skipped",
+     test_leftovers},
     {NULL, NULL},
 };
