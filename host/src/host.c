@@ -78,6 +78,9 @@ struct addin_host {
 	addin_controller *ctls;
 	addin_process    *procs;
 	addin_host_config cfg;
+	// Warnings already logged, by hash of their text (once per host).
+	uint64_t logged[32];
+	size_t   nlogged;
 };
 
 static void ctl_object_destroy(void *self, void *arg);
@@ -127,6 +130,66 @@ addin_host_create(const addin_host_config *cfg, addin_host **ret_host)
 	}
 	*ret_host = h;
 	return ADDIN_OK;
+}
+
+// host_log sends @msg to the host's log: the configured function, else
+// stderr.
+static void
+host_log(addin_host *h, addin_log_level level, const char *msg)
+{
+	if (h->cfg.log != NULL) {
+		h->cfg.log(h->cfg.log_arg, level, msg);
+	} else {
+		fprintf(stderr, "bulkhead: %s: %s\n",
+		        level == ADDIN_LOG_WARNING ? "warning" : "info", msg);
+	}
+}
+
+// log_once is true the first time this host sees @text (by hash; once the
+// table is full, every time).
+static bool
+log_once(addin_host *h, const char *text, size_t len)
+{
+	uint64_t hash = 14695981039346656037ull; // FNV-1a
+	bool     seen = false;
+	for (size_t i = 0; i < len; i++) {
+		hash = (hash ^ (unsigned char) text[i]) * 1099511628211ull;
+	}
+	pthread_mutex_lock(&h->mtx);
+	for (size_t i = 0; i < h->nlogged && !seen; i++) {
+		seen = h->logged[i] == hash;
+	}
+	if (!seen && h->nlogged < sizeof(h->logged) / sizeof(h->logged[0])) {
+		h->logged[h->nlogged++] = hash;
+	}
+	pthread_mutex_unlock(&h->mtx);
+	return !seen;
+}
+
+// log_degraded logs each thing the kernel could not give @name's sandbox,
+// once per host.
+static void
+log_degraded(addin_host *h, const char *name, addin__sbx *sbx)
+{
+	const char *w = addin__sbx_warnings(sbx);
+	while (*w != '\0') {
+		const char *nl  = strchr(w, '\n');
+		size_t      len = nl != NULL ? (size_t) (nl - w) : strlen(w);
+		if (len > 0 && log_once(h, w, len)) {
+			const char *what = w;
+			int         wlen = (int) len;
+			char        msg[600];
+			if (strncmp(what, "sandbox: ", 9) == 0 && len > 9) {
+				what += 9;
+				wlen -= 9;
+			}
+			snprintf(msg, sizeof(msg),
+			         "add-in %s: %s sandbox degraded: %.*s", name,
+			         addin__sbx_level_name(sbx), wlen, what);
+			host_log(h, ADDIN_LOG_WARNING, msg);
+		}
+		w += len + (nl != NULL);
+	}
 }
 
 static int
@@ -917,9 +980,11 @@ activate_remote(addin_host *h, addin_controller *ctl,
 		pthread_mutex_unlock(&h->mtx);
 	} else {
 		addin__sbx *sbx = NULL;
-		if (ctl->level == ADDIN_ISOLATION_SANDBOXED &&
-		    (rv = sandbox_prepare(ctl, o, &sbx)) != ADDIN_OK) {
-			return rv;
+		if (ctl->level == ADDIN_ISOLATION_SANDBOXED) {
+			if ((rv = sandbox_prepare(ctl, o, &sbx)) != ADDIN_OK) {
+				return rv;
+			}
+			log_degraded(h, ctl->name, sbx);
 		}
 		rv = process_start(h, ctl->name, o->env, o->cwd,
 		                   o->deadline_ms, sbx, &proc);

@@ -307,6 +307,18 @@ fail:
 }
 
 const char *
+addin__sbx_warnings(addin__sbx *s)
+{
+	return s->warnings;
+}
+
+const char *
+addin__sbx_level_name(addin__sbx *s)
+{
+	return addin__sandbox_level_name(s->policy.level);
+}
+
+const char *
 addin__sbx_ipc_dir(addin__sbx *s)
 {
 	return s->ipc;

@@ -40,6 +40,13 @@ ADDIN_PRIVATE addin_err addin__sbx_prepare(const addin_sandbox_options *o,
                                            const addin__sbx_args       *a,
                                            addin__sbx                 **ret);
 
+// What the kernel could not give (for example "sandbox: no net namespace
+// available: running without it"), a line each, each ending in '\n'; ""
+// when nothing.  Owned by @s.
+ADDIN_PRIVATE const char *addin__sbx_warnings(addin__sbx *s);
+// The level's name ("restricted").
+ADDIN_PRIVATE const char *addin__sbx_level_name(addin__sbx *s);
+
 // The ipc directory the channel's socket must live in (reachable by the
 // sandbox's uid).
 ADDIN_PRIVATE const char *addin__sbx_ipc_dir(addin__sbx *s);

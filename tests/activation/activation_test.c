@@ -12,10 +12,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "addin_test.h"
@@ -859,9 +866,136 @@ test_sandboxed_levels_answer(void)
 	addin_host_destroy(h);
 }
 
+// no_net_namespaces makes this process, and what it starts, run on a
+// kernel without network namespaces, as in a container that forbids them:
+// unshare(CLONE_NEWNET) fails with EPERM.  (The sandbox's probe and the
+// runner create namespaces with unshare.)
+static void
+no_net_namespaces(void)
+{
+#if defined(__x86_64__)
+	struct sock_filter f[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+	             offsetof(struct seccomp_data, arch)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+	             offsetof(struct seccomp_data, nr)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_unshare, 1, 0),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	    // The flags' low 32 bits (little-endian).
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+	             offsetof(struct seccomp_data, args[0])),
+	    BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_NEWNET, 0, 1),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {sizeof(f) / sizeof(f[0]), f};
+	ADDIN_CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0);
+	ADDIN_CHECK(prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0);
+#else
+	ADDIN_SKIP("the test's filter is written for x86_64");
+#endif
+}
+
+static pthread_mutex_t log_mtx = PTHREAD_MUTEX_INITIALIZER;
+static char            log_text[4096];
+static int             log_count;
+
+static void
+log_to_buffer(void *arg, addin_log_level level, const char *msg)
+{
+	ADDIN_CHECK(arg == &log_count);
+	ADDIN_CHECK_INT(level, ==, ADDIN_LOG_WARNING);
+	pthread_mutex_lock(&log_mtx);
+	log_count++;
+	snprintf(log_text + strlen(log_text),
+	         sizeof(log_text) - strlen(log_text), "%s\n", msg);
+	pthread_mutex_unlock(&log_mtx);
+}
+
+static calc *
+activate_restricted(addin_host *h, addin_token *t)
+{
+	addin_activation_options o  = ADDIN_ACTIVATION_OPTIONS_INIT;
+	addin_sandbox_options    sb = ADDIN_SANDBOX_OPTIONS_INIT;
+	addin_object            *obj;
+	o.isolation = ADDIN_ISOLATION_SANDBOXED;
+	o.sandbox   = &sb;
+	ADDIN_PASS(addin_activate(h, t, &o, &obj));
+	return calculator_v1_calculator_from_object(obj);
+}
+
+static void
+test_degraded_sandbox_is_logged(void)
+{
+	addin_host_config cfg = ADDIN_HOST_CONFIG_INIT;
+	addin_host       *h;
+	addin_token      *t = find("Basic calculator");
+	calc             *c[2];
+	char              path[] = "/tmp/bulkhead-stderr-XXXXXX";
+	char              err[4096];
+	int               fd, saved;
+	ssize_t           n;
+
+	no_net_namespaces();
+	// Through the host's log function: once per host, though two
+	// add-ins were degraded alike; both answer.
+	cfg.log     = log_to_buffer;
+	cfg.log_arg = &log_count;
+	ADDIN_PASS(addin_host_create(&cfg, &h));
+	c[0] = activate_restricted(h, t);
+	c[1] = activate_restricted(h, t);
+	printf("  log: %s", log_text);
+	ADDIN_CHECK_INT(log_count, ==, 1);
+	ADDIN_CHECK_CONTAINS(log_text, "add-in Basic calculator: restricted "
+	                               "sandbox degraded: no net namespace "
+	                               "available: running without it");
+	for (int i = 0; i < 2; i++) {
+		ADDIN_CHECK_INT(op1(c[i], "+", 7 + i), ==, 7 + i);
+		const char *sbx = addin_controller_sandbox(ctl_of(c[i]));
+		printf("  %s\n", sbx);
+		ADDIN_CHECK_CONTAINS(sbx,
+		                     "degraded: sandbox: no net namespace");
+		// The namespaces made: the others, not net.
+		char ns[128] = "";
+		ADDIN_CHECK(sscanf(sbx, "%*s ns=%127s", ns) == 1);
+		ADDIN_CHECK_CONTAINS(ns, "pid");
+		ADDIN_CHECK_CONTAINS(ns, "mnt");
+		ADDIN_CHECK(strstr(ns, "net") == NULL);
+		calculator_v1_calculator_release(c[i]);
+	}
+	addin_host_destroy(h);
+
+	// Without one: to stderr.
+	ADDIN_CHECK((fd = mkstemp(path)) >= 0);
+	unlink(path);
+	fflush(stderr);
+	saved = dup(2);
+	dup2(fd, 2);
+	ADDIN_PASS(addin_host_create(NULL, &h));
+	c[0] = activate_restricted(h, t);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	n = pread(fd, err, sizeof(err) - 1, 0);
+	close(fd);
+	ADDIN_CHECK(n > 0);
+	err[n] = '\0';
+	ADDIN_CHECK_CONTAINS(err, "bulkhead: warning: add-in Basic "
+	                          "calculator: restricted sandbox degraded: "
+	                          "no net namespace available");
+	calculator_v1_calculator_release(c[0]);
+	addin_host_destroy(h);
+	addin_token_unref(t);
+	ADDIN_CHECK_INT(addin_test_children(), ==, 0);
+}
+
 ADDIN_TEST_LIST = {
     {"a sandboxed add-in answers as direct connect at every sandbox level",
      test_sandboxed_levels_answer},
+    {"a sandbox the kernel cannot give in full is logged, once per host",
+     test_degraded_sandbox_is_logged},
     {"one calculator gives the same answers at every level",
      test_same_answers_at_every_level},
     {"direct connect is taken when views match and not otherwise",

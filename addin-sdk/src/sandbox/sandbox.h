@@ -266,8 +266,8 @@ typedef struct addin__cgroup addin__cgroup;
 // fallbacks then apply).  The first call in a process first removes the
 // empty groups that hosts which died hard left (see docs/security.md); a
 // name still taken moves on to the next <n>.  ADDIN_ESANDBOX when a group
-// cannot be made or a limit cannot be written, ADDIN_ENOMEM.  On success the caller owns *@ret (addin__cgroup_destroy).
-// Thread-safe for different groups.
+// cannot be made or a limit cannot be written, ADDIN_ENOMEM.  On success the
+// caller owns *@ret (addin__cgroup_destroy). Thread-safe for different groups.
 ADDIN_PRIVATE addin_err
 addin__cgroup_create(const addin__sandbox_probe_info *pr, const char *name,
                      const addin__sandbox_limits *lim, addin__cgroup **ret);

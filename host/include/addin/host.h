@@ -31,6 +31,18 @@ typedef struct addin_host       addin_host;
 typedef struct addin_controller addin_controller;
 typedef struct addin_process    addin_process;
 
+// How much a host's log message matters.
+typedef enum addin_log_level {
+	ADDIN_LOG_WARNING = 1, // something is weaker than asked, but works
+	ADDIN_LOG_INFO    = 2,
+} addin_log_level;
+
+// addin_log_fn receives a host's log messages: one line, no newline, valid
+// only during the call.  It may be called from any thread that calls into
+// the host (concurrently, when several do) and must not call back into
+// the host.
+typedef void addin_log_fn(void *arg, addin_log_level level, const char *msg);
+
 // addin_host_config configures a host.  Always initialise with
 // ADDIN_HOST_CONFIG_INIT.
 typedef struct addin_host_config {
@@ -44,14 +56,21 @@ typedef struct addin_host_config {
 	// How long a shutdown waits for an add-in process to exit before it
 	// is killed, in ms.  0: 2000.
 	uint32_t shutdown_grace_ms;
-	void    *reserved[4];
+	// Where the host's warnings go: today, a sandbox the kernel could
+	// not give in full ("add-in NAME: restricted sandbox degraded: no
+	// net namespace available: running without it"), once per host and
+	// kind of degradation.  NULL: to stderr, prefixed "bulkhead: warning:
+	// ".  To silence them, pass a function that does nothing.
+	addin_log_fn *log;
+	void         *log_arg;
+	void         *reserved[2];
 } addin_host_config;
 
 #define ADDIN_HOST_CONFIG_INIT                                    \
 	{                                                         \
 		.abi_version = 1, .runner_path = NULL,            \
 		.default_deadline_ms = 0, .shutdown_grace_ms = 0, \
-		.reserved = {                                     \
+		.log = NULL, .log_arg = NULL, .reserved = {       \
 			0                                         \
 		}                                                 \
 	}
