@@ -878,6 +878,33 @@ test_busy_runner_dies_with_host(void)
 	host_dies(TESTSVC_LIB);
 }
 
+// The host alive, its end of the channel closed: the runner notices and
+// leaves by itself (the other way out besides PR_SET_PDEATHSIG).
+static void
+test_runner_leaves_when_channel_closes(void)
+{
+	addin__sup     *sup = sup_new();
+	uint64_t        obj;
+	addin__proc    *p = spawn_svc(sup, "left alone", 2, &obj);
+	addin__channel *ch;
+	int             status = 0;
+	int64_t         t0;
+
+	ADDIN_PASS(echo(addin__proc_channel(p), obj, 3, 0, NULL));
+	// Close with a reference of our own: the process keeps its own.
+	ch = addin__channel_ref(addin__proc_channel(p));
+	t0 = addin_test_now_ms();
+	addin__channel_close(ch);
+	ADDIN_PASS(addin__proc_wait(p, 1000, &status));
+	printf("  runner left %lld ms after the close: %s\n",
+	       (long long) (addin_test_now_ms() - t0), addin__proc_death(p));
+	ADDIN_CHECKF(WIFEXITED(status) &&
+	                 WEXITSTATUS(status) == ADDIN_EXIT_HOST_GONE,
+	             "status 0x%x", status);
+	addin__proc_unref(p);
+	addin__sup_destroy(sup);
+}
+
 static void *
 close_later(void *arg)
 {
@@ -1067,6 +1094,8 @@ ADDIN_TEST_LIST = {
     {"only the spawned process may connect", test_stranger_cannot_connect},
     {"a peer with no common wire version is refused", test_version_mismatch},
     {"the runner dies with its host", test_runner_dies_with_host},
+    {"the runner leaves when its channel closes, its host alive",
+     test_runner_leaves_when_channel_closes},
     {"a runner busy in a call dies with its host",
      test_busy_runner_dies_with_host},
     {"a peer closing its end fails waiting calls at once",
