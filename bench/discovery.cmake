@@ -27,3 +27,11 @@ addin_target_warnings(bench-discovery)
 add_dependencies(bench-discovery ${_bench_fx})
 set_target_properties(bench-discovery PROPERTIES
   RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/bench")
+
+# A short run under ctest keeps the benchmark working (it checks what it
+# measures); the figures come from `make bench`.
+if(ADDIN_TESTS)
+  add_test(NAME addin.bench.discovery_smoke COMMAND bench-discovery 40 1)
+  set_tests_properties(addin.bench.discovery_smoke PROPERTIES
+    TIMEOUT 60 LABELS "bench;live" ENVIRONMENT "${ADDIN_TEST_SAN_ENV}")
+endif()
