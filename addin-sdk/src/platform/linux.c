@@ -613,12 +613,33 @@ addin__plat_rtdir_create(char **ret_path)
 	return ADDIN_OK;
 }
 
+long
+addin__plat_name_pid(const char *name, const char *prefix)
+{
+	size_t      plen = strlen(prefix);
+	const char *p    = name + plen;
+	long        pid  = 0;
+
+	if (strncmp(name, prefix, plen) != 0) {
+		return 0;
+	}
+	while (*p >= '0' && *p <= '9' && pid < 1L << 30) {
+		pid = pid * 10 + (*p++ - '0');
+	}
+	return *p == '-' ? pid : 0;
+}
+
+bool
+addin__plat_pid_gone(long pid)
+{
+	return pid > 0 && kill((pid_t) pid, 0) != 0 && errno == ESRCH;
+}
+
 void
 addin__plat_sweep_stale(const char *base, const char *prefix)
 {
 	DIR           *d = opendir(base);
 	struct dirent *de;
-	size_t         plen = strlen(prefix);
 
 	if (d == NULL) {
 		return;
@@ -626,17 +647,9 @@ addin__plat_sweep_stale(const char *base, const char *prefix)
 	while ((de = readdir(d)) != NULL) {
 		char        path[PATH_MAX];
 		struct stat st;
-		long        pid = 0;
-		const char *p   = de->d_name + plen;
 
-		if (strncmp(de->d_name, prefix, plen) != 0) {
-			continue;
-		}
-		while (*p >= '0' && *p <= '9' && pid < 1L << 30) {
-			pid = pid * 10 + (*p++ - '0');
-		}
-		if (*p != '-' || pid <= 0 ||
-		    (kill((pid_t) pid, 0) == 0 || errno != ESRCH)) {
+		if (!addin__plat_pid_gone(
+		        addin__plat_name_pid(de->d_name, prefix))) {
 			continue; // not ours to judge, or its host lives
 		}
 		snprintf(path, sizeof(path), "%s/%s", base, de->d_name);

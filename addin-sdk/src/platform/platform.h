@@ -134,6 +134,12 @@ ADDIN_PRIVATE addin_err addin__plat_random(void *buf, size_t len);
 // frees *ret_path with addin__free and removes the directory with
 // addin__plat_rtdir_remove.
 ADDIN_PRIVATE addin_err addin__plat_rtdir_create(char **ret_path);
+// addin__plat_name_pid returns the pid in a name "<@prefix><pid>-...", or
+// 0 when @name is not such a name.
+ADDIN_PRIVATE long addin__plat_name_pid(const char *name, const char *prefix);
+// addin__plat_pid_gone is true when no process has @pid (as far as this
+// pid namespace can see).
+ADDIN_PRIVATE bool addin__plat_pid_gone(long pid);
 // addin__plat_sweep_stale removes the directories in @base named
 // "<@prefix><pid>-..." that belong to us (our euid) and whose pid no
 // longer exists: what hosts that died hard left behind.  Best effort.

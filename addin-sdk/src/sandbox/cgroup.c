@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "platform/platform.h"
 #include "sandbox.h"
 #include "sbx_os.h"
 
@@ -100,31 +101,23 @@ sweep_dir(const char *dir)
 {
 	DIR           *d;
 	struct dirent *de;
-	const char     prefix[] = "bulkhead-";
-	time_t         now      = time(NULL);
+	time_t         now = time(NULL);
 
 	if (dir[0] == '\0' || (d = opendir(dir)) == NULL) {
 		return;
 	}
 	while ((de = readdir(d)) != NULL) {
-		const char *p   = de->d_name + sizeof(prefix) - 1;
-		long        pid = 0;
+		long pid = addin__plat_name_pid(de->d_name, "bulkhead-");
 		struct stat st;
 
-		if (strncmp(de->d_name, prefix, sizeof(prefix) - 1) != 0) {
-			continue;
-		}
-		while (*p >= '0' && *p <= '9' && pid < 1L << 30) {
-			pid = pid * 10 + (*p++ - '0');
-		}
-		if (*p != '-' || pid <= 0 ||
+		if (pid <= 0 ||
 		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) !=
 		        0 ||
 		    !S_ISDIR(st.st_mode)) {
 			continue;
 		}
 		if (pid == (long) getpid() ||
-		    (kill((pid_t) pid, 0) != 0 && errno == ESRCH &&
+		    (addin__plat_pid_gone(pid) &&
 		     now - st.st_mtime > STALE_AGE_S)) {
 			(void) unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR);
 		}
