@@ -218,7 +218,8 @@ adapter_includes(pg_buf *b, const pg_file *f, const char *out)
 	    "#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n"
 	    "#include <string.h>\n\n"
 	    "#include <protobuf-c/protobuf-c.h>\n\n"
-	    "#include \"addin/segment.h\"\n#include \"addin/version.h\"\n"
+	    "#include \"addin/adapter.h\"\n#include \"addin/segment.h\"\n"
+	    "#include \"addin/version.h\"\n"
 	    "#include \"%s.pb-c.h\"\n#include \"%s.view.h\"\n\n",
 	    f->base, f->base);
 	pg_gen_version_check(b, f, out);

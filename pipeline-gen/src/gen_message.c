@@ -628,70 +628,6 @@ pg_gen_view_helpers(pg_buf *b, const pg_file *f)
 	}
 }
 
-// Adapters: the arena -----------------------------------------------------
-
-void
-pg_gen_arena(pg_buf *b)
-{
-	pg_put(
-	    b,
-	    "// A per-call arena: the protobuf-c structs and converted arrays "
-	    "built "
-	    "around the caller's data (which they borrow) are freed "
-	    "together "
-	    "when the call is over.\n"
-	    "struct addin_arena_block {\n"
-	    "\tstruct addin_arena_block *next;\n"
-	    "\tmax_align_t data[];\n"
-	    "};\n\n"
-	    "struct addin_arena {\n"
-	    "\tstruct addin_arena_block *head;\n"
-	    "};\n\n"
-	    "#define ADDIN_ARENA_INIT { NULL }\n\n"
-	    "__attribute__((unused)) static void *\n"
-	    "addin_arena_alloc(struct addin_arena *arena, size_t n, size_t "
-	    "size)\n"
-	    "{\n"
-	    "\tstruct addin_arena_block *b;\n"
-	    "\tsize_t len;\n\n"
-	    "\tif (size != 0 && n > (SIZE_MAX - sizeof(*b)) / size) {\n"
-	    "\t\treturn NULL;\n"
-	    "\t}\n"
-	    "\tlen = sizeof(*b) + n * size;\n"
-	    "\tif ((b = addin_alloc(len)) == NULL) {\n"
-	    "\t\treturn NULL;\n"
-	    "\t}\n"
-	    "\tmemset(b, 0, len);\n"
-	    "\tb->next = arena->head;\n"
-	    "\tarena->head = b;\n"
-	    "\treturn b->data;\n"
-	    "}\n\n"
-	    "static void\n"
-	    "addin_arena_free(struct addin_arena *arena)\n"
-	    "{\n"
-	    "\twhile (arena->head != NULL) {\n"
-	    "\t\tstruct addin_arena_block *b = arena->head;\n"
-	    "\t\tarena->head = b->next;\n"
-	    "\t\taddin_free(b);\n"
-	    "\t}\n"
-	    "}\n\n"
-	    "// addin_alloc_array allocates @n zeroed elements of @size bytes "
-	    "for an "
-	    "out-parameter (the receiver frees it with addin_free).\n"
-	    "__attribute__((unused)) static void *\n"
-	    "addin_alloc_array(size_t n, size_t size)\n"
-	    "{\n"
-	    "\tvoid *p;\n\n"
-	    "\tif (size != 0 && n > SIZE_MAX / size) {\n"
-	    "\t\treturn NULL;\n"
-	    "\t}\n"
-	    "\tif ((p = addin_alloc(n * size)) != NULL) {\n"
-	    "\t\tmemset(p, 0, n * size);\n"
-	    "\t}\n"
-	    "\treturn p;\n"
-	    "}\n\n");
-}
-
 // Adapters: field conversions ---------------------------------------------
 
 // The template variables for one field: V, VN, VH, VL name the view side
@@ -797,15 +733,15 @@ to_pb_value(pg_buf *b, pg_vars *vp, const pg_field *fld, pg_vmode vmode,
 			    "$VN$;\n");
 			return;
 		}
-		pg_emit(
-		    b, &v,
-		    "$I$if ($VN$ > 0) {\n"
-		    "$I$\t$PTP$addin_a = addin_arena_alloc(addin_arena, $VN$, "
-		    "sizeof(*addin_a));\n");
+		pg_emit(b, &v,
+		        "$I$if ($VN$ > 0) {\n"
+		        "$I$\t$PTP$addin_a = addin__arena_alloc(addin_arena, "
+		        "$VN$, "
+		        "sizeof(*addin_a));\n");
 		if (fld->kind == PG_MESSAGE) {
 			pg_emit(b, &v,
 			        "$I$\t$PM$ *addin_m = "
-			        "addin_arena_alloc(addin_arena, "
+			        "addin__arena_alloc(addin_arena, "
 			        "$VN$, sizeof(*addin_m));\n"
 			        "$I$\tif (addin_a == NULL || addin_m == NULL) "
 			        "{\n");
@@ -886,7 +822,7 @@ to_pb_value(pg_buf *b, pg_vars *vp, const pg_field *fld, pg_vmode vmode,
 		}
 		pg_emit(
 		    b, &v,
-		    "$I$\t$PM$ *addin_m = addin_arena_alloc(addin_arena, 1, "
+		    "$I$\t$PM$ *addin_m = addin__arena_alloc(addin_arena, 1, "
 		    "sizeof(*addin_m));\n"
 		    "$I$\tif (addin_m == NULL) {\n"
 		    "$I$\t\taddin_rv = addin_set_error(ADDIN_ENOMEM, NULL);\n"
@@ -944,7 +880,8 @@ borrow_field(pg_buf *b, const pg_field *fld, const pg_message *m,
 		pg_emit(
 		    b, &v,
 		    "$I$if ($PN$ > 0) {\n"
-		    "$I$\t$T$ *addin_a = addin_arena_alloc(addin_arena, $PN$, "
+		    "$I$\t$T$ *addin_a = addin__arena_alloc(addin_arena, "
+		    "$PN$, "
 		    "sizeof(*addin_a));\n"
 		    "$I$\tif (addin_a == NULL) {\n"
 		    "$I$\t\taddin_rv = addin_set_error(ADDIN_ENOMEM, NULL);\n"
@@ -997,7 +934,7 @@ borrow_field(pg_buf *b, const pg_field *fld, const pg_message *m,
 		pg_emit(
 		    b, &v,
 		    "$I$if ($P$ != NULL) {\n"
-		    "$I$\t$M$ *addin_m = addin_arena_alloc(addin_arena, 1, "
+		    "$I$\t$M$ *addin_m = addin__arena_alloc(addin_arena, 1, "
 		    "sizeof(*addin_m));\n"
 		    "$I$\tif (addin_m == NULL) {\n"
 		    "$I$\t\taddin_rv = addin_set_error(ADDIN_ENOMEM, NULL);\n"
@@ -1034,7 +971,7 @@ copy_field(pg_buf *b, const pg_field *fld, const pg_message *m, pg_vmode vmode,
 	if (fld->repeated) {
 		pg_emit(b, &v,
 		        "$I$if ($PN$ > 0) {\n"
-		        "$I$\t$T$ *addin_a = addin_alloc_array($PN$, "
+		        "$I$\t$T$ *addin_a = addin__alloc_array($PN$, "
 		        "sizeof(*addin_a));\n"
 		        "$I$\tif (addin_a == NULL) {\n"
 		        "$I$\t\t$NOMEM$\n"
@@ -1150,7 +1087,7 @@ copy_field(pg_buf *b, const pg_field *fld, const pg_message *m, pg_vmode vmode,
 		pg_emit(
 		    b, &v,
 		    "$I$if ($P$ != NULL) {\n"
-		    "$I$\t$M$ *addin_m = addin_alloc_array(1, "
+		    "$I$\t$M$ *addin_m = addin__alloc_array(1, "
 		    "sizeof(*addin_m));\n"
 		    "$I$\tif (addin_m == NULL) {\n"
 		    "$I$\t\t$NOMEM$\n"
@@ -1284,7 +1221,7 @@ oneof_fn(pg_buf *b, const pg_message *m, size_t idx, const char *kind,
 	const char     *ptype = m->pbc_type;
 	bool            to_pb = strcmp(kind, "to_pb") == 0;
 	bool            copy  = strcmp(kind, "copy") == 0;
-	const char *arena = copy ? "" : "struct addin_arena *addin_arena, ";
+	const char     *arena = copy ? "" : "addin__arena *addin_arena, ";
 
 	if (to_pb) {
 		pg_putf(b,
@@ -1344,7 +1281,7 @@ message_fn(pg_buf *b, const pg_message *m, const char *kind, bool proto_only)
 {
 	bool        to_pb = strcmp(kind, "to_pb") == 0;
 	bool        copy  = strcmp(kind, "copy") == 0;
-	const char *arena = copy ? "" : "struct addin_arena *addin_arena, ";
+	const char *arena = copy ? "" : "addin__arena *addin_arena, ";
 
 	if (to_pb) {
 		pg_putf(b,

@@ -628,8 +628,8 @@ host_method(pg_buf *b, const pg_vars *fv, const pg_file *f,
 	pg_emit_call(b, "", pg_fmt("addin_op_%s", mt->c_name), &ps, "\n{\n");
 	pg_emit(b, &v,
 	        "\tstruct addin_host_adapter *addin_ha = self;\n"
-	        "\tstruct addin_arena addin_arena_s = ADDIN_ARENA_INIT;\n"
-	        "\tstruct addin_arena *addin_arena = &addin_arena_s;\n"
+	        "\taddin__arena addin_arena_s = ADDIN__ARENA_INIT;\n"
+	        "\taddin__arena *addin_arena = &addin_arena_s;\n"
 	        "\t$Req$ addin_req;\n"
 	        "\tstruct addin_call_$m$ addin_call = {\n"
 	        "\t\t.called = false,\n"
@@ -662,7 +662,7 @@ host_method(pg_buf *b, const pg_vars *fv, const pg_file *f,
 		pg_put(b, "\naddin_done:\n");
 	}
 	pg_put(b,
-	       "\taddin_arena_free(addin_arena);\n\treturn addin_rv;\n}\n\n");
+	       "\taddin__arena_free(addin_arena);\n\treturn addin_rv;\n}\n\n");
 }
 
 void
@@ -689,7 +689,6 @@ pg_gen_host_adapter(pg_buf *b, const pg_file *f)
 	    "struct addin_host_adapter {\n"
 	    "\tProtobufCService *contract;\n"
 	    "};\n\n");
-	pg_gen_arena(b);
 	pg_gen_conversions(b, f, PG_REACH_REQ, 0, PG_REACH_REP);
 	for (size_t i = 0; i < s->n_methods; i++) {
 		host_method(b, &v, f, &s->methods[i]);
@@ -773,8 +772,8 @@ addin_method(pg_buf *b, const pg_vars *fv, const pg_file *f,
 	        "addin_closure,\n"
 	        "    void *addin_closure_data)\n"
 	        "{\n"
-	        "\tstruct addin_arena addin_arena_s = ADDIN_ARENA_INIT;\n"
-	        "\tstruct addin_arena *addin_arena = &addin_arena_s;\n"
+	        "\taddin__arena addin_arena_s = ADDIN__ARENA_INIT;\n"
+	        "\taddin__arena *addin_arena = &addin_arena_s;\n"
 	        "\t$Rep$ addin_rep;\n"
 	        "\taddin_err addin_rv;\n");
 	if (mt->in->n_fields > 0) {
@@ -823,7 +822,7 @@ addin_method(pg_buf *b, const pg_vars *fv, const pg_file *f,
 		    pg_fmt("%s_%s_free_out", f->service->c_prefix, mt->c_name),
 		    &frees, ";\n");
 	}
-	pg_put(b, "\taddin_arena_free(addin_arena);\n\treturn;\n\n");
+	pg_put(b, "\taddin__arena_free(addin_arena);\n\treturn;\n\n");
 	if (out_fails) {
 		pg_put(b, "addin_fail_out:\n");
 		if (mt->owns_outputs) {
@@ -834,7 +833,7 @@ addin_method(pg_buf *b, const pg_vars *fv, const pg_file *f,
 		}
 	}
 	pg_put(b, "addin_fail:\n"
-	          "\taddin_arena_free(addin_arena);\n"
+	          "\taddin__arena_free(addin_arena);\n"
 	          "\taddin_closure(NULL, addin_closure_data);\n"
 	          "}\n\n");
 }
@@ -867,7 +866,6 @@ pg_gen_addin_adapter(pg_buf *b, const pg_file *f)
 	    "\tconst $p$_ops *ops;\n"
 	    "\tvoid *self;\n"
 	    "};\n\n");
-	pg_gen_arena(b);
 	pg_gen_conversions(b, f, PG_REACH_REP, PG_REACH_REQ, 0);
 	for (size_t i = 0; i < s->n_methods; i++) {
 		addin_method(b, &v, f, &s->methods[i]);

@@ -349,7 +349,6 @@ void pg_gen_locals(pg_buf *b, const pg_message *m, bool out,
                    const char *indent);
 void pg_gen_view_types(pg_buf *b, const pg_file *f);
 void pg_gen_view_helpers(pg_buf *b, const pg_file *f);
-void pg_gen_arena(pg_buf *b);
 // pg_gen_conversions emits the static conversion functions an adapter
 // needs: to protobuf-c for types reached as @to_pb (a PG_REACH_* mask),
 // borrowing views of types reached as @borrow, deep copies for @copy.

@@ -11,6 +11,7 @@
 
 #include <protobuf-c/protobuf-c.h>
 
+#include "addin/adapter.h"
 #include "addin/segment.h"
 #include "addin/version.h"
 #include "alltypes/v1/alltypes.pb-c.h"
@@ -39,96 +40,37 @@ struct addin_addin_adapter {
 	void *self;
 };
 
-// A per-call arena: the protobuf-c structs and converted arrays built around
-// the caller's data (which they borrow) are freed together when the call is
-// over.
-struct addin_arena_block {
-	struct addin_arena_block *next;
-	max_align_t data[];
-};
-
-struct addin_arena {
-	struct addin_arena_block *head;
-};
-
-#define ADDIN_ARENA_INIT { NULL }
-
-__attribute__((unused)) static void *
-addin_arena_alloc(struct addin_arena *arena, size_t n, size_t size)
-{
-	struct addin_arena_block *b;
-	size_t len;
-
-	if (size != 0 && n > (SIZE_MAX - sizeof(*b)) / size) {
-		return NULL;
-	}
-	len = sizeof(*b) + n * size;
-	if ((b = addin_alloc(len)) == NULL) {
-		return NULL;
-	}
-	memset(b, 0, len);
-	b->next = arena->head;
-	arena->head = b;
-	return b->data;
-}
-
-static void
-addin_arena_free(struct addin_arena *arena)
-{
-	while (arena->head != NULL) {
-		struct addin_arena_block *b = arena->head;
-		arena->head = b->next;
-		addin_free(b);
-	}
-}
-
-// addin_alloc_array allocates @n zeroed elements of @size bytes for an
-// out-parameter (the receiver frees it with addin_free).
-__attribute__((unused)) static void *
-addin_alloc_array(size_t n, size_t size)
-{
-	void *p;
-
-	if (size != 0 && n > SIZE_MAX / size) {
-		return NULL;
-	}
-	if ((p = addin_alloc(n * size)) != NULL) {
-		memset(p, 0, n * size);
-	}
-	return p;
-}
+static addin_err
+addin_to_pb_alltypes_v1_scalars(addin__arena *addin_arena, const alltypes_v1_scalars *addin_src, Alltypes__V1__Scalars *addin_dst);
+static addin_err
+addin_to_pb_alltypes_v1_repeats(addin__arena *addin_arena, const alltypes_v1_repeats *addin_src, Alltypes__V1__Repeats *addin_dst);
+static addin_err
+addin_to_pb_alltypes_v1_point(addin__arena *addin_arena, const alltypes_v1_point *addin_src, Alltypes__V1__Point *addin_dst);
+static addin_err
+addin_to_pb_alltypes_v1_shape_extent(addin__arena *addin_arena, const alltypes_v1_shape_extent *addin_src, Alltypes__V1__Shape *addin_dst);
+static addin_err
+addin_to_pb_alltypes_v1_shape(addin__arena *addin_arena, const alltypes_v1_shape *addin_src, Alltypes__V1__Shape *addin_dst);
+static addin_err
+addin_to_pb_alltypes_v1_shape_style(addin__arena *addin_arena, const alltypes_v1_shape_style *addin_src, Alltypes__V1__Shape__Style *addin_dst);
+static addin_err
+addin_to_pb_alltypes_v1_shape_reply_pick(addin__arena *addin_arena, const alltypes_v1_shape_reply_pick *addin_src, Alltypes__V1__ShapeReply *addin_dst);
+static addin_err
+addin_borrow_alltypes_v1_scalars(addin__arena *addin_arena, const Alltypes__V1__Scalars *addin_src, alltypes_v1_scalars *addin_dst);
+static addin_err
+addin_borrow_alltypes_v1_repeats(addin__arena *addin_arena, const Alltypes__V1__Repeats *addin_src, alltypes_v1_repeats *addin_dst);
+static addin_err
+addin_borrow_alltypes_v1_point(addin__arena *addin_arena, const Alltypes__V1__Point *addin_src, alltypes_v1_point *addin_dst);
+static addin_err
+addin_borrow_alltypes_v1_shape_extent(addin__arena *addin_arena, const Alltypes__V1__Shape *addin_src, alltypes_v1_shape_extent *addin_dst);
+static addin_err
+addin_borrow_alltypes_v1_shape(addin__arena *addin_arena, const Alltypes__V1__Shape *addin_src, alltypes_v1_shape *addin_dst);
+static addin_err
+addin_borrow_alltypes_v1_shape_style(addin__arena *addin_arena, const Alltypes__V1__Shape__Style *addin_src, alltypes_v1_shape_style *addin_dst);
+static addin_err
+addin_borrow_alltypes_v1_shape_request_pick(addin__arena *addin_arena, const Alltypes__V1__ShapeRequest *addin_src, alltypes_v1_shape_request_pick *addin_dst);
 
 static addin_err
-addin_to_pb_alltypes_v1_scalars(struct addin_arena *addin_arena, const alltypes_v1_scalars *addin_src, Alltypes__V1__Scalars *addin_dst);
-static addin_err
-addin_to_pb_alltypes_v1_repeats(struct addin_arena *addin_arena, const alltypes_v1_repeats *addin_src, Alltypes__V1__Repeats *addin_dst);
-static addin_err
-addin_to_pb_alltypes_v1_point(struct addin_arena *addin_arena, const alltypes_v1_point *addin_src, Alltypes__V1__Point *addin_dst);
-static addin_err
-addin_to_pb_alltypes_v1_shape_extent(struct addin_arena *addin_arena, const alltypes_v1_shape_extent *addin_src, Alltypes__V1__Shape *addin_dst);
-static addin_err
-addin_to_pb_alltypes_v1_shape(struct addin_arena *addin_arena, const alltypes_v1_shape *addin_src, Alltypes__V1__Shape *addin_dst);
-static addin_err
-addin_to_pb_alltypes_v1_shape_style(struct addin_arena *addin_arena, const alltypes_v1_shape_style *addin_src, Alltypes__V1__Shape__Style *addin_dst);
-static addin_err
-addin_to_pb_alltypes_v1_shape_reply_pick(struct addin_arena *addin_arena, const alltypes_v1_shape_reply_pick *addin_src, Alltypes__V1__ShapeReply *addin_dst);
-static addin_err
-addin_borrow_alltypes_v1_scalars(struct addin_arena *addin_arena, const Alltypes__V1__Scalars *addin_src, alltypes_v1_scalars *addin_dst);
-static addin_err
-addin_borrow_alltypes_v1_repeats(struct addin_arena *addin_arena, const Alltypes__V1__Repeats *addin_src, alltypes_v1_repeats *addin_dst);
-static addin_err
-addin_borrow_alltypes_v1_point(struct addin_arena *addin_arena, const Alltypes__V1__Point *addin_src, alltypes_v1_point *addin_dst);
-static addin_err
-addin_borrow_alltypes_v1_shape_extent(struct addin_arena *addin_arena, const Alltypes__V1__Shape *addin_src, alltypes_v1_shape_extent *addin_dst);
-static addin_err
-addin_borrow_alltypes_v1_shape(struct addin_arena *addin_arena, const Alltypes__V1__Shape *addin_src, alltypes_v1_shape *addin_dst);
-static addin_err
-addin_borrow_alltypes_v1_shape_style(struct addin_arena *addin_arena, const Alltypes__V1__Shape__Style *addin_src, alltypes_v1_shape_style *addin_dst);
-static addin_err
-addin_borrow_alltypes_v1_shape_request_pick(struct addin_arena *addin_arena, const Alltypes__V1__ShapeRequest *addin_src, alltypes_v1_shape_request_pick *addin_dst);
-
-static addin_err
-addin_to_pb_alltypes_v1_scalars(struct addin_arena *addin_arena, const alltypes_v1_scalars *addin_src, Alltypes__V1__Scalars *addin_dst)
+addin_to_pb_alltypes_v1_scalars(addin__arena *addin_arena, const alltypes_v1_scalars *addin_src, Alltypes__V1__Scalars *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -160,7 +102,7 @@ addin_to_pb_alltypes_v1_scalars(struct addin_arena *addin_arena, const alltypes_
 }
 
 static addin_err
-addin_to_pb_alltypes_v1_repeats(struct addin_arena *addin_arena, const alltypes_v1_repeats *addin_src, Alltypes__V1__Repeats *addin_dst)
+addin_to_pb_alltypes_v1_repeats(addin__arena *addin_arena, const alltypes_v1_repeats *addin_src, Alltypes__V1__Repeats *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -242,7 +184,7 @@ addin_to_pb_alltypes_v1_repeats(struct addin_arena *addin_arena, const alltypes_
 		return addin_rv;
 	}
 	if (addin_src->n_b > 0) {
-		protobuf_c_boolean *addin_a = addin_arena_alloc(addin_arena, addin_src->n_b, sizeof(*addin_a));
+		protobuf_c_boolean *addin_a = addin__arena_alloc(addin_arena, addin_src->n_b, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -270,7 +212,7 @@ addin_to_pb_alltypes_v1_repeats(struct addin_arena *addin_arena, const alltypes_
 		return addin_rv;
 	}
 	if (addin_src->n_color > 0) {
-		Alltypes__V1__Color *addin_a = addin_arena_alloc(addin_arena, addin_src->n_color, sizeof(*addin_a));
+		Alltypes__V1__Color *addin_a = addin__arena_alloc(addin_arena, addin_src->n_color, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -286,8 +228,8 @@ addin_to_pb_alltypes_v1_repeats(struct addin_arena *addin_arena, const alltypes_
 		return addin_rv;
 	}
 	if (addin_src->n_points > 0) {
-		Alltypes__V1__Point **addin_a = addin_arena_alloc(addin_arena, addin_src->n_points, sizeof(*addin_a));
-		Alltypes__V1__Point *addin_m = addin_arena_alloc(addin_arena, addin_src->n_points, sizeof(*addin_m));
+		Alltypes__V1__Point **addin_a = addin__arena_alloc(addin_arena, addin_src->n_points, sizeof(*addin_a));
+		Alltypes__V1__Point *addin_m = addin__arena_alloc(addin_arena, addin_src->n_points, sizeof(*addin_m));
 		if (addin_a == NULL || addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -306,7 +248,7 @@ addin_to_pb_alltypes_v1_repeats(struct addin_arena *addin_arena, const alltypes_
 }
 
 static addin_err
-addin_to_pb_alltypes_v1_point(struct addin_arena *addin_arena, const alltypes_v1_point *addin_src, Alltypes__V1__Point *addin_dst)
+addin_to_pb_alltypes_v1_point(addin__arena *addin_arena, const alltypes_v1_point *addin_src, Alltypes__V1__Point *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -320,7 +262,7 @@ addin_to_pb_alltypes_v1_point(struct addin_arena *addin_arena, const alltypes_v1
 }
 
 static addin_err
-addin_to_pb_alltypes_v1_shape_extent(struct addin_arena *addin_arena, const alltypes_v1_shape_extent *addin_src, Alltypes__V1__Shape *addin_dst)
+addin_to_pb_alltypes_v1_shape_extent(addin__arena *addin_arena, const alltypes_v1_shape_extent *addin_src, Alltypes__V1__Shape *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -346,7 +288,7 @@ addin_to_pb_alltypes_v1_shape_extent(struct addin_arena *addin_arena, const allt
 	case ALLTYPES_V1_SHAPE_EXTENT_CORNER:
 		addin_dst->extent_case = (Alltypes__V1__Shape__ExtentCase) 7;
 		{
-			Alltypes__V1__Point *addin_m = addin_arena_alloc(addin_arena, 1, sizeof(*addin_m));
+			Alltypes__V1__Point *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
 			if (addin_m == NULL) {
 				addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 				break;
@@ -370,7 +312,7 @@ addin_to_pb_alltypes_v1_shape_extent(struct addin_arena *addin_arena, const allt
 }
 
 static addin_err
-addin_to_pb_alltypes_v1_shape(struct addin_arena *addin_arena, const alltypes_v1_shape *addin_src, Alltypes__V1__Shape *addin_dst)
+addin_to_pb_alltypes_v1_shape(addin__arena *addin_arena, const alltypes_v1_shape *addin_src, Alltypes__V1__Shape *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -379,7 +321,7 @@ addin_to_pb_alltypes_v1_shape(struct addin_arena *addin_arena, const alltypes_v1
 		addin_dst->name = (char *) (uintptr_t) addin_src->name;
 	}
 	if (addin_src->origin != NULL) {
-		Alltypes__V1__Point *addin_m = addin_arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		Alltypes__V1__Point *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -395,8 +337,8 @@ addin_to_pb_alltypes_v1_shape(struct addin_arena *addin_arena, const alltypes_v1
 		return addin_rv;
 	}
 	if (addin_src->n_vertices > 0) {
-		Alltypes__V1__Point **addin_a = addin_arena_alloc(addin_arena, addin_src->n_vertices, sizeof(*addin_a));
-		Alltypes__V1__Point *addin_m = addin_arena_alloc(addin_arena, addin_src->n_vertices, sizeof(*addin_m));
+		Alltypes__V1__Point **addin_a = addin__arena_alloc(addin_arena, addin_src->n_vertices, sizeof(*addin_a));
+		Alltypes__V1__Point *addin_m = addin__arena_alloc(addin_arena, addin_src->n_vertices, sizeof(*addin_m));
 		if (addin_a == NULL || addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -419,8 +361,8 @@ addin_to_pb_alltypes_v1_shape(struct addin_arena *addin_arena, const alltypes_v1
 		return addin_rv;
 	}
 	if (addin_src->n_children > 0) {
-		Alltypes__V1__Shape **addin_a = addin_arena_alloc(addin_arena, addin_src->n_children, sizeof(*addin_a));
-		Alltypes__V1__Shape *addin_m = addin_arena_alloc(addin_arena, addin_src->n_children, sizeof(*addin_m));
+		Alltypes__V1__Shape **addin_a = addin__arena_alloc(addin_arena, addin_src->n_children, sizeof(*addin_a));
+		Alltypes__V1__Shape *addin_m = addin__arena_alloc(addin_arena, addin_src->n_children, sizeof(*addin_m));
 		if (addin_a == NULL || addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -436,7 +378,7 @@ addin_to_pb_alltypes_v1_shape(struct addin_arena *addin_arena, const alltypes_v1
 		addin_dst->n_children = addin_src->n_children;
 	}
 	if (addin_src->style != NULL) {
-		Alltypes__V1__Shape__Style *addin_m = addin_arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		Alltypes__V1__Shape__Style *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -448,7 +390,7 @@ addin_to_pb_alltypes_v1_shape(struct addin_arena *addin_arena, const alltypes_v1
 		}
 	}
 	if (addin_src->scalars != NULL) {
-		Alltypes__V1__Scalars *addin_m = addin_arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		Alltypes__V1__Scalars *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -460,7 +402,7 @@ addin_to_pb_alltypes_v1_shape(struct addin_arena *addin_arena, const alltypes_v1
 		}
 	}
 	if (addin_src->repeats != NULL) {
-		Alltypes__V1__Repeats *addin_m = addin_arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		Alltypes__V1__Repeats *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -475,7 +417,7 @@ addin_to_pb_alltypes_v1_shape(struct addin_arena *addin_arena, const alltypes_v1
 }
 
 static addin_err
-addin_to_pb_alltypes_v1_shape_style(struct addin_arena *addin_arena, const alltypes_v1_shape_style *addin_src, Alltypes__V1__Shape__Style *addin_dst)
+addin_to_pb_alltypes_v1_shape_style(addin__arena *addin_arena, const alltypes_v1_shape_style *addin_src, Alltypes__V1__Shape__Style *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -488,7 +430,7 @@ addin_to_pb_alltypes_v1_shape_style(struct addin_arena *addin_arena, const allty
 }
 
 static addin_err
-addin_to_pb_alltypes_v1_shape_reply_pick(struct addin_arena *addin_arena, const alltypes_v1_shape_reply_pick *addin_src, Alltypes__V1__ShapeReply *addin_dst)
+addin_to_pb_alltypes_v1_shape_reply_pick(addin__arena *addin_arena, const alltypes_v1_shape_reply_pick *addin_src, Alltypes__V1__ShapeReply *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -505,7 +447,7 @@ addin_to_pb_alltypes_v1_shape_reply_pick(struct addin_arena *addin_arena, const 
 	case ALLTYPES_V1_SHAPE_REPLY_PICK_AT:
 		addin_dst->pick_case = (Alltypes__V1__ShapeReply__PickCase) 5;
 		{
-			Alltypes__V1__Point *addin_m = addin_arena_alloc(addin_arena, 1, sizeof(*addin_m));
+			Alltypes__V1__Point *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
 			if (addin_m == NULL) {
 				addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 				break;
@@ -525,7 +467,7 @@ addin_to_pb_alltypes_v1_shape_reply_pick(struct addin_arena *addin_arena, const 
 }
 
 static addin_err
-addin_borrow_alltypes_v1_scalars(struct addin_arena *addin_arena, const Alltypes__V1__Scalars *addin_src, alltypes_v1_scalars *addin_dst)
+addin_borrow_alltypes_v1_scalars(addin__arena *addin_arena, const Alltypes__V1__Scalars *addin_src, alltypes_v1_scalars *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -551,7 +493,7 @@ addin_borrow_alltypes_v1_scalars(struct addin_arena *addin_arena, const Alltypes
 }
 
 static addin_err
-addin_borrow_alltypes_v1_repeats(struct addin_arena *addin_arena, const Alltypes__V1__Repeats *addin_src, alltypes_v1_repeats *addin_dst)
+addin_borrow_alltypes_v1_repeats(addin__arena *addin_arena, const Alltypes__V1__Repeats *addin_src, alltypes_v1_repeats *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -581,7 +523,7 @@ addin_borrow_alltypes_v1_repeats(struct addin_arena *addin_arena, const Alltypes
 	addin_dst->sfx64 = addin_src->sfx64;
 	addin_dst->n_sfx64 = addin_src->n_sfx64;
 	if (addin_src->n_b > 0) {
-		bool *addin_a = addin_arena_alloc(addin_arena, addin_src->n_b, sizeof(*addin_a));
+		bool *addin_a = addin__arena_alloc(addin_arena, addin_src->n_b, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -595,7 +537,7 @@ addin_borrow_alltypes_v1_repeats(struct addin_arena *addin_arena, const Alltypes
 	addin_dst->s = (const char *const *) addin_src->s;
 	addin_dst->n_s = addin_src->n_s;
 	if (addin_src->n_color > 0) {
-		alltypes_v1_color *addin_a = addin_arena_alloc(addin_arena, addin_src->n_color, sizeof(*addin_a));
+		alltypes_v1_color *addin_a = addin__arena_alloc(addin_arena, addin_src->n_color, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -607,7 +549,7 @@ addin_borrow_alltypes_v1_repeats(struct addin_arena *addin_arena, const Alltypes
 		addin_dst->n_color = addin_src->n_color;
 	}
 	if (addin_src->n_points > 0) {
-		alltypes_v1_point *addin_a = addin_arena_alloc(addin_arena, addin_src->n_points, sizeof(*addin_a));
+		alltypes_v1_point *addin_a = addin__arena_alloc(addin_arena, addin_src->n_points, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -628,7 +570,7 @@ addin_borrow_alltypes_v1_repeats(struct addin_arena *addin_arena, const Alltypes
 }
 
 static addin_err
-addin_borrow_alltypes_v1_point(struct addin_arena *addin_arena, const Alltypes__V1__Point *addin_src, alltypes_v1_point *addin_dst)
+addin_borrow_alltypes_v1_point(addin__arena *addin_arena, const Alltypes__V1__Point *addin_src, alltypes_v1_point *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -640,7 +582,7 @@ addin_borrow_alltypes_v1_point(struct addin_arena *addin_arena, const Alltypes__
 }
 
 static addin_err
-addin_borrow_alltypes_v1_shape_extent(struct addin_arena *addin_arena, const Alltypes__V1__Shape *addin_src, alltypes_v1_shape_extent *addin_dst)
+addin_borrow_alltypes_v1_shape_extent(addin__arena *addin_arena, const Alltypes__V1__Shape *addin_src, alltypes_v1_shape_extent *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -662,7 +604,7 @@ addin_borrow_alltypes_v1_shape_extent(struct addin_arena *addin_arena, const All
 	case 7:
 		addin_dst->which = ALLTYPES_V1_SHAPE_EXTENT_CORNER;
 		if (addin_src->corner != NULL) {
-			alltypes_v1_point *addin_m = addin_arena_alloc(addin_arena, 1, sizeof(*addin_m));
+			alltypes_v1_point *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
 			if (addin_m == NULL) {
 				addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 				break;
@@ -685,14 +627,14 @@ addin_borrow_alltypes_v1_shape_extent(struct addin_arena *addin_arena, const All
 }
 
 static addin_err
-addin_borrow_alltypes_v1_shape(struct addin_arena *addin_arena, const Alltypes__V1__Shape *addin_src, alltypes_v1_shape *addin_dst)
+addin_borrow_alltypes_v1_shape(addin__arena *addin_arena, const Alltypes__V1__Shape *addin_src, alltypes_v1_shape *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
 	(void) addin_arena;
 	addin_dst->name = addin_src->name != NULL ? addin_src->name : "";
 	if (addin_src->origin != NULL) {
-		alltypes_v1_point *addin_m = addin_arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		alltypes_v1_point *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -703,7 +645,7 @@ addin_borrow_alltypes_v1_shape(struct addin_arena *addin_arena, const Alltypes__
 		addin_dst->origin = addin_m;
 	}
 	if (addin_src->n_vertices > 0) {
-		alltypes_v1_point *addin_a = addin_arena_alloc(addin_arena, addin_src->n_vertices, sizeof(*addin_a));
+		alltypes_v1_point *addin_a = addin__arena_alloc(addin_arena, addin_src->n_vertices, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -724,7 +666,7 @@ addin_borrow_alltypes_v1_shape(struct addin_arena *addin_arena, const Alltypes__
 		return addin_rv;
 	}
 	if (addin_src->n_children > 0) {
-		alltypes_v1_shape *addin_a = addin_arena_alloc(addin_arena, addin_src->n_children, sizeof(*addin_a));
+		alltypes_v1_shape *addin_a = addin__arena_alloc(addin_arena, addin_src->n_children, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -742,7 +684,7 @@ addin_borrow_alltypes_v1_shape(struct addin_arena *addin_arena, const Alltypes__
 		addin_dst->n_children = addin_src->n_children;
 	}
 	if (addin_src->style != NULL) {
-		alltypes_v1_shape_style *addin_m = addin_arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		alltypes_v1_shape_style *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -753,7 +695,7 @@ addin_borrow_alltypes_v1_shape(struct addin_arena *addin_arena, const Alltypes__
 		addin_dst->style = addin_m;
 	}
 	if (addin_src->scalars != NULL) {
-		alltypes_v1_scalars *addin_m = addin_arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		alltypes_v1_scalars *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -764,7 +706,7 @@ addin_borrow_alltypes_v1_shape(struct addin_arena *addin_arena, const Alltypes__
 		addin_dst->scalars = addin_m;
 	}
 	if (addin_src->repeats != NULL) {
-		alltypes_v1_repeats *addin_m = addin_arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		alltypes_v1_repeats *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -778,7 +720,7 @@ addin_borrow_alltypes_v1_shape(struct addin_arena *addin_arena, const Alltypes__
 }
 
 static addin_err
-addin_borrow_alltypes_v1_shape_style(struct addin_arena *addin_arena, const Alltypes__V1__Shape__Style *addin_src, alltypes_v1_shape_style *addin_dst)
+addin_borrow_alltypes_v1_shape_style(addin__arena *addin_arena, const Alltypes__V1__Shape__Style *addin_src, alltypes_v1_shape_style *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -789,7 +731,7 @@ addin_borrow_alltypes_v1_shape_style(struct addin_arena *addin_arena, const Allt
 }
 
 static addin_err
-addin_borrow_alltypes_v1_shape_request_pick(struct addin_arena *addin_arena, const Alltypes__V1__ShapeRequest *addin_src, alltypes_v1_shape_request_pick *addin_dst)
+addin_borrow_alltypes_v1_shape_request_pick(addin__arena *addin_arena, const Alltypes__V1__ShapeRequest *addin_src, alltypes_v1_shape_request_pick *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -806,7 +748,7 @@ addin_borrow_alltypes_v1_shape_request_pick(struct addin_arena *addin_arena, con
 	case 5:
 		addin_dst->which = ALLTYPES_V1_SHAPE_REQUEST_PICK_AT;
 		if (addin_src->at != NULL) {
-			alltypes_v1_point *addin_m = addin_arena_alloc(addin_arena, 1, sizeof(*addin_m));
+			alltypes_v1_point *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
 			if (addin_m == NULL) {
 				addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 				break;
@@ -830,8 +772,8 @@ addin_handle_echo_scalars(struct addin_addin_adapter *addin_aa,
     const ProtobufCMessage *addin_msg, ProtobufCClosure addin_closure,
     void *addin_closure_data)
 {
-	struct addin_arena addin_arena_s = ADDIN_ARENA_INIT;
-	struct addin_arena *addin_arena = &addin_arena_s;
+	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
+	addin__arena *addin_arena = &addin_arena_s;
 	Alltypes__V1__Scalars addin_rep;
 	addin_err addin_rv;
 	const Alltypes__V1__Scalars *addin_src = (const Alltypes__V1__Scalars *) addin_msg;
@@ -968,13 +910,13 @@ addin_handle_echo_scalars(struct addin_addin_adapter *addin_aa,
 	addin_dst->color = (Alltypes__V1__Color) ret_color;
 	addin_closure(&addin_rep.base, addin_closure_data);
 	alltypes_v1_all_types_echo_scalars_free_out(ret_s, ret_by);
-	addin_arena_free(addin_arena);
+	addin__arena_free(addin_arena);
 	return;
 
 addin_fail_out:
 	alltypes_v1_all_types_echo_scalars_free_out(ret_s, ret_by);
 addin_fail:
-	addin_arena_free(addin_arena);
+	addin__arena_free(addin_arena);
 	addin_closure(NULL, addin_closure_data);
 }
 
@@ -984,8 +926,8 @@ addin_handle_echo_repeats(struct addin_addin_adapter *addin_aa,
     const ProtobufCMessage *addin_msg, ProtobufCClosure addin_closure,
     void *addin_closure_data)
 {
-	struct addin_arena addin_arena_s = ADDIN_ARENA_INIT;
-	struct addin_arena *addin_arena = &addin_arena_s;
+	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
+	addin__arena *addin_arena = &addin_arena_s;
 	Alltypes__V1__Repeats addin_rep;
 	addin_err addin_rv;
 	const Alltypes__V1__Repeats *addin_src = (const Alltypes__V1__Repeats *) addin_msg;
@@ -1091,7 +1033,7 @@ addin_handle_echo_repeats(struct addin_addin_adapter *addin_aa,
 	sfx64 = addin_src->sfx64;
 	n_sfx64 = addin_src->n_sfx64;
 	if (addin_src->n_b > 0) {
-		bool *addin_a = addin_arena_alloc(addin_arena, addin_src->n_b, sizeof(*addin_a));
+		bool *addin_a = addin__arena_alloc(addin_arena, addin_src->n_b, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -1105,7 +1047,7 @@ addin_handle_echo_repeats(struct addin_addin_adapter *addin_aa,
 	s = (const char *const *) addin_src->s;
 	n_s = addin_src->n_s;
 	if (addin_src->n_color > 0) {
-		alltypes_v1_color *addin_a = addin_arena_alloc(addin_arena, addin_src->n_color, sizeof(*addin_a));
+		alltypes_v1_color *addin_a = addin__arena_alloc(addin_arena, addin_src->n_color, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -1117,7 +1059,7 @@ addin_handle_echo_repeats(struct addin_addin_adapter *addin_aa,
 		n_color = addin_src->n_color;
 	}
 	if (addin_src->n_points > 0) {
-		alltypes_v1_point *addin_a = addin_arena_alloc(addin_arena, addin_src->n_points, sizeof(*addin_a));
+		alltypes_v1_point *addin_a = addin__arena_alloc(addin_arena, addin_src->n_points, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -1285,7 +1227,7 @@ addin_handle_echo_repeats(struct addin_addin_adapter *addin_aa,
 		goto addin_fail_out;
 	}
 	if (ret_n_b > 0) {
-		protobuf_c_boolean *addin_a = addin_arena_alloc(addin_arena, ret_n_b, sizeof(*addin_a));
+		protobuf_c_boolean *addin_a = addin__arena_alloc(addin_arena, ret_n_b, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail_out;
@@ -1313,7 +1255,7 @@ addin_handle_echo_repeats(struct addin_addin_adapter *addin_aa,
 		goto addin_fail_out;
 	}
 	if (ret_n_color > 0) {
-		Alltypes__V1__Color *addin_a = addin_arena_alloc(addin_arena, ret_n_color, sizeof(*addin_a));
+		Alltypes__V1__Color *addin_a = addin__arena_alloc(addin_arena, ret_n_color, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail_out;
@@ -1329,8 +1271,8 @@ addin_handle_echo_repeats(struct addin_addin_adapter *addin_aa,
 		goto addin_fail_out;
 	}
 	if (ret_n_points > 0) {
-		Alltypes__V1__Point **addin_a = addin_arena_alloc(addin_arena, ret_n_points, sizeof(*addin_a));
-		Alltypes__V1__Point *addin_m = addin_arena_alloc(addin_arena, ret_n_points, sizeof(*addin_m));
+		Alltypes__V1__Point **addin_a = addin__arena_alloc(addin_arena, ret_n_points, sizeof(*addin_a));
+		Alltypes__V1__Point *addin_m = addin__arena_alloc(addin_arena, ret_n_points, sizeof(*addin_m));
 		if (addin_a == NULL || addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail_out;
@@ -1365,7 +1307,7 @@ addin_handle_echo_repeats(struct addin_addin_adapter *addin_aa,
 	    ret_color,
 	    ret_points,
 	    ret_n_points);
-	addin_arena_free(addin_arena);
+	addin__arena_free(addin_arena);
 	return;
 
 addin_fail_out:
@@ -1389,7 +1331,7 @@ addin_fail_out:
 	    ret_points,
 	    ret_n_points);
 addin_fail:
-	addin_arena_free(addin_arena);
+	addin__arena_free(addin_arena);
 	addin_closure(NULL, addin_closure_data);
 }
 
@@ -1399,8 +1341,8 @@ addin_handle_echo_shape(struct addin_addin_adapter *addin_aa,
     const ProtobufCMessage *addin_msg, ProtobufCClosure addin_closure,
     void *addin_closure_data)
 {
-	struct addin_arena addin_arena_s = ADDIN_ARENA_INIT;
-	struct addin_arena *addin_arena = &addin_arena_s;
+	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
+	addin__arena *addin_arena = &addin_arena_s;
 	Alltypes__V1__ShapeReply addin_rep;
 	addin_err addin_rv;
 	const Alltypes__V1__ShapeRequest *addin_src = (const Alltypes__V1__ShapeRequest *) addin_msg;
@@ -1430,7 +1372,7 @@ addin_handle_echo_shape(struct addin_addin_adapter *addin_aa,
 		goto addin_fail;
 	}
 	if (addin_src->shape != NULL) {
-		alltypes_v1_shape *addin_m = addin_arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		alltypes_v1_shape *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -1441,7 +1383,7 @@ addin_handle_echo_shape(struct addin_addin_adapter *addin_aa,
 		shape = addin_m;
 	}
 	if (addin_src->n_more > 0) {
-		alltypes_v1_shape *addin_a = addin_arena_alloc(addin_arena, addin_src->n_more, sizeof(*addin_a));
+		alltypes_v1_shape *addin_a = addin__arena_alloc(addin_arena, addin_src->n_more, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -1481,7 +1423,7 @@ addin_handle_echo_shape(struct addin_addin_adapter *addin_aa,
 		goto addin_fail;
 	}
 	{
-		Alltypes__V1__Shape *addin_m = addin_arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		Alltypes__V1__Shape *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail_out;
@@ -1497,8 +1439,8 @@ addin_handle_echo_shape(struct addin_addin_adapter *addin_aa,
 		goto addin_fail_out;
 	}
 	if (ret_n_more > 0) {
-		Alltypes__V1__Shape **addin_a = addin_arena_alloc(addin_arena, ret_n_more, sizeof(*addin_a));
-		Alltypes__V1__Shape *addin_m = addin_arena_alloc(addin_arena, ret_n_more, sizeof(*addin_m));
+		Alltypes__V1__Shape **addin_a = addin__arena_alloc(addin_arena, ret_n_more, sizeof(*addin_a));
+		Alltypes__V1__Shape *addin_m = addin__arena_alloc(addin_arena, ret_n_more, sizeof(*addin_m));
 		if (addin_a == NULL || addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail_out;
@@ -1523,7 +1465,7 @@ addin_handle_echo_shape(struct addin_addin_adapter *addin_aa,
 	    ret_more,
 	    ret_n_more,
 	    &ret_pick);
-	addin_arena_free(addin_arena);
+	addin__arena_free(addin_arena);
 	return;
 
 addin_fail_out:
@@ -1533,7 +1475,7 @@ addin_fail_out:
 	    ret_n_more,
 	    &ret_pick);
 addin_fail:
-	addin_arena_free(addin_arena);
+	addin__arena_free(addin_arena);
 	addin_closure(NULL, addin_closure_data);
 }
 
@@ -1543,8 +1485,8 @@ addin_handle_ping(struct addin_addin_adapter *addin_aa,
     const ProtobufCMessage *addin_msg, ProtobufCClosure addin_closure,
     void *addin_closure_data)
 {
-	struct addin_arena addin_arena_s = ADDIN_ARENA_INIT;
-	struct addin_arena *addin_arena = &addin_arena_s;
+	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
+	addin__arena *addin_arena = &addin_arena_s;
 	Alltypes__V1__Empty addin_rep;
 	addin_err addin_rv;
 
@@ -1569,11 +1511,11 @@ addin_handle_ping(struct addin_addin_adapter *addin_aa,
 		goto addin_fail;
 	}
 	addin_closure(&addin_rep.base, addin_closure_data);
-	addin_arena_free(addin_arena);
+	addin__arena_free(addin_arena);
 	return;
 
 addin_fail:
-	addin_arena_free(addin_arena);
+	addin__arena_free(addin_arena);
 	addin_closure(NULL, addin_closure_data);
 }
 
@@ -1583,8 +1525,8 @@ addin_handle_fail(struct addin_addin_adapter *addin_aa,
     const ProtobufCMessage *addin_msg, ProtobufCClosure addin_closure,
     void *addin_closure_data)
 {
-	struct addin_arena addin_arena_s = ADDIN_ARENA_INIT;
-	struct addin_arena *addin_arena = &addin_arena_s;
+	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
+	addin__arena *addin_arena = &addin_arena_s;
 	Alltypes__V1__Empty addin_rep;
 	addin_err addin_rv;
 	const Alltypes__V1__FailRequest *addin_src = (const Alltypes__V1__FailRequest *) addin_msg;
@@ -1614,11 +1556,11 @@ addin_handle_fail(struct addin_addin_adapter *addin_aa,
 		goto addin_fail;
 	}
 	addin_closure(&addin_rep.base, addin_closure_data);
-	addin_arena_free(addin_arena);
+	addin__arena_free(addin_arena);
 	return;
 
 addin_fail:
-	addin_arena_free(addin_arena);
+	addin__arena_free(addin_arena);
 	addin_closure(NULL, addin_closure_data);
 }
 

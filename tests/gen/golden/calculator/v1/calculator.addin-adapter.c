@@ -12,6 +12,7 @@
 
 #include <protobuf-c/protobuf-c.h>
 
+#include "addin/adapter.h"
 #include "addin/segment.h"
 #include "addin/version.h"
 #include "calculator/v1/calculator.pb-c.h"
@@ -40,70 +41,11 @@ struct addin_addin_adapter {
 	void *self;
 };
 
-// A per-call arena: the protobuf-c structs and converted arrays built around
-// the caller's data (which they borrow) are freed together when the call is
-// over.
-struct addin_arena_block {
-	struct addin_arena_block *next;
-	max_align_t data[];
-};
-
-struct addin_arena {
-	struct addin_arena_block *head;
-};
-
-#define ADDIN_ARENA_INIT { NULL }
-
-__attribute__((unused)) static void *
-addin_arena_alloc(struct addin_arena *arena, size_t n, size_t size)
-{
-	struct addin_arena_block *b;
-	size_t len;
-
-	if (size != 0 && n > (SIZE_MAX - sizeof(*b)) / size) {
-		return NULL;
-	}
-	len = sizeof(*b) + n * size;
-	if ((b = addin_alloc(len)) == NULL) {
-		return NULL;
-	}
-	memset(b, 0, len);
-	b->next = arena->head;
-	arena->head = b;
-	return b->data;
-}
-
-static void
-addin_arena_free(struct addin_arena *arena)
-{
-	while (arena->head != NULL) {
-		struct addin_arena_block *b = arena->head;
-		arena->head = b->next;
-		addin_free(b);
-	}
-}
-
-// addin_alloc_array allocates @n zeroed elements of @size bytes for an
-// out-parameter (the receiver frees it with addin_free).
-__attribute__((unused)) static void *
-addin_alloc_array(size_t n, size_t size)
-{
-	void *p;
-
-	if (size != 0 && n > SIZE_MAX / size) {
-		return NULL;
-	}
-	if ((p = addin_alloc(n * size)) != NULL) {
-		memset(p, 0, n * size);
-	}
-	return p;
-}
+static addin_err
+addin_to_pb_calculator_v1_operation(addin__arena *addin_arena, const calculator_v1_operation *addin_src, Calculator__V1__Operation *addin_dst);
 
 static addin_err
-addin_to_pb_calculator_v1_operation(struct addin_arena *addin_arena, const calculator_v1_operation *addin_src, Calculator__V1__Operation *addin_dst);
-
-static addin_err
-addin_to_pb_calculator_v1_operation(struct addin_arena *addin_arena, const calculator_v1_operation *addin_src, Calculator__V1__Operation *addin_dst)
+addin_to_pb_calculator_v1_operation(addin__arena *addin_arena, const calculator_v1_operation *addin_src, Calculator__V1__Operation *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -124,8 +66,8 @@ addin_handle_get_name(struct addin_addin_adapter *addin_aa,
     const ProtobufCMessage *addin_msg, ProtobufCClosure addin_closure,
     void *addin_closure_data)
 {
-	struct addin_arena addin_arena_s = ADDIN_ARENA_INIT;
-	struct addin_arena *addin_arena = &addin_arena_s;
+	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
+	addin__arena *addin_arena = &addin_arena_s;
 	Calculator__V1__GetNameReply addin_rep;
 	addin_err addin_rv;
 	Calculator__V1__GetNameReply *addin_dst = &addin_rep;
@@ -156,11 +98,11 @@ addin_handle_get_name(struct addin_addin_adapter *addin_aa,
 	}
 	addin_closure(&addin_rep.base, addin_closure_data);
 	calculator_v1_calculator_get_name_free_out(ret_name);
-	addin_arena_free(addin_arena);
+	addin__arena_free(addin_arena);
 	return;
 
 addin_fail:
-	addin_arena_free(addin_arena);
+	addin__arena_free(addin_arena);
 	addin_closure(NULL, addin_closure_data);
 }
 
@@ -170,8 +112,8 @@ addin_handle_get_operations(struct addin_addin_adapter *addin_aa,
     const ProtobufCMessage *addin_msg, ProtobufCClosure addin_closure,
     void *addin_closure_data)
 {
-	struct addin_arena addin_arena_s = ADDIN_ARENA_INIT;
-	struct addin_arena *addin_arena = &addin_arena_s;
+	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
+	addin__arena *addin_arena = &addin_arena_s;
 	Calculator__V1__GetOperationsReply addin_rep;
 	addin_err addin_rv;
 	Calculator__V1__GetOperationsReply *addin_dst = &addin_rep;
@@ -206,8 +148,8 @@ addin_handle_get_operations(struct addin_addin_adapter *addin_aa,
 		goto addin_fail_out;
 	}
 	if (ret_n_operations > 0) {
-		Calculator__V1__Operation **addin_a = addin_arena_alloc(addin_arena, ret_n_operations, sizeof(*addin_a));
-		Calculator__V1__Operation *addin_m = addin_arena_alloc(addin_arena, ret_n_operations, sizeof(*addin_m));
+		Calculator__V1__Operation **addin_a = addin__arena_alloc(addin_arena, ret_n_operations, sizeof(*addin_a));
+		Calculator__V1__Operation *addin_m = addin__arena_alloc(addin_arena, ret_n_operations, sizeof(*addin_m));
 		if (addin_a == NULL || addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail_out;
@@ -226,7 +168,7 @@ addin_handle_get_operations(struct addin_addin_adapter *addin_aa,
 	calculator_v1_calculator_get_operations_free_out(
 	    ret_operations,
 	    ret_n_operations);
-	addin_arena_free(addin_arena);
+	addin__arena_free(addin_arena);
 	return;
 
 addin_fail_out:
@@ -234,7 +176,7 @@ addin_fail_out:
 	    ret_operations,
 	    ret_n_operations);
 addin_fail:
-	addin_arena_free(addin_arena);
+	addin__arena_free(addin_arena);
 	addin_closure(NULL, addin_closure_data);
 }
 
@@ -244,8 +186,8 @@ addin_handle_operate(struct addin_addin_adapter *addin_aa,
     const ProtobufCMessage *addin_msg, ProtobufCClosure addin_closure,
     void *addin_closure_data)
 {
-	struct addin_arena addin_arena_s = ADDIN_ARENA_INIT;
-	struct addin_arena *addin_arena = &addin_arena_s;
+	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
+	addin__arena *addin_arena = &addin_arena_s;
 	Calculator__V1__OperateReply addin_rep;
 	addin_err addin_rv;
 	const Calculator__V1__OperateRequest *addin_src = (const Calculator__V1__OperateRequest *) addin_msg;
@@ -285,11 +227,11 @@ addin_handle_operate(struct addin_addin_adapter *addin_aa,
 	}
 	addin_dst->result = ret_result;
 	addin_closure(&addin_rep.base, addin_closure_data);
-	addin_arena_free(addin_arena);
+	addin__arena_free(addin_arena);
 	return;
 
 addin_fail:
-	addin_arena_free(addin_arena);
+	addin__arena_free(addin_arena);
 	addin_closure(NULL, addin_closure_data);
 }
 

@@ -12,6 +12,7 @@
 
 #include <protobuf-c/protobuf-c.h>
 
+#include "addin/adapter.h"
 #include "addin/segment.h"
 #include "addin/version.h"
 #include "calculator/v1/calculator.pb-c.h"
@@ -36,65 +37,6 @@ ADDIN_SEGMENT_RECORD(addin_host_adapter_record,
 struct addin_host_adapter {
 	ProtobufCService *contract;
 };
-
-// A per-call arena: the protobuf-c structs and converted arrays built around
-// the caller's data (which they borrow) are freed together when the call is
-// over.
-struct addin_arena_block {
-	struct addin_arena_block *next;
-	max_align_t data[];
-};
-
-struct addin_arena {
-	struct addin_arena_block *head;
-};
-
-#define ADDIN_ARENA_INIT { NULL }
-
-__attribute__((unused)) static void *
-addin_arena_alloc(struct addin_arena *arena, size_t n, size_t size)
-{
-	struct addin_arena_block *b;
-	size_t len;
-
-	if (size != 0 && n > (SIZE_MAX - sizeof(*b)) / size) {
-		return NULL;
-	}
-	len = sizeof(*b) + n * size;
-	if ((b = addin_alloc(len)) == NULL) {
-		return NULL;
-	}
-	memset(b, 0, len);
-	b->next = arena->head;
-	arena->head = b;
-	return b->data;
-}
-
-static void
-addin_arena_free(struct addin_arena *arena)
-{
-	while (arena->head != NULL) {
-		struct addin_arena_block *b = arena->head;
-		arena->head = b->next;
-		addin_free(b);
-	}
-}
-
-// addin_alloc_array allocates @n zeroed elements of @size bytes for an
-// out-parameter (the receiver frees it with addin_free).
-__attribute__((unused)) static void *
-addin_alloc_array(size_t n, size_t size)
-{
-	void *p;
-
-	if (size != 0 && n > SIZE_MAX / size) {
-		return NULL;
-	}
-	if ((p = addin_alloc(n * size)) != NULL) {
-		memset(p, 0, n * size);
-	}
-	return p;
-}
 
 static addin_err
 addin_copy_calculator_v1_operation(const Calculator__V1__Operation *addin_src, calculator_v1_operation *addin_dst);
@@ -173,8 +115,8 @@ static addin_err
 addin_op_get_name(void *self, char **ret_name)
 {
 	struct addin_host_adapter *addin_ha = self;
-	struct addin_arena addin_arena_s = ADDIN_ARENA_INIT;
-	struct addin_arena *addin_arena = &addin_arena_s;
+	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
+	addin__arena *addin_arena = &addin_arena_s;
 	Calculator__V1__GetNameRequest addin_req;
 	struct addin_call_get_name addin_call = {
 		.called = false,
@@ -193,7 +135,7 @@ addin_op_get_name(void *self, char **ret_name)
 	} else {
 		addin_rv = addin_call.rv;
 	}
-	addin_arena_free(addin_arena);
+	addin__arena_free(addin_arena);
 	return addin_rv;
 }
 
@@ -214,7 +156,7 @@ addin_take_get_operations(const Calculator__V1__GetOperationsReply *addin_src, s
 	size_t ret_n_operations = 0;
 
 	if (addin_src->n_operations > 0) {
-		calculator_v1_operation *addin_a = addin_alloc_array(addin_src->n_operations, sizeof(*addin_a));
+		calculator_v1_operation *addin_a = addin__alloc_array(addin_src->n_operations, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -276,8 +218,8 @@ addin_op_get_operations(
     size_t *ret_n_operations)
 {
 	struct addin_host_adapter *addin_ha = self;
-	struct addin_arena addin_arena_s = ADDIN_ARENA_INIT;
-	struct addin_arena *addin_arena = &addin_arena_s;
+	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
+	addin__arena *addin_arena = &addin_arena_s;
 	Calculator__V1__GetOperationsRequest addin_req;
 	struct addin_call_get_operations addin_call = {
 		.called = false,
@@ -297,7 +239,7 @@ addin_op_get_operations(
 	} else {
 		addin_rv = addin_call.rv;
 	}
-	addin_arena_free(addin_arena);
+	addin__arena_free(addin_arena);
 	return addin_rv;
 }
 
@@ -356,8 +298,8 @@ addin_op_operate(
     double *ret_result)
 {
 	struct addin_host_adapter *addin_ha = self;
-	struct addin_arena addin_arena_s = ADDIN_ARENA_INIT;
-	struct addin_arena *addin_arena = &addin_arena_s;
+	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
+	addin__arena *addin_arena = &addin_arena_s;
 	Calculator__V1__OperateRequest addin_req;
 	struct addin_call_operate addin_call = {
 		.called = false,
@@ -388,7 +330,7 @@ addin_op_operate(
 	}
 
 addin_done:
-	addin_arena_free(addin_arena);
+	addin__arena_free(addin_arena);
 	return addin_rv;
 }
 

@@ -12,6 +12,7 @@
 
 #include <protobuf-c/protobuf-c.h>
 
+#include "addin/adapter.h"
 #include "addin/segment.h"
 #include "addin/version.h"
 #include "names/v1/names.pb-c.h"
@@ -40,78 +41,19 @@ struct addin_addin_adapter {
 	void *self;
 };
 
-// A per-call arena: the protobuf-c structs and converted arrays built around
-// the caller's data (which they borrow) are freed together when the call is
-// over.
-struct addin_arena_block {
-	struct addin_arena_block *next;
-	max_align_t data[];
-};
-
-struct addin_arena {
-	struct addin_arena_block *head;
-};
-
-#define ADDIN_ARENA_INIT { NULL }
-
-__attribute__((unused)) static void *
-addin_arena_alloc(struct addin_arena *arena, size_t n, size_t size)
-{
-	struct addin_arena_block *b;
-	size_t len;
-
-	if (size != 0 && n > (SIZE_MAX - sizeof(*b)) / size) {
-		return NULL;
-	}
-	len = sizeof(*b) + n * size;
-	if ((b = addin_alloc(len)) == NULL) {
-		return NULL;
-	}
-	memset(b, 0, len);
-	b->next = arena->head;
-	arena->head = b;
-	return b->data;
-}
-
-static void
-addin_arena_free(struct addin_arena *arena)
-{
-	while (arena->head != NULL) {
-		struct addin_arena_block *b = arena->head;
-		arena->head = b->next;
-		addin_free(b);
-	}
-}
-
-// addin_alloc_array allocates @n zeroed elements of @size bytes for an
-// out-parameter (the receiver frees it with addin_free).
-__attribute__((unused)) static void *
-addin_alloc_array(size_t n, size_t size)
-{
-	void *p;
-
-	if (size != 0 && n > SIZE_MAX / size) {
-		return NULL;
-	}
-	if ((p = addin_alloc(n * size)) != NULL) {
-		memset(p, 0, n * size);
-	}
-	return p;
-}
+static addin_err
+addin_to_pb_names_v1_http_request_value_x(addin__arena *addin_arena, const names_v1_http_request_value_x *addin_src, Names__V1__HTTPRequest *addin_dst);
+static addin_err
+addin_to_pb_names_v1_foo_bar_kindof(addin__arena *addin_arena, const names_v1_foo_bar_kindof *addin_src, Names__V1__FooBar *addin_dst);
+static addin_err
+addin_to_pb_names_v1_foo_bar_inner_msg(addin__arena *addin_arena, const names_v1_foo_bar_inner_msg *addin_src, Names__V1__FooBar__InnerMsg *addin_dst);
+static addin_err
+addin_borrow_names_v1_http_request_value_x(addin__arena *addin_arena, const Names__V1__HTTPRequest *addin_src, names_v1_http_request_value_x *addin_dst);
+static addin_err
+addin_borrow_names_v1_foo_bar_inner_msg(addin__arena *addin_arena, const Names__V1__FooBar__InnerMsg *addin_src, names_v1_foo_bar_inner_msg *addin_dst);
 
 static addin_err
-addin_to_pb_names_v1_http_request_value_x(struct addin_arena *addin_arena, const names_v1_http_request_value_x *addin_src, Names__V1__HTTPRequest *addin_dst);
-static addin_err
-addin_to_pb_names_v1_foo_bar_kindof(struct addin_arena *addin_arena, const names_v1_foo_bar_kindof *addin_src, Names__V1__FooBar *addin_dst);
-static addin_err
-addin_to_pb_names_v1_foo_bar_inner_msg(struct addin_arena *addin_arena, const names_v1_foo_bar_inner_msg *addin_src, Names__V1__FooBar__InnerMsg *addin_dst);
-static addin_err
-addin_borrow_names_v1_http_request_value_x(struct addin_arena *addin_arena, const Names__V1__HTTPRequest *addin_src, names_v1_http_request_value_x *addin_dst);
-static addin_err
-addin_borrow_names_v1_foo_bar_inner_msg(struct addin_arena *addin_arena, const Names__V1__FooBar__InnerMsg *addin_src, names_v1_foo_bar_inner_msg *addin_dst);
-
-static addin_err
-addin_to_pb_names_v1_http_request_value_x(struct addin_arena *addin_arena, const names_v1_http_request_value_x *addin_src, Names__V1__HTTPRequest *addin_dst)
+addin_to_pb_names_v1_http_request_value_x(addin__arena *addin_arena, const names_v1_http_request_value_x *addin_src, Names__V1__HTTPRequest *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -128,7 +70,7 @@ addin_to_pb_names_v1_http_request_value_x(struct addin_arena *addin_arena, const
 	case NAMES_V1_HTTP_REQUEST_VALUE_X_INNER:
 		addin_dst->value__x_case = (Names__V1__HTTPRequest__ValueXCase) 8;
 		{
-			Names__V1__FooBar__InnerMsg *addin_m = addin_arena_alloc(addin_arena, 1, sizeof(*addin_m));
+			Names__V1__FooBar__InnerMsg *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
 			if (addin_m == NULL) {
 				addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 				break;
@@ -157,7 +99,7 @@ addin_to_pb_names_v1_http_request_value_x(struct addin_arena *addin_arena, const
 }
 
 static addin_err
-addin_to_pb_names_v1_foo_bar_kindof(struct addin_arena *addin_arena, const names_v1_foo_bar_kindof *addin_src, Names__V1__FooBar *addin_dst)
+addin_to_pb_names_v1_foo_bar_kindof(addin__arena *addin_arena, const names_v1_foo_bar_kindof *addin_src, Names__V1__FooBar *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -183,7 +125,7 @@ addin_to_pb_names_v1_foo_bar_kindof(struct addin_arena *addin_arena, const names
 }
 
 static addin_err
-addin_to_pb_names_v1_foo_bar_inner_msg(struct addin_arena *addin_arena, const names_v1_foo_bar_inner_msg *addin_src, Names__V1__FooBar__InnerMsg *addin_dst)
+addin_to_pb_names_v1_foo_bar_inner_msg(addin__arena *addin_arena, const names_v1_foo_bar_inner_msg *addin_src, Names__V1__FooBar__InnerMsg *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -194,7 +136,7 @@ addin_to_pb_names_v1_foo_bar_inner_msg(struct addin_arena *addin_arena, const na
 		return addin_rv;
 	}
 	if (addin_src->n_verbs > 0) {
-		Names__V1__HTTPVerb *addin_a = addin_arena_alloc(addin_arena, addin_src->n_verbs, sizeof(*addin_a));
+		Names__V1__HTTPVerb *addin_a = addin__arena_alloc(addin_arena, addin_src->n_verbs, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -210,7 +152,7 @@ addin_to_pb_names_v1_foo_bar_inner_msg(struct addin_arena *addin_arena, const na
 		return addin_rv;
 	}
 	if (addin_src->n_kinds > 0) {
-		Names__V1__FooBar__InnerKind *addin_a = addin_arena_alloc(addin_arena, addin_src->n_kinds, sizeof(*addin_a));
+		Names__V1__FooBar__InnerKind *addin_a = addin__arena_alloc(addin_arena, addin_src->n_kinds, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -225,7 +167,7 @@ addin_to_pb_names_v1_foo_bar_inner_msg(struct addin_arena *addin_arena, const na
 }
 
 static addin_err
-addin_borrow_names_v1_http_request_value_x(struct addin_arena *addin_arena, const Names__V1__HTTPRequest *addin_src, names_v1_http_request_value_x *addin_dst)
+addin_borrow_names_v1_http_request_value_x(addin__arena *addin_arena, const Names__V1__HTTPRequest *addin_src, names_v1_http_request_value_x *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -242,7 +184,7 @@ addin_borrow_names_v1_http_request_value_x(struct addin_arena *addin_arena, cons
 	case 8:
 		addin_dst->which = NAMES_V1_HTTP_REQUEST_VALUE_X_INNER;
 		if (addin_src->inner != NULL) {
-			names_v1_foo_bar_inner_msg *addin_m = addin_arena_alloc(addin_arena, 1, sizeof(*addin_m));
+			names_v1_foo_bar_inner_msg *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
 			if (addin_m == NULL) {
 				addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 				break;
@@ -266,14 +208,14 @@ addin_borrow_names_v1_http_request_value_x(struct addin_arena *addin_arena, cons
 }
 
 static addin_err
-addin_borrow_names_v1_foo_bar_inner_msg(struct addin_arena *addin_arena, const Names__V1__FooBar__InnerMsg *addin_src, names_v1_foo_bar_inner_msg *addin_dst)
+addin_borrow_names_v1_foo_bar_inner_msg(addin__arena *addin_arena, const Names__V1__FooBar__InnerMsg *addin_src, names_v1_foo_bar_inner_msg *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
 	(void) addin_arena;
 	addin_dst->id = addin_src->id;
 	if (addin_src->n_verbs > 0) {
-		names_v1_http_verb *addin_a = addin_arena_alloc(addin_arena, addin_src->n_verbs, sizeof(*addin_a));
+		names_v1_http_verb *addin_a = addin__arena_alloc(addin_arena, addin_src->n_verbs, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -285,7 +227,7 @@ addin_borrow_names_v1_foo_bar_inner_msg(struct addin_arena *addin_arena, const N
 		addin_dst->n_verbs = addin_src->n_verbs;
 	}
 	if (addin_src->n_kinds > 0) {
-		names_v1_foo_bar_inner_kind *addin_a = addin_arena_alloc(addin_arena, addin_src->n_kinds, sizeof(*addin_a));
+		names_v1_foo_bar_inner_kind *addin_a = addin__arena_alloc(addin_arena, addin_src->n_kinds, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -305,8 +247,8 @@ addin_handle_get_v2_status(struct addin_addin_adapter *addin_aa,
     const ProtobufCMessage *addin_msg, ProtobufCClosure addin_closure,
     void *addin_closure_data)
 {
-	struct addin_arena addin_arena_s = ADDIN_ARENA_INIT;
-	struct addin_arena *addin_arena = &addin_arena_s;
+	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
+	addin__arena *addin_arena = &addin_arena_s;
 	Names__V1__FooBar addin_rep;
 	addin_err addin_rv;
 	const Names__V1__HTTPRequest *addin_src = (const Names__V1__HTTPRequest *) addin_msg;
@@ -370,7 +312,7 @@ addin_handle_get_v2_status(struct addin_addin_adapter *addin_aa,
 		goto addin_fail;
 	}
 	{
-		Names__V1__FooBar__InnerMsg *addin_m = addin_arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		Names__V1__FooBar__InnerMsg *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail_out;
@@ -386,8 +328,8 @@ addin_handle_get_v2_status(struct addin_addin_adapter *addin_aa,
 		goto addin_fail_out;
 	}
 	if (ret_n_inners > 0) {
-		Names__V1__FooBar__InnerMsg **addin_a = addin_arena_alloc(addin_arena, ret_n_inners, sizeof(*addin_a));
-		Names__V1__FooBar__InnerMsg *addin_m = addin_arena_alloc(addin_arena, ret_n_inners, sizeof(*addin_m));
+		Names__V1__FooBar__InnerMsg **addin_a = addin__arena_alloc(addin_arena, ret_n_inners, sizeof(*addin_a));
+		Names__V1__FooBar__InnerMsg *addin_m = addin__arena_alloc(addin_arena, ret_n_inners, sizeof(*addin_m));
 		if (addin_a == NULL || addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail_out;
@@ -411,7 +353,7 @@ addin_handle_get_v2_status(struct addin_addin_adapter *addin_aa,
 	    &ret_inner,
 	    ret_inners,
 	    ret_n_inners);
-	addin_arena_free(addin_arena);
+	addin__arena_free(addin_arena);
 	return;
 
 addin_fail_out:
@@ -420,7 +362,7 @@ addin_fail_out:
 	    ret_inners,
 	    ret_n_inners);
 addin_fail:
-	addin_arena_free(addin_arena);
+	addin__arena_free(addin_arena);
 	addin_closure(NULL, addin_closure_data);
 }
 
@@ -430,8 +372,8 @@ addin_handle_do_thing(struct addin_addin_adapter *addin_aa,
     const ProtobufCMessage *addin_msg, ProtobufCClosure addin_closure,
     void *addin_closure_data)
 {
-	struct addin_arena addin_arena_s = ADDIN_ARENA_INIT;
-	struct addin_arena *addin_arena = &addin_arena_s;
+	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
+	addin__arena *addin_arena = &addin_arena_s;
 	Names__V1__HTTPRequest addin_rep;
 	addin_err addin_rv;
 	const Names__V1__FooBar__InnerMsg *addin_src = (const Names__V1__FooBar__InnerMsg *) addin_msg;
@@ -463,7 +405,7 @@ addin_handle_do_thing(struct addin_addin_adapter *addin_aa,
 	}
 	id = addin_src->id;
 	if (addin_src->n_verbs > 0) {
-		names_v1_http_verb *addin_a = addin_arena_alloc(addin_arena, addin_src->n_verbs, sizeof(*addin_a));
+		names_v1_http_verb *addin_a = addin__arena_alloc(addin_arena, addin_src->n_verbs, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -475,7 +417,7 @@ addin_handle_do_thing(struct addin_addin_adapter *addin_aa,
 		n_verbs = addin_src->n_verbs;
 	}
 	if (addin_src->n_kinds > 0) {
-		names_v1_foo_bar_inner_kind *addin_a = addin_arena_alloc(addin_arena, addin_src->n_kinds, sizeof(*addin_a));
+		names_v1_foo_bar_inner_kind *addin_a = addin__arena_alloc(addin_arena, addin_src->n_kinds, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -538,7 +480,7 @@ addin_handle_do_thing(struct addin_addin_adapter *addin_aa,
 	    ret_n_class,
 	    ret_foobar,
 	    &ret_value_x);
-	addin_arena_free(addin_arena);
+	addin__arena_free(addin_arena);
 	return;
 
 addin_fail_out:
@@ -549,7 +491,7 @@ addin_fail_out:
 	    ret_foobar,
 	    &ret_value_x);
 addin_fail:
-	addin_arena_free(addin_arena);
+	addin__arena_free(addin_arena);
 	addin_closure(NULL, addin_closure_data);
 }
 

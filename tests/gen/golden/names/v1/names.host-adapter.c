@@ -12,6 +12,7 @@
 
 #include <protobuf-c/protobuf-c.h>
 
+#include "addin/adapter.h"
 #include "addin/segment.h"
 #include "addin/version.h"
 #include "names/v1/names.pb-c.h"
@@ -37,69 +38,10 @@ struct addin_host_adapter {
 	ProtobufCService *contract;
 };
 
-// A per-call arena: the protobuf-c structs and converted arrays built around
-// the caller's data (which they borrow) are freed together when the call is
-// over.
-struct addin_arena_block {
-	struct addin_arena_block *next;
-	max_align_t data[];
-};
-
-struct addin_arena {
-	struct addin_arena_block *head;
-};
-
-#define ADDIN_ARENA_INIT { NULL }
-
-__attribute__((unused)) static void *
-addin_arena_alloc(struct addin_arena *arena, size_t n, size_t size)
-{
-	struct addin_arena_block *b;
-	size_t len;
-
-	if (size != 0 && n > (SIZE_MAX - sizeof(*b)) / size) {
-		return NULL;
-	}
-	len = sizeof(*b) + n * size;
-	if ((b = addin_alloc(len)) == NULL) {
-		return NULL;
-	}
-	memset(b, 0, len);
-	b->next = arena->head;
-	arena->head = b;
-	return b->data;
-}
-
-static void
-addin_arena_free(struct addin_arena *arena)
-{
-	while (arena->head != NULL) {
-		struct addin_arena_block *b = arena->head;
-		arena->head = b->next;
-		addin_free(b);
-	}
-}
-
-// addin_alloc_array allocates @n zeroed elements of @size bytes for an
-// out-parameter (the receiver frees it with addin_free).
-__attribute__((unused)) static void *
-addin_alloc_array(size_t n, size_t size)
-{
-	void *p;
-
-	if (size != 0 && n > SIZE_MAX / size) {
-		return NULL;
-	}
-	if ((p = addin_alloc(n * size)) != NULL) {
-		memset(p, 0, n * size);
-	}
-	return p;
-}
-
 static addin_err
-addin_to_pb_names_v1_http_request_value_x(struct addin_arena *addin_arena, const names_v1_http_request_value_x *addin_src, Names__V1__HTTPRequest *addin_dst);
+addin_to_pb_names_v1_http_request_value_x(addin__arena *addin_arena, const names_v1_http_request_value_x *addin_src, Names__V1__HTTPRequest *addin_dst);
 static addin_err
-addin_to_pb_names_v1_foo_bar_inner_msg(struct addin_arena *addin_arena, const names_v1_foo_bar_inner_msg *addin_src, Names__V1__FooBar__InnerMsg *addin_dst);
+addin_to_pb_names_v1_foo_bar_inner_msg(addin__arena *addin_arena, const names_v1_foo_bar_inner_msg *addin_src, Names__V1__FooBar__InnerMsg *addin_dst);
 static addin_err
 addin_copy_names_v1_http_request_value_x(const Names__V1__HTTPRequest *addin_src, names_v1_http_request_value_x *addin_dst);
 static addin_err
@@ -108,7 +50,7 @@ static addin_err
 addin_copy_names_v1_foo_bar_inner_msg(const Names__V1__FooBar__InnerMsg *addin_src, names_v1_foo_bar_inner_msg *addin_dst);
 
 static addin_err
-addin_to_pb_names_v1_http_request_value_x(struct addin_arena *addin_arena, const names_v1_http_request_value_x *addin_src, Names__V1__HTTPRequest *addin_dst)
+addin_to_pb_names_v1_http_request_value_x(addin__arena *addin_arena, const names_v1_http_request_value_x *addin_src, Names__V1__HTTPRequest *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -125,7 +67,7 @@ addin_to_pb_names_v1_http_request_value_x(struct addin_arena *addin_arena, const
 	case NAMES_V1_HTTP_REQUEST_VALUE_X_INNER:
 		addin_dst->value__x_case = (Names__V1__HTTPRequest__ValueXCase) 8;
 		{
-			Names__V1__FooBar__InnerMsg *addin_m = addin_arena_alloc(addin_arena, 1, sizeof(*addin_m));
+			Names__V1__FooBar__InnerMsg *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
 			if (addin_m == NULL) {
 				addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 				break;
@@ -154,7 +96,7 @@ addin_to_pb_names_v1_http_request_value_x(struct addin_arena *addin_arena, const
 }
 
 static addin_err
-addin_to_pb_names_v1_foo_bar_inner_msg(struct addin_arena *addin_arena, const names_v1_foo_bar_inner_msg *addin_src, Names__V1__FooBar__InnerMsg *addin_dst)
+addin_to_pb_names_v1_foo_bar_inner_msg(addin__arena *addin_arena, const names_v1_foo_bar_inner_msg *addin_src, Names__V1__FooBar__InnerMsg *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -165,7 +107,7 @@ addin_to_pb_names_v1_foo_bar_inner_msg(struct addin_arena *addin_arena, const na
 		return addin_rv;
 	}
 	if (addin_src->n_verbs > 0) {
-		Names__V1__HTTPVerb *addin_a = addin_arena_alloc(addin_arena, addin_src->n_verbs, sizeof(*addin_a));
+		Names__V1__HTTPVerb *addin_a = addin__arena_alloc(addin_arena, addin_src->n_verbs, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -181,7 +123,7 @@ addin_to_pb_names_v1_foo_bar_inner_msg(struct addin_arena *addin_arena, const na
 		return addin_rv;
 	}
 	if (addin_src->n_kinds > 0) {
-		Names__V1__FooBar__InnerKind *addin_a = addin_arena_alloc(addin_arena, addin_src->n_kinds, sizeof(*addin_a));
+		Names__V1__FooBar__InnerKind *addin_a = addin__arena_alloc(addin_arena, addin_src->n_kinds, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -215,7 +157,7 @@ addin_copy_names_v1_http_request_value_x(const Names__V1__HTTPRequest *addin_src
 	case 8:
 		addin_dst->which = NAMES_V1_HTTP_REQUEST_VALUE_X_INNER;
 		if (addin_src->inner != NULL) {
-			names_v1_foo_bar_inner_msg *addin_m = addin_alloc_array(1, sizeof(*addin_m));
+			names_v1_foo_bar_inner_msg *addin_m = addin__alloc_array(1, sizeof(*addin_m));
 			if (addin_m == NULL) {
 				addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 				break;
@@ -275,7 +217,7 @@ addin_copy_names_v1_foo_bar_inner_msg(const Names__V1__FooBar__InnerMsg *addin_s
 
 	addin_dst->id = addin_src->id;
 	if (addin_src->n_verbs > 0) {
-		names_v1_http_verb *addin_a = addin_alloc_array(addin_src->n_verbs, sizeof(*addin_a));
+		names_v1_http_verb *addin_a = addin__alloc_array(addin_src->n_verbs, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -287,7 +229,7 @@ addin_copy_names_v1_foo_bar_inner_msg(const Names__V1__FooBar__InnerMsg *addin_s
 		addin_dst->n_verbs = addin_src->n_verbs;
 	}
 	if (addin_src->n_kinds > 0) {
-		names_v1_foo_bar_inner_kind *addin_a = addin_alloc_array(addin_src->n_kinds, sizeof(*addin_a));
+		names_v1_foo_bar_inner_kind *addin_a = addin__alloc_array(addin_src->n_kinds, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -329,7 +271,7 @@ addin_take_get_v2_status(const Names__V1__FooBar *addin_src, struct addin_call_g
 		goto addin_fail;
 	}
 	if (addin_src->n_inners > 0) {
-		names_v1_foo_bar_inner_msg *addin_a = addin_alloc_array(addin_src->n_inners, sizeof(*addin_a));
+		names_v1_foo_bar_inner_msg *addin_a = addin__alloc_array(addin_src->n_inners, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -409,8 +351,8 @@ addin_op_get_v2_status(
     names_v1_foo_bar_inner_kind *ret_kind)
 {
 	struct addin_host_adapter *addin_ha = self;
-	struct addin_arena addin_arena_s = ADDIN_ARENA_INIT;
-	struct addin_arena *addin_arena = &addin_arena_s;
+	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
+	addin__arena *addin_arena = &addin_arena_s;
 	Names__V1__HTTPRequest addin_req;
 	struct addin_call_get_v2_status addin_call = {
 		.called = false,
@@ -459,7 +401,7 @@ addin_op_get_v2_status(
 	}
 
 addin_done:
-	addin_arena_free(addin_arena);
+	addin__arena_free(addin_arena);
 	return addin_rv;
 }
 
@@ -496,7 +438,7 @@ addin_take_do_thing(const Names__V1__HTTPRequest *addin_src, struct addin_call_d
 	}
 	ret_this = addin_src->this_;
 	if (addin_src->n_class_ > 0) {
-		char * *addin_a = addin_alloc_array(addin_src->n_class_, sizeof(*addin_a));
+		char * *addin_a = addin__alloc_array(addin_src->n_class_, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -582,8 +524,8 @@ addin_op_do_thing(
     names_v1_http_request_value_x *ret_value_x)
 {
 	struct addin_host_adapter *addin_ha = self;
-	struct addin_arena addin_arena_s = ADDIN_ARENA_INIT;
-	struct addin_arena *addin_arena = &addin_arena_s;
+	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
+	addin__arena *addin_arena = &addin_arena_s;
 	Names__V1__FooBar__InnerMsg addin_req;
 	struct addin_call_do_thing addin_call = {
 		.called = false,
@@ -606,7 +548,7 @@ addin_op_do_thing(
 		goto addin_done;
 	}
 	if (n_verbs > 0) {
-		Names__V1__HTTPVerb *addin_a = addin_arena_alloc(addin_arena, n_verbs, sizeof(*addin_a));
+		Names__V1__HTTPVerb *addin_a = addin__arena_alloc(addin_arena, n_verbs, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_done;
@@ -622,7 +564,7 @@ addin_op_do_thing(
 		goto addin_done;
 	}
 	if (n_kinds > 0) {
-		Names__V1__FooBar__InnerKind *addin_a = addin_arena_alloc(addin_arena, n_kinds, sizeof(*addin_a));
+		Names__V1__FooBar__InnerKind *addin_a = addin__arena_alloc(addin_arena, n_kinds, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_done;
@@ -644,7 +586,7 @@ addin_op_do_thing(
 	}
 
 addin_done:
-	addin_arena_free(addin_arena);
+	addin__arena_free(addin_arena);
 	return addin_rv;
 }
 

@@ -11,6 +11,7 @@
 
 #include <protobuf-c/protobuf-c.h>
 
+#include "addin/adapter.h"
 #include "addin/segment.h"
 #include "addin/version.h"
 #include "presence/v1/presence.pb-c.h"
@@ -39,76 +40,17 @@ struct addin_addin_adapter {
 	void *self;
 };
 
-// A per-call arena: the protobuf-c structs and converted arrays built around
-// the caller's data (which they borrow) are freed together when the call is
-// over.
-struct addin_arena_block {
-	struct addin_arena_block *next;
-	max_align_t data[];
-};
-
-struct addin_arena {
-	struct addin_arena_block *head;
-};
-
-#define ADDIN_ARENA_INIT { NULL }
-
-__attribute__((unused)) static void *
-addin_arena_alloc(struct addin_arena *arena, size_t n, size_t size)
-{
-	struct addin_arena_block *b;
-	size_t len;
-
-	if (size != 0 && n > (SIZE_MAX - sizeof(*b)) / size) {
-		return NULL;
-	}
-	len = sizeof(*b) + n * size;
-	if ((b = addin_alloc(len)) == NULL) {
-		return NULL;
-	}
-	memset(b, 0, len);
-	b->next = arena->head;
-	arena->head = b;
-	return b->data;
-}
-
-static void
-addin_arena_free(struct addin_arena *arena)
-{
-	while (arena->head != NULL) {
-		struct addin_arena_block *b = arena->head;
-		arena->head = b->next;
-		addin_free(b);
-	}
-}
-
-// addin_alloc_array allocates @n zeroed elements of @size bytes for an
-// out-parameter (the receiver frees it with addin_free).
-__attribute__((unused)) static void *
-addin_alloc_array(size_t n, size_t size)
-{
-	void *p;
-
-	if (size != 0 && n > SIZE_MAX / size) {
-		return NULL;
-	}
-	if ((p = addin_alloc(n * size)) != NULL) {
-		memset(p, 0, n * size);
-	}
-	return p;
-}
+static addin_err
+addin_to_pb_presence_v1_options_choice(addin__arena *addin_arena, const presence_v1_options_choice *addin_src, Presence__V1__Options *addin_dst);
+static addin_err
+addin_to_pb_presence_v1_options(addin__arena *addin_arena, const presence_v1_options *addin_src, Presence__V1__Options *addin_dst);
+static addin_err
+addin_borrow_presence_v1_options_choice(addin__arena *addin_arena, const Presence__V1__Options *addin_src, presence_v1_options_choice *addin_dst);
+static addin_err
+addin_borrow_presence_v1_options(addin__arena *addin_arena, const Presence__V1__Options *addin_src, presence_v1_options *addin_dst);
 
 static addin_err
-addin_to_pb_presence_v1_options_choice(struct addin_arena *addin_arena, const presence_v1_options_choice *addin_src, Presence__V1__Options *addin_dst);
-static addin_err
-addin_to_pb_presence_v1_options(struct addin_arena *addin_arena, const presence_v1_options *addin_src, Presence__V1__Options *addin_dst);
-static addin_err
-addin_borrow_presence_v1_options_choice(struct addin_arena *addin_arena, const Presence__V1__Options *addin_src, presence_v1_options_choice *addin_dst);
-static addin_err
-addin_borrow_presence_v1_options(struct addin_arena *addin_arena, const Presence__V1__Options *addin_src, presence_v1_options *addin_dst);
-
-static addin_err
-addin_to_pb_presence_v1_options_choice(struct addin_arena *addin_arena, const presence_v1_options_choice *addin_src, Presence__V1__Options *addin_dst)
+addin_to_pb_presence_v1_options_choice(addin__arena *addin_arena, const presence_v1_options_choice *addin_src, Presence__V1__Options *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -130,7 +72,7 @@ addin_to_pb_presence_v1_options_choice(struct addin_arena *addin_arena, const pr
 }
 
 static addin_err
-addin_to_pb_presence_v1_options(struct addin_arena *addin_arena, const presence_v1_options *addin_src, Presence__V1__Options *addin_dst)
+addin_to_pb_presence_v1_options(addin__arena *addin_arena, const presence_v1_options *addin_src, Presence__V1__Options *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -167,7 +109,7 @@ addin_to_pb_presence_v1_options(struct addin_arena *addin_arena, const presence_
 		addin_dst->level = (Presence__V1__Level) addin_src->level;
 	}
 	if (addin_src->inner != NULL) {
-		Presence__V1__Options *addin_m = addin_arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		Presence__V1__Options *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -191,7 +133,7 @@ addin_to_pb_presence_v1_options(struct addin_arena *addin_arena, const presence_
 }
 
 static addin_err
-addin_borrow_presence_v1_options_choice(struct addin_arena *addin_arena, const Presence__V1__Options *addin_src, presence_v1_options_choice *addin_dst)
+addin_borrow_presence_v1_options_choice(addin__arena *addin_arena, const Presence__V1__Options *addin_src, presence_v1_options_choice *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -213,7 +155,7 @@ addin_borrow_presence_v1_options_choice(struct addin_arena *addin_arena, const P
 }
 
 static addin_err
-addin_borrow_presence_v1_options(struct addin_arena *addin_arena, const Presence__V1__Options *addin_src, presence_v1_options *addin_dst)
+addin_borrow_presence_v1_options(addin__arena *addin_arena, const Presence__V1__Options *addin_src, presence_v1_options *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -232,7 +174,7 @@ addin_borrow_presence_v1_options(struct addin_arena *addin_arena, const Presence
 	addin_dst->has_level = addin_src->has_level != 0;
 	addin_dst->level = (presence_v1_level) addin_src->level;
 	if (addin_src->inner != NULL) {
-		presence_v1_options *addin_m = addin_arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		presence_v1_options *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -256,8 +198,8 @@ addin_handle_echo(struct addin_addin_adapter *addin_aa,
     const ProtobufCMessage *addin_msg, ProtobufCClosure addin_closure,
     void *addin_closure_data)
 {
-	struct addin_arena addin_arena_s = ADDIN_ARENA_INIT;
-	struct addin_arena *addin_arena = &addin_arena_s;
+	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
+	addin__arena *addin_arena = &addin_arena_s;
 	Presence__V1__Options addin_rep;
 	addin_err addin_rv;
 	const Presence__V1__Options *addin_src = (const Presence__V1__Options *) addin_msg;
@@ -325,7 +267,7 @@ addin_handle_echo(struct addin_addin_adapter *addin_aa,
 	has_level = addin_src->has_level != 0;
 	level = (presence_v1_level) addin_src->level;
 	if (addin_src->inner != NULL) {
-		presence_v1_options *addin_m = addin_arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		presence_v1_options *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -416,7 +358,7 @@ addin_handle_echo(struct addin_addin_adapter *addin_aa,
 		addin_dst->level = (Presence__V1__Level) ret_level;
 	}
 	{
-		Presence__V1__Options *addin_m = addin_arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		Presence__V1__Options *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail_out;
@@ -444,7 +386,7 @@ addin_handle_echo(struct addin_addin_adapter *addin_aa,
 	    &ret_inner,
 	    ret_values,
 	    &ret_choice);
-	addin_arena_free(addin_arena);
+	addin__arena_free(addin_arena);
 	return;
 
 addin_fail_out:
@@ -456,7 +398,7 @@ addin_fail_out:
 	    ret_values,
 	    &ret_choice);
 addin_fail:
-	addin_arena_free(addin_arena);
+	addin__arena_free(addin_arena);
 	addin_closure(NULL, addin_closure_data);
 }
 
@@ -466,8 +408,8 @@ addin_handle_wrap(struct addin_addin_adapter *addin_aa,
     const ProtobufCMessage *addin_msg, ProtobufCClosure addin_closure,
     void *addin_closure_data)
 {
-	struct addin_arena addin_arena_s = ADDIN_ARENA_INIT;
-	struct addin_arena *addin_arena = &addin_arena_s;
+	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
+	addin__arena *addin_arena = &addin_arena_s;
 	Presence__V1__WrapReply addin_rep;
 	addin_err addin_rv;
 	const Presence__V1__WrapRequest *addin_src = (const Presence__V1__WrapRequest *) addin_msg;
@@ -490,7 +432,7 @@ addin_handle_wrap(struct addin_addin_adapter *addin_aa,
 		goto addin_fail;
 	}
 	if (addin_src->options != NULL) {
-		presence_v1_options *addin_m = addin_arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		presence_v1_options *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -515,7 +457,7 @@ addin_handle_wrap(struct addin_addin_adapter *addin_aa,
 		goto addin_fail;
 	}
 	{
-		Presence__V1__Options *addin_m = addin_arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		Presence__V1__Options *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail_out;
@@ -532,13 +474,13 @@ addin_handle_wrap(struct addin_addin_adapter *addin_aa,
 	}
 	addin_closure(&addin_rep.base, addin_closure_data);
 	presence_v1_presence_wrap_free_out(&ret_options);
-	addin_arena_free(addin_arena);
+	addin__arena_free(addin_arena);
 	return;
 
 addin_fail_out:
 	presence_v1_presence_wrap_free_out(&ret_options);
 addin_fail:
-	addin_arena_free(addin_arena);
+	addin__arena_free(addin_arena);
 	addin_closure(NULL, addin_closure_data);
 }
 

@@ -12,6 +12,7 @@
 
 #include <protobuf-c/protobuf-c.h>
 
+#include "addin/adapter.h"
 #include "addin/segment.h"
 #include "addin/version.h"
 #include "presence/v1/presence.pb-c.h"
@@ -37,76 +38,17 @@ struct addin_host_adapter {
 	ProtobufCService *contract;
 };
 
-// A per-call arena: the protobuf-c structs and converted arrays built around
-// the caller's data (which they borrow) are freed together when the call is
-// over.
-struct addin_arena_block {
-	struct addin_arena_block *next;
-	max_align_t data[];
-};
-
-struct addin_arena {
-	struct addin_arena_block *head;
-};
-
-#define ADDIN_ARENA_INIT { NULL }
-
-__attribute__((unused)) static void *
-addin_arena_alloc(struct addin_arena *arena, size_t n, size_t size)
-{
-	struct addin_arena_block *b;
-	size_t len;
-
-	if (size != 0 && n > (SIZE_MAX - sizeof(*b)) / size) {
-		return NULL;
-	}
-	len = sizeof(*b) + n * size;
-	if ((b = addin_alloc(len)) == NULL) {
-		return NULL;
-	}
-	memset(b, 0, len);
-	b->next = arena->head;
-	arena->head = b;
-	return b->data;
-}
-
-static void
-addin_arena_free(struct addin_arena *arena)
-{
-	while (arena->head != NULL) {
-		struct addin_arena_block *b = arena->head;
-		arena->head = b->next;
-		addin_free(b);
-	}
-}
-
-// addin_alloc_array allocates @n zeroed elements of @size bytes for an
-// out-parameter (the receiver frees it with addin_free).
-__attribute__((unused)) static void *
-addin_alloc_array(size_t n, size_t size)
-{
-	void *p;
-
-	if (size != 0 && n > SIZE_MAX / size) {
-		return NULL;
-	}
-	if ((p = addin_alloc(n * size)) != NULL) {
-		memset(p, 0, n * size);
-	}
-	return p;
-}
-
 static addin_err
-addin_to_pb_presence_v1_options_choice(struct addin_arena *addin_arena, const presence_v1_options_choice *addin_src, Presence__V1__Options *addin_dst);
+addin_to_pb_presence_v1_options_choice(addin__arena *addin_arena, const presence_v1_options_choice *addin_src, Presence__V1__Options *addin_dst);
 static addin_err
-addin_to_pb_presence_v1_options(struct addin_arena *addin_arena, const presence_v1_options *addin_src, Presence__V1__Options *addin_dst);
+addin_to_pb_presence_v1_options(addin__arena *addin_arena, const presence_v1_options *addin_src, Presence__V1__Options *addin_dst);
 static addin_err
 addin_copy_presence_v1_options_choice(const Presence__V1__Options *addin_src, presence_v1_options_choice *addin_dst);
 static addin_err
 addin_copy_presence_v1_options(const Presence__V1__Options *addin_src, presence_v1_options *addin_dst);
 
 static addin_err
-addin_to_pb_presence_v1_options_choice(struct addin_arena *addin_arena, const presence_v1_options_choice *addin_src, Presence__V1__Options *addin_dst)
+addin_to_pb_presence_v1_options_choice(addin__arena *addin_arena, const presence_v1_options_choice *addin_src, Presence__V1__Options *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -128,7 +70,7 @@ addin_to_pb_presence_v1_options_choice(struct addin_arena *addin_arena, const pr
 }
 
 static addin_err
-addin_to_pb_presence_v1_options(struct addin_arena *addin_arena, const presence_v1_options *addin_src, Presence__V1__Options *addin_dst)
+addin_to_pb_presence_v1_options(addin__arena *addin_arena, const presence_v1_options *addin_src, Presence__V1__Options *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -165,7 +107,7 @@ addin_to_pb_presence_v1_options(struct addin_arena *addin_arena, const presence_
 		addin_dst->level = (Presence__V1__Level) addin_src->level;
 	}
 	if (addin_src->inner != NULL) {
-		Presence__V1__Options *addin_m = addin_arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		Presence__V1__Options *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -242,7 +184,7 @@ addin_copy_presence_v1_options(const Presence__V1__Options *addin_src, presence_
 	addin_dst->has_level = addin_src->has_level != 0;
 	addin_dst->level = (presence_v1_level) addin_src->level;
 	if (addin_src->inner != NULL) {
-		presence_v1_options *addin_m = addin_alloc_array(1, sizeof(*addin_m));
+		presence_v1_options *addin_m = addin__alloc_array(1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -253,7 +195,7 @@ addin_copy_presence_v1_options(const Presence__V1__Options *addin_src, presence_
 		}
 	}
 	if (addin_src->n_values > 0) {
-		int32_t *addin_a = addin_alloc_array(addin_src->n_values, sizeof(*addin_a));
+		int32_t *addin_a = addin__alloc_array(addin_src->n_values, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -344,7 +286,7 @@ addin_take_echo(const Presence__V1__Options *addin_src, struct addin_call_echo *
 		goto addin_fail;
 	}
 	if (addin_src->n_values > 0) {
-		int32_t *addin_a = addin_alloc_array(addin_src->n_values, sizeof(*addin_a));
+		int32_t *addin_a = addin__alloc_array(addin_src->n_values, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -452,8 +394,8 @@ addin_op_echo(
     presence_v1_options_choice *ret_choice)
 {
 	struct addin_host_adapter *addin_ha = self;
-	struct addin_arena addin_arena_s = ADDIN_ARENA_INIT;
-	struct addin_arena *addin_arena = &addin_arena_s;
+	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
+	addin__arena *addin_arena = &addin_arena_s;
 	Presence__V1__Options addin_req;
 	struct addin_call_echo addin_call = {
 		.called = false,
@@ -512,7 +454,7 @@ addin_op_echo(
 		addin_dst->level = (Presence__V1__Level) level;
 	}
 	if (inner != NULL) {
-		Presence__V1__Options *addin_m = addin_arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		Presence__V1__Options *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_done;
@@ -543,7 +485,7 @@ addin_op_echo(
 	}
 
 addin_done:
-	addin_arena_free(addin_arena);
+	addin__arena_free(addin_arena);
 	return addin_rv;
 }
 
@@ -617,8 +559,8 @@ addin_op_wrap(
     uint32_t *ret_set_fields)
 {
 	struct addin_host_adapter *addin_ha = self;
-	struct addin_arena addin_arena_s = ADDIN_ARENA_INIT;
-	struct addin_arena *addin_arena = &addin_arena_s;
+	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
+	addin__arena *addin_arena = &addin_arena_s;
 	Presence__V1__WrapRequest addin_req;
 	struct addin_call_wrap addin_call = {
 		.called = false,
@@ -632,7 +574,7 @@ addin_op_wrap(
 
 	presence__v1__wrap_request__init(&addin_req);
 	if (options != NULL) {
-		Presence__V1__Options *addin_m = addin_arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		Presence__V1__Options *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_done;
@@ -654,7 +596,7 @@ addin_op_wrap(
 	}
 
 addin_done:
-	addin_arena_free(addin_arena);
+	addin__arena_free(addin_arena);
 	return addin_rv;
 }
 
