@@ -25,7 +25,10 @@ typedef struct addin__arena {
 	struct addin__arena_block *head;
 } addin__arena;
 
-#define ADDIN__ARENA_INIT {NULL}
+#define ADDIN__ARENA_INIT \
+	{                 \
+		NULL      \
+	}
 
 // addin__arena_alloc returns @n zeroed elements of @size bytes that live
 // until addin__arena_free(@arena), or NULL when out of memory or when the
