@@ -15,7 +15,7 @@ extern "C" {
 // The version of Bulkhead these headers belong to.  The major number is the
 // ABI major (the SOVERSION of libaddin-sdk and libaddin-host).
 #define ADDIN_VERSION_MAJOR 0
-#define ADDIN_VERSION_MINOR 1
+#define ADDIN_VERSION_MINOR 2
 #define ADDIN_VERSION_PATCH 0
 
 // ADDIN_VERSION_NUMBER is MAJOR * 10000 + MINOR * 100 + PATCH, for #if tests.
