@@ -150,7 +150,8 @@ main(int argc, char **argv)
 	int    batches = argc > 2 ? atoi(argv[2]) : 5;
 	double raw[64], prx[64], view[64];
 	char   url[128];
-	char   lib[] = BENCH_CALLS_SVC, sym[] = "bulkhead_bench_calls_create";
+	char   lib[] = BENCH_CALLS_SVC, id[] = BENCH_CALLS_VIEW_ID,
+	     hash[]                       = "00";
 	addin__sup_cfg               scfg = {0};
 	addin__proc_opts             po   = {0};
 	Addin__Wire__V1__LoadRequest load =
@@ -179,10 +180,15 @@ main(int argc, char **argv)
 	if (addin__sup_create(&scfg, &sup) != ADDIN_OK) {
 		die("supervisor");
 	}
-	po.name             = "bench-calls";
-	load.name           = lib;
-	load.addin_path     = lib;
-	load.service_symbol = sym;
+	po.name            = "bench-calls";
+	load.name          = lib;
+	load.addin_path    = lib;
+	load.adapter_path  = lib;
+	load.contract_path = lib;
+	load.contract_id   = id;
+	load.contract_hash = hash;
+	load.view_id       = id;
+	load.view_hash     = hash;
 	if (addin__proc_spawn(sup, &po, &p) != ADDIN_OK ||
 	    addin__proc_load(p, &load, &obj) != ADDIN_OK) {
 		die("add-in process");

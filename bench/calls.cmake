@@ -18,15 +18,23 @@ addin_target_warnings(bench_calls_pb GENERATED)
 add_library(bench_calls_svc SHARED calls_svc.c)
 target_link_libraries(bench_calls_svc PRIVATE bench_calls_pb addin-sdk
   nng::nng Threads::Threads)
+target_include_directories(bench_calls_svc PRIVATE
+  "${PROJECT_SOURCE_DIR}/tests/fixtures")
 addin_target_warnings(bench_calls_svc)
 set_target_properties(bench_calls_svc PROPERTIES
   LIBRARY_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/bench")
 
+# The contract and view id the service library declares as a segment.
+set(_bench_calls_id "bulkhead.bench.v1.Calls")
+target_compile_definitions(bench_calls_svc PRIVATE
+  BENCH_CALLS_VIEW_ID="${_bench_calls_id}")
+
 add_executable(bench-calls calls.c)
-target_link_libraries(bench-calls PRIVATE bench_calls_pb addin-host-internal
+target_link_libraries(bench-calls PRIVATE bench_calls_pb addin-host-testing
   calculator_host_view nng::nng)
 target_compile_definitions(bench-calls PRIVATE
   BENCH_CALLS_SVC="$<TARGET_FILE:bench_calls_svc>"
+  BENCH_CALLS_VIEW_ID="${_bench_calls_id}"
   BENCH_PIPELINE="${ADDIN_EXAMPLE_PIPELINE}")
 addin_target_warnings(bench-calls)
 set_target_properties(bench-calls PROPERTIES

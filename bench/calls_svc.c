@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Copyright 2026 The Bulkhead Authors
 //
-// The add-in side of bench-calls, loaded by addin-runner as a service
-// library (LoadRequest.service_symbol): Inc for the proxy/stub path, and
+// The add-in side of bench-calls, loaded by addin-runner as a segment
+// (tests/fixtures/service_segment.h): Inc for the proxy/stub path, and
 // StartEcho for the raw nng ping-pong it is compared with, so both run
 // between the same two processes.
 
@@ -13,6 +13,7 @@
 
 #include "addin/err.h"
 #include "calls.pb-c.h"
+#include "service_segment.h"
 
 static void
 svc_inc(Bulkhead__Bench__V1__Calls_Service *s,
@@ -97,12 +98,8 @@ svc_destroy(Bulkhead__Bench__V1__Calls_Service *s)
 	free(s);
 }
 
-// The runner looks this up by name (LoadRequest.service_symbol).
-__attribute__((visibility("default"))) ProtobufCService *
-bulkhead_bench_calls_create(void);
-
-ProtobufCService *
-bulkhead_bench_calls_create(void)
+static ProtobufCService *
+calls_create(void)
 {
 	Bulkhead__Bench__V1__Calls_Service *s = calloc(1, sizeof(*s));
 	if (s == NULL) {
@@ -113,3 +110,6 @@ bulkhead_bench_calls_create(void)
 	s->start_echo = svc_start_echo;
 	return &s->base;
 }
+
+SERVICE_SEGMENT(BENCH_CALLS_VIEW_ID, "00",
+                &bulkhead__bench__v1__calls__descriptor, calls_create);

@@ -20,7 +20,7 @@ foreach(kind contract host_adapter addin_adapter addin)
 endforeach()
 
 add_executable(bench-discovery "${CMAKE_CURRENT_SOURCE_DIR}/discovery.c")
-target_link_libraries(bench-discovery PRIVATE addin-host-internal)
+target_link_libraries(bench-discovery PRIVATE addin-host-testing)
 target_compile_definitions(bench-discovery PRIVATE
   BENCH_FIXTURES="${_bench_fx_dir}")
 addin_target_warnings(bench-discovery)

@@ -2,15 +2,15 @@
 # Copyright 2026 The Bulkhead Authors
 #
 # Third-party dependencies, all from Debian 12 (tools/deps.sh installs them):
-# nng (CMake package), protobuf-c + protoc-c + protoc, libseccomp and libelf
-# (pkg-config).
+# nng (CMake package), protobuf-c + protoc-c + protoc and libseccomp
+# (pkg-config).  No libelf: discovery reads ELF with its own bounded reader
+# (docs/architecture.md, "Metadata").
 
 find_package(Threads REQUIRED)
 find_package(PkgConfig REQUIRED)
 find_package(nng 1.5 CONFIG REQUIRED)
 pkg_check_modules(PROTOBUFC REQUIRED IMPORTED_TARGET libprotobuf-c>=1.4)
 pkg_check_modules(SECCOMP REQUIRED IMPORTED_TARGET libseccomp>=2.5)
-pkg_check_modules(LIBELF REQUIRED IMPORTED_TARGET libelf)
 
 find_program(PROTOC protoc REQUIRED)
 find_program(PROTOC_C protoc-c REQUIRED)

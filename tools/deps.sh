@@ -10,8 +10,7 @@ set -eu
 
 # The packages the build and the tests need.  Keep in sync with README.md.
 PKGS="cmake make gcc pkg-config libnng-dev libprotobuf-c-dev \
-protobuf-c-compiler protobuf-compiler libprotoc-dev libseccomp-dev \
-libelf-dev"
+protobuf-c-compiler protobuf-compiler libprotoc-dev libseccomp-dev"
 
 # Extra packages for optional checks (format, sanitizer runtimes).
 if [ "${1:-}" = "--ci" ]; then

@@ -106,12 +106,6 @@ unload_release(ProtobufCService *svc, void *arg)
 	addin__loader_unload(arg);
 }
 
-static const char *
-opt(const char *s)
-{
-	return (s != NULL && s[0] != '\0') ? s : NULL;
-}
-
 static void
 ctl_load(Addin__Wire__V1__Control_Service   *s,
          const Addin__Wire__V1__LoadRequest *in,
@@ -123,22 +117,7 @@ ctl_load(Addin__Wire__V1__Control_Service   *s,
 	uint64_t                   id;
 
 	(void) s;
-	memset(&req, 0, sizeof(req));
-	req.name           = opt(in->name);
-	req.addin_path     = opt(in->addin_path);
-	req.adapter_path   = opt(in->adapter_path);
-	req.contract_path  = opt(in->contract_path);
-	req.contract_id    = opt(in->contract_id);
-	req.contract_hash  = opt(in->contract_hash);
-	req.view_id        = opt(in->view_id);
-	req.view_hash      = opt(in->view_hash);
-	req.service_symbol = opt(in->service_symbol);
-	if (req.addin_path == NULL ||
-	    (req.adapter_path == NULL && req.service_symbol == NULL)) {
-		addin_set_error(
-		    ADDIN_EINVAL,
-		    "load: an add-in and its adapter (or a test service) "
-		    "are required");
+	if (addin__load_req_from_wire(in, &req) != ADDIN_OK) {
 		done(NULL, data);
 		return;
 	}

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "addin/adapter.h"
-#include "core.h"
+#include "runtime.h"
 
 static atomic_int_fast64_t live;
 

@@ -5,7 +5,7 @@
 
 #include "addin/sdk.h"
 
-#include "core.h"
+#include "runtime.h"
 
 // Documented in include/addin/sdk.h.
 const char *

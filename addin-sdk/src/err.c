@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core.h"
+#include "runtime.h"
 
 static const struct {
 	addin_err   err;

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core.h"
+#include "runtime.h"
 
 #define OBJECT_MAGIC 0x4f424a31u // "OBJ1"
 

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core.h"
 #include "pipeline_fixture.h"
+#include "runtime.h"
 
 static void *
 load(const char *path, const char *sym, void **ret_dl, addin_err *rv)

@@ -37,11 +37,14 @@ static const ProtobufCServiceDescriptor *const TS =
 
 enum { M_TRANSFORM, M_ECHO, M_CHAIN, M_SLEEP, M_FAIL };
 
+// The supervisor of these tests starts addin-runner-testing: the runner
+// whose core a test service can call back through.
 static addin__sup *
 sup_new(void)
 {
 	addin__sup_cfg cfg = {0};
 	addin__sup    *sup;
+	cfg.runner_path = ADDIN_TEST_RUNNER;
 	ADDIN_PASS(addin__sup_create(&cfg, &sup));
 	return sup;
 }
@@ -50,18 +53,16 @@ sup_new(void)
 static addin__proc *
 spawn_svc(addin__sup *sup, const char *name, unsigned workers, uint64_t *obj)
 {
-	addin__proc_opts             po  = {0};
-	Addin__Wire__V1__LoadRequest req = ADDIN__WIRE__V1__LOAD_REQUEST__INIT;
+	addin__proc_opts             po = {0};
+	Addin__Wire__V1__LoadRequest req;
 	addin__proc                 *p;
-	char lib[] = TESTSVC_LIB, sym[] = "bulkhead_test_service_create";
-	char n[64];
+	char                         lib[] = TESTSVC_LIB;
+	char                         n[64];
 
 	snprintf(n, sizeof(n), "%s", name);
-	po.name            = name;
-	po.workers         = workers;
-	req.name           = n;
-	req.addin_path     = lib;
-	req.service_symbol = sym;
+	po.name    = name;
+	po.workers = workers;
+	testsvc_load_request(&req, n, lib);
 	ADDIN_PASS(addin__proc_spawn(sup, &po, &p));
 	ADDIN_PASS(addin__proc_load(p, &req, obj));
 	ADDIN_CHECK(*obj != 0);
@@ -1015,25 +1016,25 @@ test_load_errors_name_the_file(void)
 	addin__proc_opts             po  = {0};
 	addin__proc                 *p;
 	uint64_t                     obj;
-	Addin__Wire__V1__LoadRequest req = ADDIN__WIRE__V1__LOAD_REQUEST__INIT;
+	Addin__Wire__V1__LoadRequest req;
 	char missing[] = "/nonexistent/libnothing.so", lib[] = TESTSVC_LIB;
-	char sym[] = "bulkhead_test_service_create", nosym[] = "no_such_fn";
-	char name[] = "broken";
+	char noentry[] = SDK_LIB;
+	char name[]    = "broken";
 
 	po.name = "loader";
 	ADDIN_PASS(addin__proc_spawn(sup, &po, &p));
-	req.name           = name;
-	req.addin_path     = missing;
-	req.service_symbol = sym;
+	testsvc_load_request(&req, name, missing);
 	ADDIN_FAIL(addin__proc_load(p, &req, &obj), ADDIN_ELOAD);
 	ADDIN_CHECK_CONTAINS(addin_errmsg(), "/nonexistent/libnothing.so");
 	ADDIN_CHECK_CONTAINS(addin_errmsg(), "broken");
-	req.addin_path     = lib;
-	req.service_symbol = nosym;
+	// A library that is not an add-in: the runtime itself.
+	testsvc_load_request(&req, name, lib);
+	req.addin_path = noentry;
 	ADDIN_FAIL(addin__proc_load(p, &req, &obj), ADDIN_ESYMBOL);
-	ADDIN_CHECK_CONTAINS(addin_errmsg(), "no_such_fn");
+	ADDIN_CHECK_CONTAINS(addin_errmsg(), "addin_entry_addin");
+	ADDIN_CHECK_CONTAINS(addin_errmsg(), noentry);
 	// The process is still fine.
-	req.service_symbol = sym;
+	testsvc_load_request(&req, name, lib);
 	ADDIN_PASS(addin__proc_load(p, &req, &obj));
 	ADDIN_PASS(echo(addin__proc_channel(p), obj, 3, 0, NULL));
 	ADDIN_PASS(addin__proc_unload(p, obj));

@@ -37,26 +37,23 @@ main(int argc, char **argv)
 	addin__proc_opts po = {0};
 	addin__proc     *p;
 
-	po.name = "orphan-to-be";
+	cfg.runner_path = ADDIN_TEST_RUNNER;
+	po.name         = "orphan-to-be";
 	if (addin__sup_create(&cfg, &sup) != ADDIN_OK ||
 	    addin__proc_spawn(sup, &po, &p) != ADDIN_OK) {
 		return fail();
 	}
 	if (argc > 1) {
-		Addin__Wire__V1__LoadRequest load =
-		    ADDIN__WIRE__V1__LOAD_REQUEST__INIT;
+		Addin__Wire__V1__LoadRequest     load;
 		Bulkhead__Test__V1__SleepRequest req =
 		    BULKHEAD__TEST__V1__SLEEP_REQUEST__INIT;
-		char         sym[]  = "bulkhead_test_service_create";
 		char         name[] = "busy";
 		uint64_t     obj;
 		addin__call *call;
 
-		load.name           = name;
-		load.addin_path     = argv[1];
-		load.service_symbol = sym;
-		req.has_ms          = true;
-		req.ms              = 60 * 1000;
+		testsvc_load_request(&load, name, argv[1]);
+		req.has_ms = true;
+		req.ms     = 60 * 1000;
 		if (addin__proc_load(p, &load, &obj) != ADDIN_OK ||
 		    addin__channel_call_start(
 		        addin__proc_channel(p), obj,

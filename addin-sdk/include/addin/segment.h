@@ -78,6 +78,17 @@ extern "C" {
 //    The runtime checks abi_version and the ids and hashes against the
 //    metadata before it uses anything else in the structure.
 
+// addin_segment_kind names the four kinds of deployed segment.  The numbers
+// are stable.
+typedef enum addin_segment_kind {
+	ADDIN_SEGMENT_HOST_ADAPTER  = 0, // "host-adapter", in host-adapters/
+	ADDIN_SEGMENT_CONTRACT      = 1, // "contract", in contracts/
+	ADDIN_SEGMENT_ADDIN_ADAPTER = 2, // "addin-adapter", in addin-adapters/
+	ADDIN_SEGMENT_ADDIN         = 3, // "addin", in addins/<name>/
+} addin_segment_kind;
+
+#define ADDIN_SEGMENT_KINDS 4
+
 #define ADDIN_SEGMENT_SECTION "addin_segment"
 #define ADDIN_SEGMENT_MAGIC   "BULKHEAD-SEGMENT"
 #define ADDIN_SEGMENT_FORMAT  "1"

@@ -35,21 +35,13 @@
 
 #include "addin/api.h"
 #include "addin/err.h"
+#include "addin/segment.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-// addin_segment_kind names the four kinds of deployed segment.  The numbers
-// are stable.
-typedef enum addin_segment_kind {
-	ADDIN_SEGMENT_HOST_ADAPTER  = 0, // "host-adapter", in host-adapters/
-	ADDIN_SEGMENT_CONTRACT      = 1, // "contract", in contracts/
-	ADDIN_SEGMENT_ADDIN_ADAPTER = 2, // "addin-adapter", in addin-adapters/
-	ADDIN_SEGMENT_ADDIN         = 3, // "addin", in addins/<name>/
-} addin_segment_kind;
-
-#define ADDIN_SEGMENT_KINDS 4
+// addin_segment_kind and ADDIN_SEGMENT_KINDS are in addin/segment.h.
 
 // addin_segment_kind_name returns the metadata spelling of @kind
 // ("host-adapter", "contract", "addin-adapter", "addin"), or NULL for a value

@@ -1,19 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Copyright 2026 The Bulkhead Authors
 //
-// Small helpers with no better home: clocks, versions, the add-in context.
+// The version of the runtime actually loaded (include/addin/version.h).
 
-#include <time.h>
-
-#include "core.h"
-
-int64_t
-addin__now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#include "runtime.h"
 
 // Documented in include/addin/version.h.
 uint32_t

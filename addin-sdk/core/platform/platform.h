@@ -159,6 +159,30 @@ ADDIN_PRIVATE int addin__plat_count_fds(void);
 // caller frees it with addin__free.  NULL when unknown.
 ADDIN_PRIVATE char *addin__plat_object_dir(const void *addr);
 
+// Dynamic loading.
+//
+// addin__plat_dlopen loads the shared library @path with RTLD_NOW |
+// RTLD_LOCAL (its symbols never clash with another library's).  The caller
+// checks first that the file may be loaded (addin__plat_path_trusted).
+// ADDIN_ELOAD with dlerror()'s message.  Thread-safe.
+ADDIN_PRIVATE addin_err addin__plat_dlopen(const char *path,
+                                           void      **ret_handle);
+// addin__plat_dlsym_own returns the address of @name in the library of
+// @handle itself, or NULL when that library does not define it.  dlsym()
+// on a handle also searches the libraries it depends on: a file swapped for
+// one that merely links the right segment (a host adapter put where the
+// contract was) would otherwise pass for it.  Thread-safe.
+ADDIN_PRIVATE void *addin__plat_dlsym_own(void *handle, const char *name);
+// addin__plat_dl_owner_sym returns the address of @name in the loaded
+// library that contains @addr (defined by that library itself, as
+// addin__plat_dlsym_own), or NULL; @file gets that library's path.  The
+// library stays loaded as long as whoever loaded it keeps it.
+ADDIN_PRIVATE void *addin__plat_dl_owner_sym(const void *addr,
+                                             const char *name, char *file,
+                                             size_t len);
+// addin__plat_dlclose unloads @handle; accepts NULL.
+ADDIN_PRIVATE void addin__plat_dlclose(void *handle);
+
 // A wait set: readiness of descriptors, plus a wake-up from other threads
 // (epoll + eventfd on Linux).
 typedef struct addin__waitset addin__waitset;

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: MIT
 // Copyright 2026 The Bulkhead Authors
 //
-// core.h: internal declarations shared by the files of libaddin-sdk, and by
-// libaddin-host and the runner, which link it.  Symbols named addin__* are
-// exported from libaddin-sdk under the private version node ADDIN_PRIVATE so
-// that the host library, the runner and the tests can use them; they are not
-// part of the public API and may change in any release.
+// runtime.h: the private interface of libaddin-sdk, the add-in runtime.  The
+// runtime is the one copy of the per-thread error state, the allocator seam
+// and the view objects in a process (docs/architecture.md, "Symbols"); the
+// host library, the runner and the internal core library reach these
+// functions through the short, explicit ADDIN_PRIVATE node of
+// addin-sdk/sdk.sym.  They are not part of the public API and may change in
+// any release.  Nothing else of the runtime is exported but its public API.
 
-#ifndef ADDIN_CORE_H
-#define ADDIN_CORE_H
+#ifndef ADDIN_RUNTIME_H
+#define ADDIN_RUNTIME_H
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -22,8 +24,9 @@
 #include "addin/segment.h"
 #include "addin/version.h"
 
-// ADDIN_PRIVATE marks internal functions exported for the other parts of
-// Bulkhead (version node ADDIN_PRIVATE in addin.sym).
+// ADDIN_PRIVATE marks internal functions: the runtime exports the ones
+// listed in the ADDIN_PRIVATE node of addin-sdk/sdk.sym; in the host library
+// and the runner they stay local (host/host.sym).
 #define ADDIN_PRIVATE __attribute__((visibility("default")))
 
 #define ADDIN__ERRMSG_MAX 512
@@ -73,19 +76,6 @@ typedef struct addin__pb_budget {
 ADDIN_PRIVATE void addin__pb_budget_init(addin__pb_budget *b,
                                          size_t            input_len);
 
-// addin__deconst drops const from a string that an interface takes as
-// `char *` but only reads: fields of a protobuf-c message being packed,
-// argv and envp of a spawn.  Never used to write.
-static inline char *
-addin__deconst(const char *s)
-{
-	union {
-		const char *c;
-		char       *m;
-	} u = {s};
-	return u.m;
-}
-
 // Objects (object.c).
 
 // addin__object_kill marks @obj dead: every later addin_object_enter fails
@@ -104,24 +94,9 @@ ADDIN_PRIVATE void *addin__object_destroy_arg(const addin_object *obj,
 // addin__object_self returns the impl's self pointer (no checks).
 ADDIN_PRIVATE void *addin__object_self(addin_object *obj);
 
-// Fixed exit codes of the add-in runner, which the host maps to causes.
-// Values below 80 are left to add-in code calling exit().
-#define ADDIN_EXIT_OK            0
-#define ADDIN_EXIT_USAGE         80 // bad command line
-#define ADDIN_EXIT_PARENT_GONE   81 // the host died before we started
-#define ADDIN_EXIT_CONNECT       82 // could not connect or shake hands
-#define ADDIN_EXIT_INTERNAL      83 // the runner itself failed
-#define ADDIN_EXIT_SANDBOX_SETUP 84 // a sandbox stage failed: fail closed
-#define ADDIN_EXIT_HOST_GONE     85 // the host closed the channel or died
-
 // The context an add-in instance is created with (context.c).
 struct addin_context {
 	char *name; // the add-in's metadata name; owned
 };
 
-// Time (util.c).
-
-// addin__now_ms returns CLOCK_MONOTONIC in milliseconds.
-ADDIN_PRIVATE int64_t addin__now_ms(void);
-
-#endif // ADDIN_CORE_H
+#endif // ADDIN_RUNTIME_H

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <link.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -27,6 +28,7 @@
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "platform.h"
@@ -34,6 +36,14 @@
 #ifndef P_PIDFD
 #define P_PIDFD 3
 #endif
+
+int64_t
+addin__now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 int
 addin__plat_getpid(void)
@@ -719,6 +729,69 @@ addin__plat_object_dir(const void *addr)
 		*slash = '\0';
 	}
 	return dir;
+}
+
+addin_err
+addin__plat_dlopen(const char *path, void **ret_handle)
+{
+	void       *h;
+	const char *why;
+
+	dlerror();
+	if ((h = dlopen(path, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		why = dlerror();
+		return addin__seterr(ADDIN_ELOAD, "%s",
+		                     why != NULL ? why : path);
+	}
+	*ret_handle = h;
+	return ADDIN_OK;
+}
+
+void *
+addin__plat_dlsym_own(void *handle, const char *name)
+{
+	struct link_map *self, *owner = NULL;
+	Dl_info          info;
+	void            *p;
+
+	dlerror();
+	if ((p = dlsym(handle, name)) == NULL ||
+	    dlinfo(handle, RTLD_DI_LINKMAP, &self) != 0 ||
+	    dladdr1(p, &info, (void **) &owner, RTLD_DL_LINKMAP) == 0 ||
+	    owner != self) {
+		return NULL;
+	}
+	return p;
+}
+
+void *
+addin__plat_dl_owner_sym(const void *addr, const char *name, char *file,
+                         size_t len)
+{
+	struct link_map *owner = NULL;
+	Dl_info          info;
+	void            *h, *p;
+
+	if (dladdr1(addr, &info, (void **) &owner, RTLD_DL_LINKMAP) == 0 ||
+	    owner == NULL || info.dli_fname == NULL) {
+		return NULL;
+	}
+	snprintf(file, len, "%s", info.dli_fname);
+	// A handle of the library without loading anything: it is loaded.
+	if ((h = dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD)) == NULL) {
+		return NULL;
+	}
+	p = addin__plat_dlsym_own(h, name);
+	dlclose(h);
+	return p;
+}
+
+void
+addin__plat_dlclose(void *handle)
+{
+	if (handle != NULL) {
+		dlclose(handle);
+	}
 }
 
 struct addin__waitset {

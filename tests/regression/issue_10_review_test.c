@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: MIT
+// Copyright 2026 The Bulkhead Authors
+//
+// Regressions found by the review behind issue 10 (the structure issue):
+// releasing an add-in process after destroying its host was a
+// use-after-free (host.h promises objects may be released before or after
+// the host); the host loaded a contract library without checking its
+// entry.  (Run under AddressSanitizer in CI: the memory errors surface
+// there.)
+
+#define _GNU_SOURCE
+
+#include <signal.h>
+#include <string.h>
+
+#include "addin_test.h"
+#include "calc_host_test.h"
+
+typedef calculator_v1_calculator calc;
+
+static addin_host *
+host_new(void)
+{
+	addin_host_config cfg = ADDIN_HOST_CONFIG_INIT;
+	addin_host       *h;
+	cfg.shutdown_grace_ms = 500;
+	ADDIN_PASS(addin_host_create(&cfg, &h));
+	return h;
+}
+
+// The issue's reproduction: create a host, create a process, destroy the
+// host, release the process.
+static void
+test_process_released_after_its_host(void)
+{
+	addin_host    *h = host_new();
+	addin_process *p;
+	char         **names;
+	size_t         n;
+	int            pid;
+
+	ADDIN_PASS(addin_process_create(h, NULL, &p));
+	pid = addin_process_pid(p);
+	ADDIN_CHECK(pid > 0);
+	addin_host_destroy(h);
+	// The handle is still the caller's: it answers, and its process is
+	// gone and reaped.
+	ADDIN_CHECK_INT(addin_process_pid(p), ==, 0);
+	ADDIN_CHECK_INT(kill(pid, 0), ==, -1);
+	ADDIN_PASS(addin_process_addins(p, &names, &n));
+	ADDIN_CHECK_INT(n, ==, 0);
+	ADDIN_CHECK(names[0] == NULL);
+	addin_free(names);
+	ADDIN_PASS(addin_process_shutdown(p));
+	ADDIN_CHECK(addin_process_ref(p) == p);
+	ADDIN_CHECK(addin_process_unref(p) == NULL);
+	ADDIN_CHECK(addin_process_unref(p) == NULL); // the last: freed
+	ADDIN_CHECK_INT(addin_test_children(), ==, 0);
+}
+
+// The same with add-ins in the process whose objects the caller also
+// keeps past the host, released in both orders.
+static void
+test_process_and_objects_outlive_the_host(void)
+{
+	for (int order = 0; order < 2; order++) {
+		addin_host  *h = host_new();
+		addin_token *t =
+		    addin_test_find_calc(PIPELINE_DIR, "Basic calculator");
+		addin_activation_options o = ADDIN_ACTIVATION_OPTIONS_INIT;
+		addin_process           *p;
+		addin_object            *obj[2];
+		double                   r;
+
+		ADDIN_PASS(addin_process_create(h, NULL, &p));
+		o.isolation = ADDIN_ISOLATION_SHARED_PROCESS;
+		o.process   = p;
+		for (int i = 0; i < 2; i++) {
+			ADDIN_PASS(addin_activate(h, t, &o, &obj[i]));
+		}
+		addin_host_destroy(h);
+		for (int i = 0; i < 2; i++) {
+			calc            *c   = calculator_v1_calculator_from_object(obj[i]);
+			addin_controller *ctl = addin_controller_get(obj[i]);
+			ADDIN_FAIL(calculator_v1_calculator_operate(
+			               c, "+", (double[]){1, 2}, 2, &r),
+			           ADDIN_ESHUTDOWN);
+			ADDIN_CHECK(addin_controller_process(ctl) == NULL);
+			ADDIN_CHECK_INT(addin_controller_pid(ctl), ==, 0);
+			ADDIN_CHECK(!addin_controller_is_running(ctl));
+		}
+		if (order == 0) {
+			addin_process_unref(p);
+		}
+		for (int i = 0; i < 2; i++) {
+			addin_object_unref(obj[i]);
+		}
+		if (order == 1) {
+			ADDIN_CHECK_INT(addin_process_pid(p), ==, 0);
+			addin_process_unref(p);
+		}
+		addin_token_unref(t);
+		ADDIN_CHECK_INT(addin_test_children(), ==, 0);
+	}
+}
+
+// A process the caller let go of ends with its last add-in, and one it
+// holds outlives its add-ins; neither leaks (the harness counts).
+static void
+test_process_lives_while_wanted(void)
+{
+	addin_host  *h = host_new();
+	addin_token *t = addin_test_find_calc(PIPELINE_DIR, "Basic calculator");
+	addin_activation_options o = ADDIN_ACTIVATION_OPTIONS_INIT;
+	addin_process           *p;
+	addin_object            *obj;
+	int                      pid;
+
+	ADDIN_PASS(addin_process_create(h, NULL, &p));
+	pid         = addin_process_pid(p);
+	o.isolation = ADDIN_ISOLATION_SHARED_PROCESS;
+	o.process   = p;
+	ADDIN_PASS(addin_activate(h, t, &o, &obj));
+	// Held by the caller: the add-in's release leaves it running.
+	addin_object_unref(obj);
+	ADDIN_CHECK_INT(addin_process_pid(p), ==, pid);
+	ADDIN_CHECK_INT(kill(pid, 0), ==, 0);
+	// Held by an add-in: the caller's release leaves it running...
+	ADDIN_PASS(addin_activate(h, t, &o, &obj));
+	addin_process_unref(p);
+	ADDIN_CHECK_INT(kill(pid, 0), ==, 0);
+	ADDIN_CHECK_INT(
+	    addin_controller_pid(addin_controller_get(obj)), ==, pid);
+	// ...until the add-in goes: then it ends, and is reaped.
+	addin_object_unref(obj);
+	ADDIN_CHECK_INT(addin_test_children(), ==, 0);
+	addin_token_unref(t);
+	addin_host_destroy(h);
+}
+
+// The host checks the contract library's entry itself before it loads the
+// host adapter on it: a contract swapped for another contract after
+// discovery is refused at every level, naming both.  The host has no
+// runner: the refusal must come from the host's own check, before any
+// process is started (it used to leave the check to the runner).
+static void
+test_host_checks_the_contract_entry(void)
+{
+	static const addin_isolation levels[] = {ADDIN_ISOLATION_IN_PROCESS,
+	                                         ADDIN_ISOLATION_OWN_PROCESS};
+	char dir[] = "/tmp/bulkhead-pipe-XXXXXX", cmd[700];
+	addin_host_config cfg = ADDIN_HOST_CONFIG_INIT;
+	addin_host       *h;
+	addin_token      *t;
+
+	cfg.runner_path = "/nonexistent/addin-runner";
+	ADDIN_PASS(addin_host_create(&cfg, &h));
+	ADDIN_CHECK(mkdtemp(dir) != NULL);
+	snprintf(cmd, sizeof(cmd), "cp -a %s/. %s/", PIPELINE_DIR, dir);
+	ADDIN_CHECK(system(cmd) == 0);
+	t = addin_test_find_calc(dir, "Basic calculator");
+	snprintf(cmd, sizeof(cmd),
+	         "cp %s %s/contracts/libcalculator-contract.so",
+	         OTHER_CONTRACT, dir);
+	ADDIN_CHECK(system(cmd) == 0);
+	for (size_t l = 0; l < 2; l++) {
+		addin_activation_options o = ADDIN_ACTIVATION_OPTIONS_INIT;
+		addin_object            *obj;
+		o.isolation                = levels[l];
+		ADDIN_FAIL(addin_activate(h, t, &o, &obj), ADDIN_EMISMATCH);
+		ADDIN_CHECK_CONTAINS(addin_errmsg(), "Basic calculator");
+		ADDIN_CHECK_CONTAINS(addin_errmsg(), "contract");
+		ADDIN_CHECK_CONTAINS(addin_errmsg(),
+		                     "libcalculator-contract.so");
+		ADDIN_CHECK_CONTAINS(addin_errmsg(), "calculator.v1.Calculator");
+		ADDIN_CHECK_INT(addin_test_children(), ==, 0);
+	}
+	addin_token_unref(t);
+	addin_host_destroy(h);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ADDIN_CHECK(system(cmd) == 0);
+}
+
+ADDIN_TEST_LIST = {
+    {"a process released after its host is destroyed",
+     test_process_released_after_its_host},
+    {"a process and its add-ins' objects outlive the host, either order",
+     test_process_and_objects_outlive_the_host},
+    {"a process lives while the caller or an add-in wants it",
+     test_process_lives_while_wanted},
+    {"the host checks the contract library's entry",
+     test_host_checks_the_contract_entry},
+    {NULL, NULL},
+};
