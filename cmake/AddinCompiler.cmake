@@ -41,5 +41,23 @@ else()
 endif()
 
 add_compile_options(-fno-strict-aliasing -g)
+
+# Hardening, for every library and executable of the project (a host that
+# runs untrusted add-ins next door): stack protector and stack clash
+# protection, control-flow protection on x86, position-independent
+# executables, full RELRO (-z relro -z now) and no executable stack;
+# _FORTIFY_SOURCE only where the optimiser runs (it does nothing at -O0,
+# and glibc warns).  tools/check-hardening.sh checks the result.  Code
+# built by an outside project through the exported functions
+# (cmake/AddinContract.cmake) gets none of this: user code is the user's.
+include(CheckPIESupported)
+check_pie_supported()
+add_compile_options(-fstack-protector-strong -fstack-clash-protection)
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|i.86)$")
+  add_compile_options(-fcf-protection)
+endif()
+add_compile_options(
+  "$<$<CONFIG:Release,RelWithDebInfo,MinSizeRel>:-D_FORTIFY_SOURCE=2>")
+add_link_options(-Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack)
 # POSIX.1-2008 everywhere; _GNU_SOURCE only in platform files (STYLE 16).
 add_compile_definitions(_POSIX_C_SOURCE=200809L)

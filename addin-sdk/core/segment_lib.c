@@ -107,7 +107,7 @@ ids_of(addin_segment_kind kind, const void *entry)
 // is fine when that copy is the same contract, id and hash; anything else
 // would make the adapter pack another contract's messages.
 static addin_err
-check_contract_of(const addin__segment_want              *w,
+check_contract_of(const addin__segment_want               *w,
                   const struct ProtobufCServiceDescriptor *desc)
 {
 	const addin_contract_def *c;
@@ -132,8 +132,8 @@ check_contract_of(const addin__segment_want              *w,
 static addin_err
 check(const addin__segment_want *w, const void *entry)
 {
-	const char *label = kind_label[w->kind];
-	ids         i     = ids_of(w->kind, entry);
+	const char *label        = kind_label[w->kind];
+	ids         i            = ids_of(w->kind, entry);
 	bool        has_contract = w->kind != ADDIN_SEGMENT_ADDIN;
 	bool        has_view     = w->kind != ADDIN_SEGMENT_CONTRACT;
 
@@ -153,8 +153,8 @@ check(const addin__segment_want *w, const void *entry)
 		    w->name, label, w->path, str(i.contract_id),
 		    str(i.contract_hash), w->contract_id, w->contract_hash);
 	}
-	if (has_view && (!eq(w->view_id, i.view_id) ||
-	                 !eq(w->view_hash, i.view_hash))) {
+	if (has_view &&
+	    (!eq(w->view_id, i.view_id) || !eq(w->view_hash, i.view_hash))) {
 		return addin__seterr(
 		    ADDIN_EMISMATCH,
 		    "add-in %s: %s %s is for view %s (%s), expected %s (%s)",
@@ -171,10 +171,11 @@ check(const addin__segment_want *w, const void *entry)
 	if (i.descriptor != NULL &&
 	    (i.descriptor->magic != PROTOBUF_C__SERVICE_DESCRIPTOR_MAGIC ||
 	     (has_contract && !eq(w->contract_id, i.descriptor->name)))) {
-		return addin__seterr(ADDIN_EMISMATCH,
-		                     "add-in %s: %s %s: its service descriptor "
-		                     "is not contract %s",
-		                     w->name, label, w->path, w->contract_id);
+		return addin__seterr(
+		    ADDIN_EMISMATCH,
+		    "add-in %s: %s %s: its service descriptor "
+		    "is not contract %s",
+		    w->name, label, w->path, w->contract_id);
 	}
 	if (w->descriptor != NULL && i.descriptor != w->descriptor) {
 		return check_contract_of(w, i.descriptor);
@@ -222,12 +223,11 @@ addin__segment_open(const addin__segment_want *w, addin__segment_lib *ret)
 		return addin__seterr(rv, "add-in %s: cannot load the %s: %s",
 		                     w->name, label, addin_errmsg());
 	}
-	if ((l.entry = addin__plat_dlsym_own(l.handle,
-	                                     entry_name[w->kind])) == NULL) {
-		rv = addin__seterr(ADDIN_ESYMBOL,
-		                   "add-in %s: %s %s does not define %s",
-		                   w->name, label, w->path,
-		                   entry_name[w->kind]);
+	if ((l.entry = addin__plat_dlsym_own(l.handle, entry_name[w->kind])) ==
+	    NULL) {
+		rv = addin__seterr(
+		    ADDIN_ESYMBOL, "add-in %s: %s %s does not define %s",
+		    w->name, label, w->path, entry_name[w->kind]);
 		addin__plat_dlclose(l.handle);
 		return rv;
 	}

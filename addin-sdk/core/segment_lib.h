@@ -41,8 +41,8 @@ typedef struct addin__segment_want {
 	const char        *path; // absolute
 	const char        *contract_id;
 	const char        *contract_hash;
-	const char        *view_id; // host view (host adapter), else add-in view
-	const char        *view_hash;
+	const char *view_id; // host view (host adapter), else add-in view
+	const char *view_hash;
 	const struct ProtobufCServiceDescriptor *descriptor;
 } addin__segment_want;
 

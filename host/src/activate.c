@@ -64,7 +64,8 @@ activate_here(addin_controller *ctl, const void **ret_ops, void **ret_self)
 		*ret_self = addin__loaded_self(ctl->loaded);
 		return ADDIN_OK;
 	}
-	return wrap(ctl, addin__loaded_service(ctl->loaded), ret_ops, ret_self);
+	return wrap(ctl, addin__loaded_service(ctl->loaded), ret_ops,
+	            ret_self);
 }
 
 static addin_err
@@ -223,8 +224,8 @@ addin_activate(addin_host *h, addin_token *tok,
 	rv = ctl->level <= ADDIN_ISOLATION_IN_PROCESS
 	         ? activate_here(ctl, &ops, &self)
 	         : activate_remote(ctl, opts, &ops, &self);
-	if (rv != ADDIN_OK || (rv = addin__ctl_activated(ctl, ops, self)) !=
-	                          ADDIN_OK) {
+	if (rv != ADDIN_OK ||
+	    (rv = addin__ctl_activated(ctl, ops, self)) != ADDIN_OK) {
 		goto fail;
 	}
 	*ret_obj = ctl->obj;

@@ -50,7 +50,7 @@ addin__ctl_new(addin_host *h, addin_token *tok, addin_isolation level,
 addin_err
 addin__ctl_attach_process(addin_controller *ctl, addin_process *p)
 {
-	addin_host *h = ctl->host;
+	addin_host *h  = ctl->host;
 	addin_err   rv = ADDIN_OK;
 
 	pthread_mutex_lock(&h->mtx);
@@ -240,8 +240,8 @@ addin_controller_shutdown(addin_controller *ctl)
 	if (ctl->level <= ADDIN_ISOLATION_IN_PROCESS) {
 		// Code in the host cannot be interrupted: wait for the calls
 		// in flight, bounded.
-		if (addin__object_wait_idle(ctl->obj, addin__host_grace_ms(h)) !=
-		    ADDIN_OK) {
+		if (addin__object_wait_idle(
+		        ctl->obj, addin__host_grace_ms(h)) != ADDIN_OK) {
 			// Stays killed (no new calls); a later shutdown or the
 			// release tries again.
 			set_state(ctl, ADDIN__CTL_RUNNING);

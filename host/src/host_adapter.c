@@ -27,12 +27,12 @@ load(const addin_token *tok, const char *path, addin__host_adapter *ha)
 	if ((rv = addin__segment_open(&w, &ha->contract)) != ADDIN_OK) {
 		return rv;
 	}
-	w.kind       = ADDIN_SEGMENT_HOST_ADAPTER;
-	w.path       = path;
-	w.view_id    = addin_token_host_view_id(tok);
-	w.view_hash  = addin_token_host_view_hash(tok);
-	w.descriptor = ((const addin_contract_def *) ha->contract.entry)
-	                   ->descriptor;
+	w.kind      = ADDIN_SEGMENT_HOST_ADAPTER;
+	w.path      = path;
+	w.view_id   = addin_token_host_view_id(tok);
+	w.view_hash = addin_token_host_view_hash(tok);
+	w.descriptor =
+	    ((const addin_contract_def *) ha->contract.entry)->descriptor;
 	if ((rv = addin__segment_open(&w, &ha->lib)) != ADDIN_OK) {
 		addin__segment_close(&ha->contract);
 		return rv;
@@ -53,8 +53,9 @@ check(const addin_token *tok, const addin__host_adapter *ha)
 		    ADDIN_EMISMATCH,
 		    "add-in %s: host adapter %s bridges %s -> %s, the token "
 		    "says %s -> %s",
-		    addin_token_name(tok), ha->path, d->view_id, d->contract_id,
-		    addin_token_host_view_id(tok), addin_token_contract_id(tok));
+		    addin_token_name(tok), ha->path, d->view_id,
+		    d->contract_id, addin_token_host_view_id(tok),
+		    addin_token_contract_id(tok));
 	}
 	return ADDIN_OK;
 }
@@ -63,7 +64,7 @@ addin_err
 addin__host_adapter_get(addin_host *h, const addin_token *tok,
                         addin__host_adapter **ret)
 {
-	const char          *path = addin_token_path(tok, ADDIN_SEGMENT_HOST_ADAPTER);
+	const char *path = addin_token_path(tok, ADDIN_SEGMENT_HOST_ADAPTER);
 	addin__host_adapter *ha;
 	addin_err            rv;
 

@@ -139,8 +139,8 @@ ADDIN_PRIVATE void addin__host_log_degraded(addin_host *h, const char *name,
 // addin__host_adapter_get returns the host adapter of @tok, loading it (and
 // its contract, checked as addin__segment_open does) the first time.  The
 // adapter stays the host's.  Errors of addin__segment_open, ADDIN_ENOMEM.
-ADDIN_PRIVATE addin_err addin__host_adapter_get(addin_host          *h,
-                                                const addin_token   *tok,
+ADDIN_PRIVATE addin_err addin__host_adapter_get(addin_host           *h,
+                                                const addin_token    *tok,
                                                 addin__host_adapter **ret);
 // addin__host_adapters_unload frees the host's adapter records and, unless
 // @keep_code (a call may still run in one), unloads their libraries.
@@ -152,10 +152,9 @@ ADDIN_PRIVATE void addin__host_adapters_unload(addin_host *h, bool keep_code);
 // given (the process then owns it, also on failure), lists it in the host
 // and returns it with one reference, the caller's.  Errors of
 // addin__proc_spawn, ADDIN_EINVAL (too many environment entries).
-ADDIN_PRIVATE addin_err
-addin__process_start(addin_host *h, const char *name, const char *const *env,
-                     const char *cwd, uint32_t deadline_ms, addin__sbx *sbx,
-                     addin_process **ret);
+ADDIN_PRIVATE addin_err addin__process_start(
+    addin_host *h, const char *name, const char *const *env, const char *cwd,
+    uint32_t deadline_ms, addin__sbx *sbx, addin_process **ret);
 // addin__process_decide_unlock is called with the host's lock held, after
 // one of @p's holders let go under that same lock (a reference dropped, an
 // add-in that stopped, a controller that detached): it ends the OS process
@@ -172,8 +171,9 @@ ADDIN_PRIVATE void addin__process_end(addin_process *p);
 ADDIN_PRIVATE void addin__process_detach(addin_process *p);
 // addin__process_runs_addins_locked: does an add-in run in @p (a
 // controller attached to it and not yet stopped), other than @except?
-ADDIN_PRIVATE bool addin__process_runs_addins_locked(const addin_process *p,
-                                                     const addin_controller *except);
+ADDIN_PRIVATE bool
+addin__process_runs_addins_locked(const addin_process    *p,
+                                  const addin_controller *except);
 
 // Controllers (controller.c).
 
@@ -181,8 +181,8 @@ ADDIN_PRIVATE bool addin__process_runs_addins_locked(const addin_process *p,
 // listed in the host in state ACTIVATING, with one reference (the future
 // object's).  ADDIN_ENOMEM.
 ADDIN_PRIVATE addin_err addin__ctl_new(addin_host *h, addin_token *tok,
-                                       addin_isolation level,
-                                       uint32_t deadline_ms,
+                                       addin_isolation    level,
+                                       uint32_t           deadline_ms,
                                        addin_controller **ret);
 // addin__ctl_attach_process attaches @ctl to @p (under the host's lock,
 // refusing a process that is not running or belongs to another host with

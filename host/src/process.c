@@ -33,10 +33,10 @@ static size_t
 fill_sandbox(addin__proc_opts *po, addin__sbx *sbx, const char **env,
              int fds[2], char a_pol[16], char a_rep[16], char *args[5])
 {
-	static const int at[2]    = {ADDIN__SBX_POLICY_FD, ADDIN__SBX_REPORT_FD};
-	static char      o_pol[]  = "--sandbox-fd";
-	static char      o_rep[]  = "--report-fd";
-	size_t           n        = 0;
+	static const int at[2] = {ADDIN__SBX_POLICY_FD, ADDIN__SBX_REPORT_FD};
+	static char      o_pol[] = "--sandbox-fd";
+	static char      o_rep[] = "--report-fd";
+	size_t           n       = 0;
 
 	for (const char *const *e = addin__sbx_env(sbx);
 	     *e != NULL && n + 1 < MAX_ENV; e++) {
@@ -90,10 +90,11 @@ addin__process_start(addin_host *h, const char *name, const char *const *env,
 	}
 	for (size_t i = 0; env != NULL && env[i] != NULL; i++) {
 		if (n + 1 >= MAX_ENV) {
-			rv = addin__seterr(ADDIN_EINVAL,
-			                   "add-in %s: more than %d environment "
-			                   "entries",
-			                   name, MAX_ENV - 4);
+			rv = addin__seterr(
+			    ADDIN_EINVAL,
+			    "add-in %s: more than %d environment "
+			    "entries",
+			    name, MAX_ENV - 4);
 			goto fail;
 		}
 		merged[n++] = env[i];
@@ -258,9 +259,9 @@ addin_process_create(addin_host *h, const addin_process_options *opts,
 	if (opts == NULL) {
 		opts = &defaults;
 	}
-	rv = addin__process_start(h, opts->name != NULL ? opts->name : "shared",
-	                          opts->env, opts->cwd, opts->deadline_ms, NULL,
-	                          &p);
+	rv = addin__process_start(
+	    h, opts->name != NULL ? opts->name : "shared", opts->env,
+	    opts->cwd, opts->deadline_ms, NULL, &p);
 	if (rv != ADDIN_OK) {
 		return addin__rc_filter(rv);
 	}

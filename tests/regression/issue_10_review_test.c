@@ -80,10 +80,10 @@ test_process_and_objects_outlive_the_host(void)
 		}
 		addin_host_destroy(h);
 		for (int i = 0; i < 2; i++) {
-			calc            *c   = calculator_v1_calculator_from_object(obj[i]);
+			calc *c = calculator_v1_calculator_from_object(obj[i]);
 			addin_controller *ctl = addin_controller_get(obj[i]);
 			ADDIN_FAIL(calculator_v1_calculator_operate(
-			               c, "+", (double[]){1, 2}, 2, &r),
+			               c, "+", (double[]) {1, 2}, 2, &r),
 			           ADDIN_ESHUTDOWN);
 			ADDIN_CHECK(addin_controller_process(ctl) == NULL);
 			ADDIN_CHECK_INT(addin_controller_pid(ctl), ==, 0);
@@ -110,7 +110,8 @@ static void
 test_process_lives_while_wanted(void)
 {
 	addin_host  *h = host_new();
-	addin_token *t = addin_test_find_calc(PIPELINE_DIR, "Basic calculator");
+	addin_token *t =
+	    addin_test_find_calc(PIPELINE_DIR, "Basic calculator");
 	addin_activation_options o = ADDIN_ACTIVATION_OPTIONS_INIT;
 	addin_process           *p;
 	addin_object            *obj;
@@ -129,8 +130,8 @@ test_process_lives_while_wanted(void)
 	ADDIN_PASS(addin_activate(h, t, &o, &obj));
 	addin_process_unref(p);
 	ADDIN_CHECK_INT(kill(pid, 0), ==, 0);
-	ADDIN_CHECK_INT(
-	    addin_controller_pid(addin_controller_get(obj)), ==, pid);
+	ADDIN_CHECK_INT(addin_controller_pid(addin_controller_get(obj)), ==,
+	                pid);
 	// ...until the add-in goes: then it ends, and is reaped.
 	addin_object_unref(obj);
 	ADDIN_CHECK_INT(addin_test_children(), ==, 0);
@@ -148,8 +149,8 @@ test_host_checks_the_contract_entry(void)
 {
 	static const addin_isolation levels[] = {ADDIN_ISOLATION_IN_PROCESS,
 	                                         ADDIN_ISOLATION_OWN_PROCESS};
-	char dir[] = "/tmp/bulkhead-pipe-XXXXXX", cmd[700];
-	addin_host_config cfg = ADDIN_HOST_CONFIG_INIT;
+	char              dir[] = "/tmp/bulkhead-pipe-XXXXXX", cmd[700];
+	addin_host_config cfg   = ADDIN_HOST_CONFIG_INIT;
 	addin_host       *h;
 	addin_token      *t;
 
@@ -166,13 +167,14 @@ test_host_checks_the_contract_entry(void)
 	for (size_t l = 0; l < 2; l++) {
 		addin_activation_options o = ADDIN_ACTIVATION_OPTIONS_INIT;
 		addin_object            *obj;
-		o.isolation                = levels[l];
+		o.isolation = levels[l];
 		ADDIN_FAIL(addin_activate(h, t, &o, &obj), ADDIN_EMISMATCH);
 		ADDIN_CHECK_CONTAINS(addin_errmsg(), "Basic calculator");
 		ADDIN_CHECK_CONTAINS(addin_errmsg(), "contract");
 		ADDIN_CHECK_CONTAINS(addin_errmsg(),
 		                     "libcalculator-contract.so");
-		ADDIN_CHECK_CONTAINS(addin_errmsg(), "calculator.v1.Calculator");
+		ADDIN_CHECK_CONTAINS(addin_errmsg(),
+		                     "calculator.v1.Calculator");
 		ADDIN_CHECK_INT(addin_test_children(), ==, 0);
 	}
 	addin_token_unref(t);

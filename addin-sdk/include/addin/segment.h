@@ -69,11 +69,12 @@ extern "C" {
 // 2. Entry points (used by activation, after the segment was chosen).  Each
 //    library exports one object with C linkage, named by its kind:
 //
-//        addin          ADDIN_ENTRY_ADDIN          const addin_addin_def
-//        addin-adapter  ADDIN_ENTRY_ADDIN_ADAPTER  const
-//        addin_addin_adapter_def host-adapter   ADDIN_ENTRY_HOST_ADAPTER const
-//        addin_host_adapter_def contract       ADDIN_ENTRY_CONTRACT const
-//        addin_contract_def
+//        addin          ADDIN_ENTRY_ADDIN          addin_addin_def
+//        addin-adapter  ADDIN_ENTRY_ADDIN_ADAPTER  addin_addin_adapter_def
+//        host-adapter   ADDIN_ENTRY_HOST_ADAPTER   addin_host_adapter_def
+//        contract       ADDIN_ENTRY_CONTRACT       addin_contract_def
+//
+//    (each a const object of that type)
 //
 //    The runtime checks abi_version and the ids and hashes against the
 //    metadata before it uses anything else in the structure.
@@ -139,8 +140,7 @@ typedef struct addin_addin_def {
 	size_t      ops_size; // sizeof that ops table, checked by the runtime
 	// create makes the add-in instance; @ctx lives until destroy returns.
 	// Returns ADDIN_OK and sets *ret_self (may be NULL), or an error whose
-	// message (addin_set_error) becomes the activation error.  May be
-	// NULL.
+	// message (addin_set_error) becomes the activation error.  May be NULL.
 	addin_err (*create)(addin_context *ctx, void **ret_self);
 	// destroy frees the instance; called once; may be NULL.
 	void (*destroy)(void *self);

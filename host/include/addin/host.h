@@ -89,8 +89,7 @@ ADDIN_API addin_err addin_host_create(const addin_host_config *cfg,
 // Accepts NULL.  Must not run concurrently with other calls on @h.
 ADDIN_API void addin_host_destroy(addin_host *h);
 
-// ---- Activation
-// -------------------------------------------------------------
+// ---- Activation -----------------------------------------------------------
 
 // addin_isolation: where an activated add-in runs, fastest first.  The level
 // is a parameter of activation; the same token can be activated at any level
@@ -217,8 +216,7 @@ ADDIN_API addin_err addin_activate(addin_host *h, addin_token *tok,
                                    addin_object                  **ret_obj)
     ADDIN_NONNULL(1, 2, 4);
 
-// ---- Controllers
-// ------------------------------------------------------------
+// ---- Controllers ----------------------------------------------------------
 
 // addin_controller_get returns the controller of an object that
 // addin_activate() returned (the seed's AddInController), or NULL for any

@@ -10,19 +10,22 @@
 //
 //     PIPELINE/contracts/*.so          contract segments
 //     PIPELINE/host-adapters/*.so      host-side adapters (host view ->
-//     contract) PIPELINE/addin-adapters/*.so     add-in-side adapters
-//     (contract -> add-in view) PIPELINE/addins/<name>/*.so      add-ins, one
-//     folder each; a folder may
-//                                      also hold the add-in's other files
+//                                      contract)
+//     PIPELINE/addin-adapters/*.so     add-in-side adapters (contract ->
+//                                      add-in view)
+//     PIPELINE/addins/<name>/*.so      add-ins, one folder each; a folder
+//                                      may also hold the add-in's other
+//                                      files
 //     PIPELINE/.bulkhead-cache         the store's cache (written by the
-//     store) PIPELINE/.bulkhead-cache.lock    serialises updaters (flock)
+//                                      store)
+//     PIPELINE/.bulkhead-cache.lock    serialises updaters (flock)
 //
 // Discovery reads the metadata record each segment carries in its ELF section
 // "addin_segment" (see addin/segment.h) straight from the file: it never
 // loads or runs segment code.  It builds every chain
 //
-//     host view -> host adapter -> contract -> add-in adapter -> add-in view
-//     -> add-in
+//     host view -> host adapter -> contract -> add-in adapter
+//               -> add-in view -> add-in
 //
 // whose ids and hashes agree, and describes each usable add-in with a token,
 // without loading it.  Problems with segments come back as warnings, each
