@@ -5,19 +5,21 @@
 #   make demo       install what is missing, build, run the demo
 #   make test       install what is missing, build (-Werror), run every test
 #   make test-asan  the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make test-tsan  the same under ThreadSanitizer (exclusions: tests/tsan-exclude.txt)
 #   make bench      build in release mode and run the benchmarks
 #   make regen      rewrite the checked-in generated files (adapters/, goldens)
 #   make format     clang-format every source file in place
 
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
+BUILD_TSAN ?= build-tsan
 BUILD_REL  ?= build-release
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CTEST_ARGS ?=
 
 CMAKE_COMMON = -DADDIN_WERROR=ON -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 
-.PHONY: all deps build demo test test-asan bench regen format check clean
+.PHONY: all deps build demo test test-asan test-tsan bench regen format check clean
 
 all: build
 
@@ -42,6 +44,17 @@ test-asan: deps
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 	cd $(BUILD_ASAN) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
+# The tests TSan's runtime cannot run, each with its reason, are in
+# tests/tsan-exclude.txt; nothing else is left out.
+TSAN_EXCLUDE = $(shell sed -n 's/^\([^\# ][^ ]*\).*/\1/p' tests/tsan-exclude.txt | paste -sd'|')
+
+test-tsan: deps
+	cmake -S . -B $(BUILD_TSAN) -DCMAKE_BUILD_TYPE=Debug $(CMAKE_COMMON) \
+		-DADDIN_SANITIZER=thread
+	cmake --build $(BUILD_TSAN) -j $(JOBS)
+	cd $(BUILD_TSAN) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS) \
+		$(if $(TSAN_EXCLUDE),-E '^($(TSAN_EXCLUDE))$$')
+
 bench: deps
 	cmake -S . -B $(BUILD_REL) -DCMAKE_BUILD_TYPE=Release -DADDIN_TESTS=OFF \
 		-DADDIN_BENCH=ON
@@ -59,4 +72,4 @@ check:
 	sh tools/check-banned.sh
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_REL)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN) $(BUILD_REL)

@@ -238,14 +238,19 @@ ADDIN_API addin_token *addin_token_ref(addin_token *tok);
 // Accepts NULL.  Always returns NULL.  Thread-safe.
 ADDIN_API addin_token *addin_token_unref(addin_token *tok);
 
-// The add-in's own metadata: name (never empty), version, publisher and
-// description.  "" when the add-in's record does not say.
+// The add-in's own metadata, from its record; "" when the record does not
+// say.  Thread-safe; the strings live as long as @tok.
+//
+// addin_token_name returns the add-in's name (never empty).
 ADDIN_API const char *addin_token_name(const addin_token *tok)
     ADDIN_NONNULL(1);
+// addin_token_version returns the add-in's version string.
 ADDIN_API const char *addin_token_version(const addin_token *tok)
     ADDIN_NONNULL(1);
+// addin_token_publisher returns the add-in's publisher.
 ADDIN_API const char *addin_token_publisher(const addin_token *tok)
     ADDIN_NONNULL(1);
+// addin_token_description returns the add-in's description.
 ADDIN_API const char *addin_token_description(const addin_token *tok)
     ADDIN_NONNULL(1);
 
@@ -275,17 +280,25 @@ ADDIN_API const char *addin_token_segment_meta(const addin_token *tok,
 // implements (its id equals the one asked for; its hash is the host
 // adapter's host-view-hash).  The contract is the one the host adapter, the
 // contract segment and the add-in adapter agree on.  The add-in view is the
-// one the add-in adapter and the add-in agree on.
+// one the add-in adapter and the add-in agree on.  Never NULL.  Thread-safe;
+// the strings live as long as @tok.
+//
+// addin_token_host_view_id returns the host view's id.
 ADDIN_API const char *addin_token_host_view_id(const addin_token *tok)
     ADDIN_NONNULL(1);
+// addin_token_host_view_hash returns the host view's hash.
 ADDIN_API const char *addin_token_host_view_hash(const addin_token *tok)
     ADDIN_NONNULL(1);
+// addin_token_contract_id returns the contract's id.
 ADDIN_API const char *addin_token_contract_id(const addin_token *tok)
     ADDIN_NONNULL(1);
+// addin_token_contract_hash returns the contract's hash.
 ADDIN_API const char *addin_token_contract_hash(const addin_token *tok)
     ADDIN_NONNULL(1);
+// addin_token_addin_view_id returns the add-in view's id.
 ADDIN_API const char *addin_token_addin_view_id(const addin_token *tok)
     ADDIN_NONNULL(1);
+// addin_token_addin_view_hash returns the add-in view's hash.
 ADDIN_API const char *addin_token_addin_view_hash(const addin_token *tok)
     ADDIN_NONNULL(1);
 
