@@ -28,18 +28,19 @@ addin_method(pg_buf *b, const pg_vars *fv, const pg_file *f,
 	pg_local_args(&args, mt->out, PG_P_OUT);
 	pg_local_args(&frees, mt->out, PG_P_FREE);
 
-	pg_emit(b, &v,
-	        "// $Method$: request -> the add-in's op -> reply.\n"
-	        "static void\n"
-	        "addin_handle_$m$(struct addin_addin_adapter *addin_aa,\n"
-	        "    const ProtobufCMessage *addin_msg, ProtobufCClosure "
-	        "addin_closure,\n"
-	        "    void *addin_closure_data)\n"
-	        "{\n"
-	        "\taddin__arena addin_arena_s = ADDIN__ARENA_INIT;\n"
-	        "\taddin__arena *addin_arena = &addin_arena_s;\n"
-	        "\t$Rep$ addin_rep;\n"
-	        "\taddin_err addin_rv;\n");
+	pg_emit(
+	    b, &v,
+	    "// $Method$: request -> the add-in's op -> reply.\n"
+	    "static void\n"
+	    "addin_handle_$m$(struct addin_addin_adapter *addin_aa,\n"
+	    "    const ProtobufCMessage *addin_msg, ProtobufCClosure "
+	    "addin_closure,\n"
+	    "    void *addin_closure_data)\n"
+	    "{\n"
+	    "\taddin_adapter_arena addin_arena_s = ADDIN_ADAPTER_ARENA_INIT;\n"
+	    "\taddin_adapter_arena *addin_arena = &addin_arena_s;\n"
+	    "\t$Rep$ addin_rep;\n"
+	    "\taddin_err addin_rv;\n");
 	if (mt->in->n_fields > 0) {
 		pg_emit(
 		    b, &v,
@@ -86,7 +87,7 @@ addin_method(pg_buf *b, const pg_vars *fv, const pg_file *f,
 		    pg_fmt("%s_%s_free_out", f->service->c_prefix, mt->c_name),
 		    &frees, ";\n");
 	}
-	pg_put(b, "\taddin__arena_free(addin_arena);\n\treturn;\n\n");
+	pg_put(b, "\taddin_adapter_arena_free(addin_arena);\n\treturn;\n\n");
 	if (out_fails) {
 		pg_put(b, "addin_fail_out:\n");
 		if (mt->owns_outputs) {
@@ -97,7 +98,7 @@ addin_method(pg_buf *b, const pg_vars *fv, const pg_file *f,
 		}
 	}
 	pg_put(b, "addin_fail:\n"
-	          "\taddin__arena_free(addin_arena);\n"
+	          "\taddin_adapter_arena_free(addin_arena);\n"
 	          "\taddin_closure(NULL, addin_closure_data);\n"
 	          "}\n\n");
 }

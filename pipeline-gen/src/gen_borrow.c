@@ -26,7 +26,7 @@ borrow_repeated(pg_buf *b, const pg_vars *v, const pg_field *fld)
 	}
 	pg_emit(b, v,
 	        "$I$if ($PN$ > 0) {\n"
-	        "$I$\t$T$ *addin_a = addin__arena_alloc(addin_arena, "
+	        "$I$\t$T$ *addin_a = addin_adapter_arena_alloc(addin_arena, "
 	        "$PN$, "
 	        "sizeof(*addin_a));\n"
 	        "$I$\tif (addin_a == NULL) {\n"
@@ -83,7 +83,8 @@ borrow_single(pg_buf *b, const pg_vars *v, const pg_field *fld)
 		pg_emit(
 		    b, v,
 		    "$I$if ($P$ != NULL) {\n"
-		    "$I$\t$M$ *addin_m = addin__arena_alloc(addin_arena, 1, "
+		    "$I$\t$M$ *addin_m = "
+		    "addin_adapter_arena_alloc(addin_arena, 1, "
 		    "sizeof(*addin_m));\n"
 		    "$I$\tif (addin_m == NULL) {\n"
 		    "$I$\t\taddin_rv = addin_set_error(ADDIN_ENOMEM, NULL);\n"

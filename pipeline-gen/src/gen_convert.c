@@ -35,7 +35,7 @@ oneof_fn(pg_buf *b, const pg_message *m, size_t idx, const char *kind,
 	const char     *ptype = m->pbc_type;
 	bool            to_pb = strcmp(kind, "to_pb") == 0;
 	bool            copy  = strcmp(kind, "copy") == 0;
-	const char     *arena = copy ? "" : "addin__arena *addin_arena, ";
+	const char *arena = copy ? "" : "addin_adapter_arena *addin_arena, ";
 
 	if (to_pb) {
 		pg_putf(b,
@@ -98,7 +98,7 @@ message_fn(pg_buf *b, const pg_message *m, const char *kind, bool proto_only)
 {
 	bool        to_pb = strcmp(kind, "to_pb") == 0;
 	bool        copy  = strcmp(kind, "copy") == 0;
-	const char *arena = copy ? "" : "addin__arena *addin_arena, ";
+	const char *arena = copy ? "" : "addin_adapter_arena *addin_arena, ";
 
 	if (to_pb) {
 		pg_putf(b,

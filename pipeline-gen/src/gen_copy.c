@@ -15,7 +15,7 @@ copy_repeated(pg_buf *b, const pg_vars *v, const pg_field *fld, bool local)
 {
 	pg_emit(b, v,
 	        "$I$if ($PN$ > 0) {\n"
-	        "$I$\t$T$ *addin_a = addin__alloc_array($PN$, "
+	        "$I$\t$T$ *addin_a = addin_adapter_alloc_array($PN$, "
 	        "sizeof(*addin_a));\n"
 	        "$I$\tif (addin_a == NULL) {\n"
 	        "$I$\t\t$NOMEM$\n"
@@ -132,7 +132,7 @@ copy_single(pg_buf *b, const pg_vars *v, const pg_field *fld, bool local)
 		pg_emit(
 		    b, v,
 		    "$I$if ($P$ != NULL) {\n"
-		    "$I$\t$M$ *addin_m = addin__alloc_array(1, "
+		    "$I$\t$M$ *addin_m = addin_adapter_alloc_array(1, "
 		    "sizeof(*addin_m));\n"
 		    "$I$\tif (addin_m == NULL) {\n"
 		    "$I$\t\t$NOMEM$\n"

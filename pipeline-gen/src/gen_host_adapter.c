@@ -125,14 +125,15 @@ host_op(pg_buf *b, const pg_vars *v, const pg_method *mt)
 	pg_params(&ps, mt->out, PG_P_OUT);
 	pg_put(b, "static addin_err\n");
 	pg_emit_call(b, "", pg_fmt("addin_op_%s", mt->c_name), &ps, "\n{\n");
-	pg_emit(b, v,
-	        "\tstruct addin_host_adapter *addin_ha = self;\n"
-	        "\taddin__arena addin_arena_s = ADDIN__ARENA_INIT;\n"
-	        "\taddin__arena *addin_arena = &addin_arena_s;\n"
-	        "\t$Req$ addin_req;\n"
-	        "\tstruct addin_call_$m$ addin_call = {\n"
-	        "\t\t.called = false,\n"
-	        "\t\t.rv = ADDIN_EINTERNAL,\n");
+	pg_emit(
+	    b, v,
+	    "\tstruct addin_host_adapter *addin_ha = self;\n"
+	    "\taddin_adapter_arena addin_arena_s = ADDIN_ADAPTER_ARENA_INIT;\n"
+	    "\taddin_adapter_arena *addin_arena = &addin_arena_s;\n"
+	    "\t$Req$ addin_req;\n"
+	    "\tstruct addin_call_$m$ addin_call = {\n"
+	    "\t\t.called = false,\n"
+	    "\t\t.rv = ADDIN_EINTERNAL,\n");
 	for (size_t i = 0; i < outs.n; i++) {
 		pg_putf(b, "\t\t.%s = %s,\n", outs.v[i], outs.v[i]);
 	}
@@ -160,8 +161,8 @@ host_op(pg_buf *b, const pg_vars *v, const pg_method *mt)
 	if (req_fails) {
 		pg_put(b, "\naddin_done:\n");
 	}
-	pg_put(b,
-	       "\taddin__arena_free(addin_arena);\n\treturn addin_rv;\n}\n\n");
+	pg_put(b, "\taddin_adapter_arena_free(addin_arena);\n\treturn "
+	          "addin_rv;\n}\n\n");
 }
 
 // One method: its call state, take function, closure and op.

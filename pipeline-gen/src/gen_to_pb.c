@@ -44,13 +44,13 @@ to_pb_repeated(pg_buf *b, const pg_vars *v, const pg_field *fld)
 	}
 	pg_emit(b, v,
 	        "$I$if ($VN$ > 0) {\n"
-	        "$I$\t$PTP$addin_a = addin__arena_alloc(addin_arena, "
+	        "$I$\t$PTP$addin_a = addin_adapter_arena_alloc(addin_arena, "
 	        "$VN$, "
 	        "sizeof(*addin_a));\n");
 	if (fld->kind == PG_MESSAGE) {
 		pg_emit(b, v,
 		        "$I$\t$PM$ *addin_m = "
-		        "addin__arena_alloc(addin_arena, "
+		        "addin_adapter_arena_alloc(addin_arena, "
 		        "$VN$, sizeof(*addin_m));\n"
 		        "$I$\tif (addin_a == NULL || addin_m == NULL) "
 		        "{\n");
@@ -134,7 +134,8 @@ to_pb_single(pg_buf *b, pg_vars *v, const pg_field *fld, pg_vmode vmode,
 		}
 		pg_emit(
 		    b, v,
-		    "$I$\t$PM$ *addin_m = addin__arena_alloc(addin_arena, 1, "
+		    "$I$\t$PM$ *addin_m = "
+		    "addin_adapter_arena_alloc(addin_arena, 1, "
 		    "sizeof(*addin_m));\n"
 		    "$I$\tif (addin_m == NULL) {\n"
 		    "$I$\t\taddin_rv = addin_set_error(ADDIN_ENOMEM, NULL);\n"

@@ -68,8 +68,8 @@
 // The oldest Bulkhead SDK (ADDIN_VERSION_NUMBER) that generated code
 // compiles against.  Raise it when generated code starts using something
 // newer; generated files then refuse older headers with #error.
-#define PG_MIN_SDK_NUMBER 100
-#define PG_MIN_SDK_STRING "0.1.0"
+#define PG_MIN_SDK_NUMBER 200
+#define PG_MIN_SDK_STRING "0.2.0"
 
 typedef Google__Protobuf__FileDescriptorProto    pb_file;
 typedef Google__Protobuf__DescriptorProto        pb_message;

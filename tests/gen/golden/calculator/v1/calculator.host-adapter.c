@@ -18,8 +18,8 @@
 #include "calculator/v1/calculator.pb-c.h"
 #include "calculator/v1/calculator.view.h"
 
-#if ADDIN_SDK_VERSION_NUMBER < 100
-#error "Regenerate calculator/v1/calculator.host-adapter.c with the protoc-gen-pipeline of your Bulkhead SDK: it needs SDK 0.1.0 or newer."
+#if ADDIN_SDK_VERSION_NUMBER < 200
+#error "Regenerate calculator/v1/calculator.host-adapter.c with the protoc-gen-pipeline of your Bulkhead SDK: it needs SDK 0.2.0 or newer."
 #endif
 
 ADDIN_SEGMENT_RECORD(addin_host_adapter_record,
@@ -115,8 +115,8 @@ static addin_err
 addin_op_get_name(void *self, char **ret_name)
 {
 	struct addin_host_adapter *addin_ha = self;
-	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
-	addin__arena *addin_arena = &addin_arena_s;
+	addin_adapter_arena addin_arena_s = ADDIN_ADAPTER_ARENA_INIT;
+	addin_adapter_arena *addin_arena = &addin_arena_s;
 	Calculator__V1__GetNameRequest addin_req;
 	struct addin_call_get_name addin_call = {
 		.called = false,
@@ -135,7 +135,7 @@ addin_op_get_name(void *self, char **ret_name)
 	} else {
 		addin_rv = addin_call.rv;
 	}
-	addin__arena_free(addin_arena);
+	addin_adapter_arena_free(addin_arena);
 	return addin_rv;
 }
 
@@ -156,7 +156,7 @@ addin_take_get_operations(const Calculator__V1__GetOperationsReply *addin_src, s
 	size_t ret_n_operations = 0;
 
 	if (addin_src->n_operations > 0) {
-		calculator_v1_operation *addin_a = addin__alloc_array(addin_src->n_operations, sizeof(*addin_a));
+		calculator_v1_operation *addin_a = addin_adapter_alloc_array(addin_src->n_operations, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -218,8 +218,8 @@ addin_op_get_operations(
     size_t *ret_n_operations)
 {
 	struct addin_host_adapter *addin_ha = self;
-	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
-	addin__arena *addin_arena = &addin_arena_s;
+	addin_adapter_arena addin_arena_s = ADDIN_ADAPTER_ARENA_INIT;
+	addin_adapter_arena *addin_arena = &addin_arena_s;
 	Calculator__V1__GetOperationsRequest addin_req;
 	struct addin_call_get_operations addin_call = {
 		.called = false,
@@ -239,7 +239,7 @@ addin_op_get_operations(
 	} else {
 		addin_rv = addin_call.rv;
 	}
-	addin__arena_free(addin_arena);
+	addin_adapter_arena_free(addin_arena);
 	return addin_rv;
 }
 
@@ -298,8 +298,8 @@ addin_op_operate(
     double *ret_result)
 {
 	struct addin_host_adapter *addin_ha = self;
-	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
-	addin__arena *addin_arena = &addin_arena_s;
+	addin_adapter_arena addin_arena_s = ADDIN_ADAPTER_ARENA_INIT;
+	addin_adapter_arena *addin_arena = &addin_arena_s;
 	Calculator__V1__OperateRequest addin_req;
 	struct addin_call_operate addin_call = {
 		.called = false,
@@ -330,7 +330,7 @@ addin_op_operate(
 	}
 
 addin_done:
-	addin__arena_free(addin_arena);
+	addin_adapter_arena_free(addin_arena);
 	return addin_rv;
 }
 

@@ -18,8 +18,8 @@
 #include "names/v1/names.pb-c.h"
 #include "names/v1/names.view.h"
 
-#if ADDIN_SDK_VERSION_NUMBER < 100
-#error "Regenerate names/v1/names.host-adapter.c with the protoc-gen-pipeline of your Bulkhead SDK: it needs SDK 0.1.0 or newer."
+#if ADDIN_SDK_VERSION_NUMBER < 200
+#error "Regenerate names/v1/names.host-adapter.c with the protoc-gen-pipeline of your Bulkhead SDK: it needs SDK 0.2.0 or newer."
 #endif
 
 ADDIN_SEGMENT_RECORD(addin_host_adapter_record,
@@ -39,9 +39,9 @@ struct addin_host_adapter {
 };
 
 static addin_err
-addin_to_pb_names_v1_http_request_value_x(addin__arena *addin_arena, const names_v1_http_request_value_x *addin_src, Names__V1__HTTPRequest *addin_dst);
+addin_to_pb_names_v1_http_request_value_x(addin_adapter_arena *addin_arena, const names_v1_http_request_value_x *addin_src, Names__V1__HTTPRequest *addin_dst);
 static addin_err
-addin_to_pb_names_v1_foo_bar_inner_msg(addin__arena *addin_arena, const names_v1_foo_bar_inner_msg *addin_src, Names__V1__FooBar__InnerMsg *addin_dst);
+addin_to_pb_names_v1_foo_bar_inner_msg(addin_adapter_arena *addin_arena, const names_v1_foo_bar_inner_msg *addin_src, Names__V1__FooBar__InnerMsg *addin_dst);
 static addin_err
 addin_copy_names_v1_http_request_value_x(const Names__V1__HTTPRequest *addin_src, names_v1_http_request_value_x *addin_dst);
 static addin_err
@@ -50,7 +50,7 @@ static addin_err
 addin_copy_names_v1_foo_bar_inner_msg(const Names__V1__FooBar__InnerMsg *addin_src, names_v1_foo_bar_inner_msg *addin_dst);
 
 static addin_err
-addin_to_pb_names_v1_http_request_value_x(addin__arena *addin_arena, const names_v1_http_request_value_x *addin_src, Names__V1__HTTPRequest *addin_dst)
+addin_to_pb_names_v1_http_request_value_x(addin_adapter_arena *addin_arena, const names_v1_http_request_value_x *addin_src, Names__V1__HTTPRequest *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -67,7 +67,7 @@ addin_to_pb_names_v1_http_request_value_x(addin__arena *addin_arena, const names
 	case NAMES_V1_HTTP_REQUEST_VALUE_X_INNER:
 		addin_dst->value__x_case = (Names__V1__HTTPRequest__ValueXCase) 8;
 		{
-			Names__V1__FooBar__InnerMsg *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+			Names__V1__FooBar__InnerMsg *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 			if (addin_m == NULL) {
 				addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 				break;
@@ -96,7 +96,7 @@ addin_to_pb_names_v1_http_request_value_x(addin__arena *addin_arena, const names
 }
 
 static addin_err
-addin_to_pb_names_v1_foo_bar_inner_msg(addin__arena *addin_arena, const names_v1_foo_bar_inner_msg *addin_src, Names__V1__FooBar__InnerMsg *addin_dst)
+addin_to_pb_names_v1_foo_bar_inner_msg(addin_adapter_arena *addin_arena, const names_v1_foo_bar_inner_msg *addin_src, Names__V1__FooBar__InnerMsg *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -107,7 +107,7 @@ addin_to_pb_names_v1_foo_bar_inner_msg(addin__arena *addin_arena, const names_v1
 		return addin_rv;
 	}
 	if (addin_src->n_verbs > 0) {
-		Names__V1__HTTPVerb *addin_a = addin__arena_alloc(addin_arena, addin_src->n_verbs, sizeof(*addin_a));
+		Names__V1__HTTPVerb *addin_a = addin_adapter_arena_alloc(addin_arena, addin_src->n_verbs, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -123,7 +123,7 @@ addin_to_pb_names_v1_foo_bar_inner_msg(addin__arena *addin_arena, const names_v1
 		return addin_rv;
 	}
 	if (addin_src->n_kinds > 0) {
-		Names__V1__FooBar__InnerKind *addin_a = addin__arena_alloc(addin_arena, addin_src->n_kinds, sizeof(*addin_a));
+		Names__V1__FooBar__InnerKind *addin_a = addin_adapter_arena_alloc(addin_arena, addin_src->n_kinds, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -157,7 +157,7 @@ addin_copy_names_v1_http_request_value_x(const Names__V1__HTTPRequest *addin_src
 	case 8:
 		addin_dst->which = NAMES_V1_HTTP_REQUEST_VALUE_X_INNER;
 		if (addin_src->inner != NULL) {
-			names_v1_foo_bar_inner_msg *addin_m = addin__alloc_array(1, sizeof(*addin_m));
+			names_v1_foo_bar_inner_msg *addin_m = addin_adapter_alloc_array(1, sizeof(*addin_m));
 			if (addin_m == NULL) {
 				addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 				break;
@@ -217,7 +217,7 @@ addin_copy_names_v1_foo_bar_inner_msg(const Names__V1__FooBar__InnerMsg *addin_s
 
 	addin_dst->id = addin_src->id;
 	if (addin_src->n_verbs > 0) {
-		names_v1_http_verb *addin_a = addin__alloc_array(addin_src->n_verbs, sizeof(*addin_a));
+		names_v1_http_verb *addin_a = addin_adapter_alloc_array(addin_src->n_verbs, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -229,7 +229,7 @@ addin_copy_names_v1_foo_bar_inner_msg(const Names__V1__FooBar__InnerMsg *addin_s
 		addin_dst->n_verbs = addin_src->n_verbs;
 	}
 	if (addin_src->n_kinds > 0) {
-		names_v1_foo_bar_inner_kind *addin_a = addin__alloc_array(addin_src->n_kinds, sizeof(*addin_a));
+		names_v1_foo_bar_inner_kind *addin_a = addin_adapter_alloc_array(addin_src->n_kinds, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -271,7 +271,7 @@ addin_take_get_v2_status(const Names__V1__FooBar *addin_src, struct addin_call_g
 		goto addin_fail;
 	}
 	if (addin_src->n_inners > 0) {
-		names_v1_foo_bar_inner_msg *addin_a = addin__alloc_array(addin_src->n_inners, sizeof(*addin_a));
+		names_v1_foo_bar_inner_msg *addin_a = addin_adapter_alloc_array(addin_src->n_inners, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -351,8 +351,8 @@ addin_op_get_v2_status(
     names_v1_foo_bar_inner_kind *ret_kind)
 {
 	struct addin_host_adapter *addin_ha = self;
-	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
-	addin__arena *addin_arena = &addin_arena_s;
+	addin_adapter_arena addin_arena_s = ADDIN_ADAPTER_ARENA_INIT;
+	addin_adapter_arena *addin_arena = &addin_arena_s;
 	Names__V1__HTTPRequest addin_req;
 	struct addin_call_get_v2_status addin_call = {
 		.called = false,
@@ -401,7 +401,7 @@ addin_op_get_v2_status(
 	}
 
 addin_done:
-	addin__arena_free(addin_arena);
+	addin_adapter_arena_free(addin_arena);
 	return addin_rv;
 }
 
@@ -438,7 +438,7 @@ addin_take_do_thing(const Names__V1__HTTPRequest *addin_src, struct addin_call_d
 	}
 	ret_this = addin_src->this_;
 	if (addin_src->n_class_ > 0) {
-		char * *addin_a = addin__alloc_array(addin_src->n_class_, sizeof(*addin_a));
+		char * *addin_a = addin_adapter_alloc_array(addin_src->n_class_, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -524,8 +524,8 @@ addin_op_do_thing(
     names_v1_http_request_value_x *ret_value_x)
 {
 	struct addin_host_adapter *addin_ha = self;
-	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
-	addin__arena *addin_arena = &addin_arena_s;
+	addin_adapter_arena addin_arena_s = ADDIN_ADAPTER_ARENA_INIT;
+	addin_adapter_arena *addin_arena = &addin_arena_s;
 	Names__V1__FooBar__InnerMsg addin_req;
 	struct addin_call_do_thing addin_call = {
 		.called = false,
@@ -548,7 +548,7 @@ addin_op_do_thing(
 		goto addin_done;
 	}
 	if (n_verbs > 0) {
-		Names__V1__HTTPVerb *addin_a = addin__arena_alloc(addin_arena, n_verbs, sizeof(*addin_a));
+		Names__V1__HTTPVerb *addin_a = addin_adapter_arena_alloc(addin_arena, n_verbs, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_done;
@@ -564,7 +564,7 @@ addin_op_do_thing(
 		goto addin_done;
 	}
 	if (n_kinds > 0) {
-		Names__V1__FooBar__InnerKind *addin_a = addin__arena_alloc(addin_arena, n_kinds, sizeof(*addin_a));
+		Names__V1__FooBar__InnerKind *addin_a = addin_adapter_arena_alloc(addin_arena, n_kinds, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_done;
@@ -586,7 +586,7 @@ addin_op_do_thing(
 	}
 
 addin_done:
-	addin__arena_free(addin_arena);
+	addin_adapter_arena_free(addin_arena);
 	return addin_rv;
 }
 

@@ -18,8 +18,8 @@
 #include "presence/v1/presence.pb-c.h"
 #include "presence/v1/presence.view.h"
 
-#if ADDIN_SDK_VERSION_NUMBER < 100
-#error "Regenerate presence/v1/presence.host-adapter.c with the protoc-gen-pipeline of your Bulkhead SDK: it needs SDK 0.1.0 or newer."
+#if ADDIN_SDK_VERSION_NUMBER < 200
+#error "Regenerate presence/v1/presence.host-adapter.c with the protoc-gen-pipeline of your Bulkhead SDK: it needs SDK 0.2.0 or newer."
 #endif
 
 ADDIN_SEGMENT_RECORD(addin_host_adapter_record,
@@ -39,16 +39,16 @@ struct addin_host_adapter {
 };
 
 static addin_err
-addin_to_pb_presence_v1_options_choice(addin__arena *addin_arena, const presence_v1_options_choice *addin_src, Presence__V1__Options *addin_dst);
+addin_to_pb_presence_v1_options_choice(addin_adapter_arena *addin_arena, const presence_v1_options_choice *addin_src, Presence__V1__Options *addin_dst);
 static addin_err
-addin_to_pb_presence_v1_options(addin__arena *addin_arena, const presence_v1_options *addin_src, Presence__V1__Options *addin_dst);
+addin_to_pb_presence_v1_options(addin_adapter_arena *addin_arena, const presence_v1_options *addin_src, Presence__V1__Options *addin_dst);
 static addin_err
 addin_copy_presence_v1_options_choice(const Presence__V1__Options *addin_src, presence_v1_options_choice *addin_dst);
 static addin_err
 addin_copy_presence_v1_options(const Presence__V1__Options *addin_src, presence_v1_options *addin_dst);
 
 static addin_err
-addin_to_pb_presence_v1_options_choice(addin__arena *addin_arena, const presence_v1_options_choice *addin_src, Presence__V1__Options *addin_dst)
+addin_to_pb_presence_v1_options_choice(addin_adapter_arena *addin_arena, const presence_v1_options_choice *addin_src, Presence__V1__Options *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -70,7 +70,7 @@ addin_to_pb_presence_v1_options_choice(addin__arena *addin_arena, const presence
 }
 
 static addin_err
-addin_to_pb_presence_v1_options(addin__arena *addin_arena, const presence_v1_options *addin_src, Presence__V1__Options *addin_dst)
+addin_to_pb_presence_v1_options(addin_adapter_arena *addin_arena, const presence_v1_options *addin_src, Presence__V1__Options *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -107,7 +107,7 @@ addin_to_pb_presence_v1_options(addin__arena *addin_arena, const presence_v1_opt
 		addin_dst->level = (Presence__V1__Level) addin_src->level;
 	}
 	if (addin_src->inner != NULL) {
-		Presence__V1__Options *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		Presence__V1__Options *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -184,7 +184,7 @@ addin_copy_presence_v1_options(const Presence__V1__Options *addin_src, presence_
 	addin_dst->has_level = addin_src->has_level != 0;
 	addin_dst->level = (presence_v1_level) addin_src->level;
 	if (addin_src->inner != NULL) {
-		presence_v1_options *addin_m = addin__alloc_array(1, sizeof(*addin_m));
+		presence_v1_options *addin_m = addin_adapter_alloc_array(1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -195,7 +195,7 @@ addin_copy_presence_v1_options(const Presence__V1__Options *addin_src, presence_
 		}
 	}
 	if (addin_src->n_values > 0) {
-		int32_t *addin_a = addin__alloc_array(addin_src->n_values, sizeof(*addin_a));
+		int32_t *addin_a = addin_adapter_alloc_array(addin_src->n_values, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -286,7 +286,7 @@ addin_take_echo(const Presence__V1__Options *addin_src, struct addin_call_echo *
 		goto addin_fail;
 	}
 	if (addin_src->n_values > 0) {
-		int32_t *addin_a = addin__alloc_array(addin_src->n_values, sizeof(*addin_a));
+		int32_t *addin_a = addin_adapter_alloc_array(addin_src->n_values, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -394,8 +394,8 @@ addin_op_echo(
     presence_v1_options_choice *ret_choice)
 {
 	struct addin_host_adapter *addin_ha = self;
-	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
-	addin__arena *addin_arena = &addin_arena_s;
+	addin_adapter_arena addin_arena_s = ADDIN_ADAPTER_ARENA_INIT;
+	addin_adapter_arena *addin_arena = &addin_arena_s;
 	Presence__V1__Options addin_req;
 	struct addin_call_echo addin_call = {
 		.called = false,
@@ -454,7 +454,7 @@ addin_op_echo(
 		addin_dst->level = (Presence__V1__Level) level;
 	}
 	if (inner != NULL) {
-		Presence__V1__Options *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		Presence__V1__Options *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_done;
@@ -485,7 +485,7 @@ addin_op_echo(
 	}
 
 addin_done:
-	addin__arena_free(addin_arena);
+	addin_adapter_arena_free(addin_arena);
 	return addin_rv;
 }
 
@@ -559,8 +559,8 @@ addin_op_wrap(
     uint32_t *ret_set_fields)
 {
 	struct addin_host_adapter *addin_ha = self;
-	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
-	addin__arena *addin_arena = &addin_arena_s;
+	addin_adapter_arena addin_arena_s = ADDIN_ADAPTER_ARENA_INIT;
+	addin_adapter_arena *addin_arena = &addin_arena_s;
 	Presence__V1__WrapRequest addin_req;
 	struct addin_call_wrap addin_call = {
 		.called = false,
@@ -574,7 +574,7 @@ addin_op_wrap(
 
 	presence__v1__wrap_request__init(&addin_req);
 	if (options != NULL) {
-		Presence__V1__Options *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		Presence__V1__Options *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_done;
@@ -596,7 +596,7 @@ addin_op_wrap(
 	}
 
 addin_done:
-	addin__arena_free(addin_arena);
+	addin_adapter_arena_free(addin_arena);
 	return addin_rv;
 }
 
