@@ -8,12 +8,14 @@
 // The protocol (the other half of gen_host_adapter.c's): the service
 // clears the thread error, calls the add-in's op with views of the
 // request, and answers with a reply that points into the op's outputs
-// (freed after the closure returns), or on failure sets the thread error
-// to the op's code (keeping the op's message) and calls the closure with
-// NULL.
+// (freed after the closure returns), or on failure with a fault
+// (addin_adapter_fail) of the op's code and, when the op set one for that
+// code with addin_set_error(), its message.  Between the op's return and
+// the fault only memory is freed: nothing that records an error.
 
 #include "pg.h"
 
+// One method's handler: the request's views, the op, the reply or fault.
 static void
 addin_method(pg_buf *b, const pg_vars *fv, const pg_file *f,
              const pg_method *mt)
@@ -73,9 +75,6 @@ addin_method(pg_buf *b, const pg_vars *fv, const pg_file *f,
 	             ";\n");
 	pg_put(b, "\tif (addin_rv != ADDIN_OK) {\n"
 	          "\t\t// The op wrote no output.\n"
-	          "\t\tif (addin_last_error() != addin_rv) {\n"
-	          "\t\t\taddin_set_error(addin_rv, NULL);\n"
-	          "\t\t}\n"
 	          "\t\tgoto addin_fail;\n"
 	          "\t}\n");
 	pg_gen_fields_to_pb(b, mt->out, PG_V_OUT_LOCAL, "ret_", "addin_dst",
@@ -97,10 +96,14 @@ addin_method(pg_buf *b, const pg_vars *fv, const pg_file *f,
 			             &frees, ";\n");
 		}
 	}
-	pg_put(b, "addin_fail:\n"
-	          "\taddin_adapter_arena_free(addin_arena);\n"
-	          "\taddin_closure(NULL, addin_closure_data);\n"
-	          "}\n\n");
+	pg_put(b,
+	       "addin_fail:\n"
+	       "\taddin_adapter_arena_free(addin_arena);\n"
+	       "\t// The message is the thread's when it is for addin_rv: the "
+	       "op's, or this adapter's own.\n"
+	       "\taddin_adapter_fail(addin_closure, addin_closure_data, "
+	       "addin_rv, NULL);\n"
+	       "}\n\n");
 }
 
 // The service's invoke: the method's handler, or ADDIN_EUNIMPL.
@@ -130,9 +133,8 @@ gen_invoke(pg_buf *b, const pg_vars *v, const pg_service *s)
 	pg_emit(
 	    b, v,
 	    "\tdefault:\n"
-	    "\t\taddin_set_error(ADDIN_EUNIMPL, \"$id$ has no method %u\",\n"
-	    "\t\t    method_index);\n"
-	    "\t\tclosure(NULL, closure_data);\n"
+	    "\t\taddin_adapter_fail(closure, closure_data, ADDIN_EUNIMPL,\n"
+	    "\t\t    \"$id$ has no method %u\", method_index);\n"
 	    "\t\treturn;\n"
 	    "\t}\n"
 	    "}\n\n");

@@ -169,18 +169,20 @@ gen_addin_h(pg_buf *b, const pg_file *f)
 	guard_close(b, f, "ADDIN");
 }
 
+// The includes of an adapter (the host-side one formats messages: @stdio)
+// and its SDK version check.
 static void
-adapter_includes(pg_buf *b, const pg_file *f, const char *out)
+adapter_includes(pg_buf *b, const pg_file *f, const char *out, bool stdio)
 {
 	pg_putf(
 	    b,
 	    "#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n"
-	    "#include <string.h>\n\n"
+	    "%s#include <string.h>\n\n"
 	    "#include <protobuf-c/protobuf-c.h>\n\n"
 	    "#include \"addin/adapter.h\"\n#include \"addin/segment.h\"\n"
 	    "#include \"addin/version.h\"\n"
 	    "#include \"%s.pb-c.h\"\n#include \"%s.view.h\"\n\n",
-	    f->base, f->base);
+	    stdio ? "#include <stdio.h>\n" : "", f->base, f->base);
 	version_check(b, f, out);
 }
 
@@ -216,7 +218,7 @@ gen_host_adapter_c(pg_buf *b, const pg_file *f)
 	        "by calling a\nProtobufCService: the add-in-side adapter in "
 	        "process, or a proxy to\nanother process.",
 	        f->service->full_name, f->service->c_prefix));
-	adapter_includes(b, f, pg_fmt("%s.host-adapter.c", f->base));
+	adapter_includes(b, f, pg_fmt("%s.host-adapter.c", f->base), true);
 	pg_gen_host_adapter(b, f);
 }
 
@@ -231,7 +233,7 @@ gen_addin_adapter_c(pg_buf *b, const pg_file *f)
 	        "the contract as a\nProtobufCService that calls the add-in's "
 	        "%s_ops.",
 	        f->service->full_name, f->service->c_prefix));
-	adapter_includes(b, f, pg_fmt("%s.addin-adapter.c", f->base));
+	adapter_includes(b, f, pg_fmt("%s.addin-adapter.c", f->base), false);
 	pg_gen_addin_adapter(b, f);
 }
 

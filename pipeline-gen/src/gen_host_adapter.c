@@ -7,12 +7,14 @@
 // and an op.
 //
 // The protocol between the adapters (the same one the cross-process proxy
-// and stub speak, so the host-side adapter works over either): the
-// host-side adapter clears the thread error, builds the request around the
-// caller's data and calls contract->invoke(); the closure runs before
-// invoke returns.  A reply is deep-copied into the out-parameters
-// (addin_alloc memory); a NULL reply means failure: the op returns
-// addin_last_error(), or ADDIN_EREMOTE when that is ADDIN_OK.
+// and stub speak, so the host-side adapter works over either): the op
+// builds the request around the caller's data and calls
+// contract->invoke(); the closure runs before invoke returns.  A reply is
+// deep-copied into the out-parameters (addin_alloc memory).  A fault
+// (addin/adapter.h) or a NULL answer is a failure: the closure copies its
+// code and message into the call's state, and the op makes them the
+// thread's error once, as it returns to host code, so that nothing between
+// the add-in's op and the host can overwrite them.
 
 #include "pg.h"
 
@@ -37,7 +39,9 @@ host_take(pg_buf *b, const pg_vars *v, const pg_file *f, const pg_method *mt)
 	        "\n\n"
 	        "struct addin_call_$m$ {\n"
 	        "\tbool called;\n"
-	        "\taddin_err rv;\n");
+	        "\taddin_err rv;\n"
+	        "\tchar msg[ADDIN_ADAPTER_MSG_MAX]; // why, when rv is not "
+	        "ADDIN_OK\n");
 	for (size_t i = 0; i < outp.n; i++) {
 		pg_putf(b, "\t%s;\n", outp.v[i]);
 	}
@@ -85,28 +89,33 @@ host_closure(pg_buf *b, const pg_vars *v)
 	    "addin_closure_$m$(const ProtobufCMessage *addin_msg, void "
 	    "*addin_data)\n"
 	    "{\n"
-	    "\tstruct addin_call_$m$ *addin_call = addin_data;\n\n"
+	    "\tstruct addin_call_$m$ *addin_call = addin_data;\n"
+	    "\tconst char *addin_why;\n\n"
 	    "\tif (addin_call->called) {\n"
 	    "\t\treturn; // a second answer: the first stands\n"
 	    "\t}\n"
 	    "\taddin_call->called = true;\n"
-	    "\tif (addin_msg == NULL) {\n"
-	    "\t\taddin_err addin_rv = addin_last_error();\n"
-	    "\t\tif (addin_rv == ADDIN_OK) {\n"
-	    "\t\t\taddin_rv = addin_set_error(ADDIN_EREMOTE,\n"
-	    "\t\t\t    \"$id$.$Method$ failed without an error code\");\n"
-	    "\t\t}\n"
-	    "\t\taddin_call->rv = addin_rv;\n"
+	    "\tif ((addin_call->rv = addin_adapter_fault(addin_msg, "
+	    "&addin_why)) != ADDIN_OK) {\n"
+	    "\t\tsnprintf(addin_call->msg, sizeof(addin_call->msg), \"%s\", "
+	    "addin_msg != NULL ? addin_why : \"$id$.$Method$ failed without "
+	    "saying why\");\n"
 	    "\t\treturn;\n"
 	    "\t}\n"
 	    "\tif (addin_msg->descriptor != &$rep$__descriptor) {\n"
-	    "\t\taddin_call->rv = addin_set_error(ADDIN_EPROTO,\n"
+	    "\t\taddin_call->rv = ADDIN_EPROTO;\n"
+	    "\t\tsnprintf(addin_call->msg, sizeof(addin_call->msg),\n"
 	    "\t\t    \"$id$.$Method$: the reply is a %s, not a $RepFull$\",\n"
 	    "\t\t    addin_msg->descriptor->name);\n"
 	    "\t\treturn;\n"
 	    "\t}\n"
-	    "\taddin_call->rv = addin_take_$m$((const $Rep$ *) addin_msg, "
-	    "addin_call);\n"
+	    "\tif ((addin_call->rv = addin_take_$m$((const $Rep$ *) "
+	    "addin_msg, addin_call)) != ADDIN_OK) {\n"
+	    "\t\t// The copy recorded why as this thread's error, just "
+	    "now.\n"
+	    "\t\tsnprintf(addin_call->msg, sizeof(addin_call->msg), \"%s\", "
+	    "addin_errmsg());\n"
+	    "\t}\n"
 	    "}\n\n");
 }
 
@@ -147,7 +156,6 @@ host_op(pg_buf *b, const pg_vars *v, const pg_method *mt)
 	pg_gen_fields_to_pb(b, mt->in, PG_V_PARAM, "", "addin_dst",
 	                    "goto addin_done;", "\t");
 	pg_emit(b, v,
-	        "\taddin_set_error(ADDIN_OK, NULL);\n"
 	        "\taddin_ha->contract->invoke(addin_ha->contract, $idx$, "
 	        "&addin_req.base,\n"
 	        "\t    addin_closure_$m$, &addin_call);\n"
@@ -155,8 +163,11 @@ host_op(pg_buf *b, const pg_vars *v, const pg_method *mt)
 	        "\t\taddin_rv = addin_set_error(ADDIN_EPROTO,\n"
 	        "\t\t    \"$id$.$Method$: the contract did not answer before "
 	        "invoke returned\");\n"
-	        "\t} else {\n"
-	        "\t\taddin_rv = addin_call.rv;\n"
+	        "\t} else if (addin_call.rv != ADDIN_OK) {\n"
+	        "\t\t// The call's failure becomes the thread's error here, "
+	        "once, on the way back to host code.\n"
+	        "\t\taddin_rv = addin_set_error(addin_call.rv, \"%s\", "
+	        "addin_call.msg);\n"
 	        "\t}\n");
 	if (req_fails) {
 		pg_put(b, "\naddin_done:\n");

@@ -880,9 +880,6 @@ addin_handle_echo_scalars(struct addin_addin_adapter *addin_aa,
 	    &ret_color);
 	if (addin_rv != ADDIN_OK) {
 		// The op wrote no output.
-		if (addin_last_error() != addin_rv) {
-			addin_set_error(addin_rv, NULL);
-		}
 		goto addin_fail;
 	}
 	addin_dst->d = ret_d;
@@ -917,7 +914,9 @@ addin_fail_out:
 	alltypes_v1_all_types_echo_scalars_free_out(ret_s, ret_by);
 addin_fail:
 	addin_adapter_arena_free(addin_arena);
-	addin_closure(NULL, addin_closure_data);
+	// The message is the thread's when it is for addin_rv: the op's, or
+	// this adapter's own.
+	addin_adapter_fail(addin_closure, addin_closure_data, addin_rv, NULL);
 }
 
 // EchoRepeats: request -> the add-in's op -> reply.
@@ -1145,9 +1144,6 @@ addin_handle_echo_repeats(struct addin_addin_adapter *addin_aa,
 	    &ret_n_points);
 	if (addin_rv != ADDIN_OK) {
 		// The op wrote no output.
-		if (addin_last_error() != addin_rv) {
-			addin_set_error(addin_rv, NULL);
-		}
 		goto addin_fail;
 	}
 	if (ret_d == NULL && ret_n_d > 0) {
@@ -1332,7 +1328,9 @@ addin_fail_out:
 	    ret_n_points);
 addin_fail:
 	addin_adapter_arena_free(addin_arena);
-	addin_closure(NULL, addin_closure_data);
+	// The message is the thread's when it is for addin_rv: the op's, or
+	// this adapter's own.
+	addin_adapter_fail(addin_closure, addin_closure_data, addin_rv, NULL);
 }
 
 // EchoShape: request -> the add-in's op -> reply.
@@ -1417,9 +1415,6 @@ addin_handle_echo_shape(struct addin_addin_adapter *addin_aa,
 	    &ret_count);
 	if (addin_rv != ADDIN_OK) {
 		// The op wrote no output.
-		if (addin_last_error() != addin_rv) {
-			addin_set_error(addin_rv, NULL);
-		}
 		goto addin_fail;
 	}
 	{
@@ -1476,7 +1471,9 @@ addin_fail_out:
 	    &ret_pick);
 addin_fail:
 	addin_adapter_arena_free(addin_arena);
-	addin_closure(NULL, addin_closure_data);
+	// The message is the thread's when it is for addin_rv: the op's, or
+	// this adapter's own.
+	addin_adapter_fail(addin_closure, addin_closure_data, addin_rv, NULL);
 }
 
 // Ping: request -> the add-in's op -> reply.
@@ -1505,9 +1502,6 @@ addin_handle_ping(struct addin_addin_adapter *addin_aa,
 	addin_rv = addin_aa->ops->ping(addin_aa->self);
 	if (addin_rv != ADDIN_OK) {
 		// The op wrote no output.
-		if (addin_last_error() != addin_rv) {
-			addin_set_error(addin_rv, NULL);
-		}
 		goto addin_fail;
 	}
 	addin_closure(&addin_rep.base, addin_closure_data);
@@ -1516,7 +1510,9 @@ addin_handle_ping(struct addin_addin_adapter *addin_aa,
 
 addin_fail:
 	addin_adapter_arena_free(addin_arena);
-	addin_closure(NULL, addin_closure_data);
+	// The message is the thread's when it is for addin_rv: the op's, or
+	// this adapter's own.
+	addin_adapter_fail(addin_closure, addin_closure_data, addin_rv, NULL);
 }
 
 // Fail: request -> the add-in's op -> reply.
@@ -1550,9 +1546,6 @@ addin_handle_fail(struct addin_addin_adapter *addin_aa,
 	addin_rv = addin_aa->ops->fail(addin_aa->self, code, message);
 	if (addin_rv != ADDIN_OK) {
 		// The op wrote no output.
-		if (addin_last_error() != addin_rv) {
-			addin_set_error(addin_rv, NULL);
-		}
 		goto addin_fail;
 	}
 	addin_closure(&addin_rep.base, addin_closure_data);
@@ -1561,7 +1554,9 @@ addin_handle_fail(struct addin_addin_adapter *addin_aa,
 
 addin_fail:
 	addin_adapter_arena_free(addin_arena);
-	addin_closure(NULL, addin_closure_data);
+	// The message is the thread's when it is for addin_rv: the op's, or
+	// this adapter's own.
+	addin_adapter_fail(addin_closure, addin_closure_data, addin_rv, NULL);
 }
 
 static void
@@ -1587,9 +1582,8 @@ addin_invoke(ProtobufCService *service, unsigned method_index,
 		addin_handle_fail(aa, input, closure, closure_data);
 		return;
 	default:
-		addin_set_error(ADDIN_EUNIMPL, "alltypes.v1.AllTypes has no method %u",
-		    method_index);
-		closure(NULL, closure_data);
+		addin_adapter_fail(closure, closure_data, ADDIN_EUNIMPL,
+		    "alltypes.v1.AllTypes has no method %u", method_index);
 		return;
 	}
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <protobuf-c/protobuf-c.h>
@@ -900,6 +901,7 @@ addin_copy_alltypes_v1_shape_reply_pick(const Alltypes__V1__ShapeReply *addin_sr
 struct addin_call_echo_scalars {
 	bool called;
 	addin_err rv;
+	char msg[ADDIN_ADAPTER_MSG_MAX]; // why, when rv is not ADDIN_OK
 	double *ret_d;
 	float *ret_f;
 	int32_t *ret_i32;
@@ -994,27 +996,27 @@ static void
 addin_closure_echo_scalars(const ProtobufCMessage *addin_msg, void *addin_data)
 {
 	struct addin_call_echo_scalars *addin_call = addin_data;
+	const char *addin_why;
 
 	if (addin_call->called) {
 		return; // a second answer: the first stands
 	}
 	addin_call->called = true;
-	if (addin_msg == NULL) {
-		addin_err addin_rv = addin_last_error();
-		if (addin_rv == ADDIN_OK) {
-			addin_rv = addin_set_error(ADDIN_EREMOTE,
-			    "alltypes.v1.AllTypes.EchoScalars failed without an error code");
-		}
-		addin_call->rv = addin_rv;
+	if ((addin_call->rv = addin_adapter_fault(addin_msg, &addin_why)) != ADDIN_OK) {
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_msg != NULL ? addin_why : "alltypes.v1.AllTypes.EchoScalars failed without saying why");
 		return;
 	}
 	if (addin_msg->descriptor != &alltypes__v1__scalars__descriptor) {
-		addin_call->rv = addin_set_error(ADDIN_EPROTO,
+		addin_call->rv = ADDIN_EPROTO;
+		snprintf(addin_call->msg, sizeof(addin_call->msg),
 		    "alltypes.v1.AllTypes.EchoScalars: the reply is a %s, not a alltypes.v1.Scalars",
 		    addin_msg->descriptor->name);
 		return;
 	}
-	addin_call->rv = addin_take_echo_scalars((const Alltypes__V1__Scalars *) addin_msg, addin_call);
+	if ((addin_call->rv = addin_take_echo_scalars((const Alltypes__V1__Scalars *) addin_msg, addin_call)) != ADDIN_OK) {
+		// The copy recorded why as this thread's error, just now.
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_errmsg());
+	}
 }
 
 static addin_err
@@ -1107,14 +1109,15 @@ addin_op_echo_scalars(
 	addin_dst->by.data = (uint8_t *) (uintptr_t) by;
 	addin_dst->by.len = by_len;
 	addin_dst->color = (Alltypes__V1__Color) color;
-	addin_set_error(ADDIN_OK, NULL);
 	addin_ha->contract->invoke(addin_ha->contract, 0, &addin_req.base,
 	    addin_closure_echo_scalars, &addin_call);
 	if (!addin_call.called) {
 		addin_rv = addin_set_error(ADDIN_EPROTO,
 		    "alltypes.v1.AllTypes.EchoScalars: the contract did not answer before invoke returned");
-	} else {
-		addin_rv = addin_call.rv;
+	} else if (addin_call.rv != ADDIN_OK) {
+		// The call's failure becomes the thread's error here, once, on
+		// the way back to host code.
+		addin_rv = addin_set_error(addin_call.rv, "%s", addin_call.msg);
 	}
 
 addin_done:
@@ -1127,6 +1130,7 @@ addin_done:
 struct addin_call_echo_repeats {
 	bool called;
 	addin_err rv;
+	char msg[ADDIN_ADAPTER_MSG_MAX]; // why, when rv is not ADDIN_OK
 	double **ret_d;
 	size_t *ret_n_d;
 	float **ret_f;
@@ -1437,27 +1441,27 @@ static void
 addin_closure_echo_repeats(const ProtobufCMessage *addin_msg, void *addin_data)
 {
 	struct addin_call_echo_repeats *addin_call = addin_data;
+	const char *addin_why;
 
 	if (addin_call->called) {
 		return; // a second answer: the first stands
 	}
 	addin_call->called = true;
-	if (addin_msg == NULL) {
-		addin_err addin_rv = addin_last_error();
-		if (addin_rv == ADDIN_OK) {
-			addin_rv = addin_set_error(ADDIN_EREMOTE,
-			    "alltypes.v1.AllTypes.EchoRepeats failed without an error code");
-		}
-		addin_call->rv = addin_rv;
+	if ((addin_call->rv = addin_adapter_fault(addin_msg, &addin_why)) != ADDIN_OK) {
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_msg != NULL ? addin_why : "alltypes.v1.AllTypes.EchoRepeats failed without saying why");
 		return;
 	}
 	if (addin_msg->descriptor != &alltypes__v1__repeats__descriptor) {
-		addin_call->rv = addin_set_error(ADDIN_EPROTO,
+		addin_call->rv = ADDIN_EPROTO;
+		snprintf(addin_call->msg, sizeof(addin_call->msg),
 		    "alltypes.v1.AllTypes.EchoRepeats: the reply is a %s, not a alltypes.v1.Repeats",
 		    addin_msg->descriptor->name);
 		return;
 	}
-	addin_call->rv = addin_take_echo_repeats((const Alltypes__V1__Repeats *) addin_msg, addin_call);
+	if ((addin_call->rv = addin_take_echo_repeats((const Alltypes__V1__Repeats *) addin_msg, addin_call)) != ADDIN_OK) {
+		// The copy recorded why as this thread's error, just now.
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_errmsg());
+	}
 }
 
 static addin_err
@@ -1709,14 +1713,15 @@ addin_op_echo_repeats(
 		addin_dst->points = addin_a;
 		addin_dst->n_points = n_points;
 	}
-	addin_set_error(ADDIN_OK, NULL);
 	addin_ha->contract->invoke(addin_ha->contract, 1, &addin_req.base,
 	    addin_closure_echo_repeats, &addin_call);
 	if (!addin_call.called) {
 		addin_rv = addin_set_error(ADDIN_EPROTO,
 		    "alltypes.v1.AllTypes.EchoRepeats: the contract did not answer before invoke returned");
-	} else {
-		addin_rv = addin_call.rv;
+	} else if (addin_call.rv != ADDIN_OK) {
+		// The call's failure becomes the thread's error here, once, on
+		// the way back to host code.
+		addin_rv = addin_set_error(addin_call.rv, "%s", addin_call.msg);
 	}
 
 addin_done:
@@ -1729,6 +1734,7 @@ addin_done:
 struct addin_call_echo_shape {
 	bool called;
 	addin_err rv;
+	char msg[ADDIN_ADAPTER_MSG_MAX]; // why, when rv is not ADDIN_OK
 	alltypes_v1_shape *ret_shape;
 	alltypes_v1_shape **ret_more;
 	size_t *ret_n_more;
@@ -1793,27 +1799,27 @@ static void
 addin_closure_echo_shape(const ProtobufCMessage *addin_msg, void *addin_data)
 {
 	struct addin_call_echo_shape *addin_call = addin_data;
+	const char *addin_why;
 
 	if (addin_call->called) {
 		return; // a second answer: the first stands
 	}
 	addin_call->called = true;
-	if (addin_msg == NULL) {
-		addin_err addin_rv = addin_last_error();
-		if (addin_rv == ADDIN_OK) {
-			addin_rv = addin_set_error(ADDIN_EREMOTE,
-			    "alltypes.v1.AllTypes.EchoShape failed without an error code");
-		}
-		addin_call->rv = addin_rv;
+	if ((addin_call->rv = addin_adapter_fault(addin_msg, &addin_why)) != ADDIN_OK) {
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_msg != NULL ? addin_why : "alltypes.v1.AllTypes.EchoShape failed without saying why");
 		return;
 	}
 	if (addin_msg->descriptor != &alltypes__v1__shape_reply__descriptor) {
-		addin_call->rv = addin_set_error(ADDIN_EPROTO,
+		addin_call->rv = ADDIN_EPROTO;
+		snprintf(addin_call->msg, sizeof(addin_call->msg),
 		    "alltypes.v1.AllTypes.EchoShape: the reply is a %s, not a alltypes.v1.ShapeReply",
 		    addin_msg->descriptor->name);
 		return;
 	}
-	addin_call->rv = addin_take_echo_shape((const Alltypes__V1__ShapeReply *) addin_msg, addin_call);
+	if ((addin_call->rv = addin_take_echo_shape((const Alltypes__V1__ShapeReply *) addin_msg, addin_call)) != ADDIN_OK) {
+		// The copy recorded why as this thread's error, just now.
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_errmsg());
+	}
 }
 
 static addin_err
@@ -1882,14 +1888,15 @@ addin_op_echo_shape(
 	if (pick != NULL && (addin_rv = addin_to_pb_alltypes_v1_shape_request_pick(addin_arena, pick, addin_dst)) != ADDIN_OK) {
 		goto addin_done;
 	}
-	addin_set_error(ADDIN_OK, NULL);
 	addin_ha->contract->invoke(addin_ha->contract, 2, &addin_req.base,
 	    addin_closure_echo_shape, &addin_call);
 	if (!addin_call.called) {
 		addin_rv = addin_set_error(ADDIN_EPROTO,
 		    "alltypes.v1.AllTypes.EchoShape: the contract did not answer before invoke returned");
-	} else {
-		addin_rv = addin_call.rv;
+	} else if (addin_call.rv != ADDIN_OK) {
+		// The call's failure becomes the thread's error here, once, on
+		// the way back to host code.
+		addin_rv = addin_set_error(addin_call.rv, "%s", addin_call.msg);
 	}
 
 addin_done:
@@ -1902,6 +1909,7 @@ addin_done:
 struct addin_call_ping {
 	bool called;
 	addin_err rv;
+	char msg[ADDIN_ADAPTER_MSG_MAX]; // why, when rv is not ADDIN_OK
 };
 
 static addin_err
@@ -1918,27 +1926,27 @@ static void
 addin_closure_ping(const ProtobufCMessage *addin_msg, void *addin_data)
 {
 	struct addin_call_ping *addin_call = addin_data;
+	const char *addin_why;
 
 	if (addin_call->called) {
 		return; // a second answer: the first stands
 	}
 	addin_call->called = true;
-	if (addin_msg == NULL) {
-		addin_err addin_rv = addin_last_error();
-		if (addin_rv == ADDIN_OK) {
-			addin_rv = addin_set_error(ADDIN_EREMOTE,
-			    "alltypes.v1.AllTypes.Ping failed without an error code");
-		}
-		addin_call->rv = addin_rv;
+	if ((addin_call->rv = addin_adapter_fault(addin_msg, &addin_why)) != ADDIN_OK) {
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_msg != NULL ? addin_why : "alltypes.v1.AllTypes.Ping failed without saying why");
 		return;
 	}
 	if (addin_msg->descriptor != &alltypes__v1__empty__descriptor) {
-		addin_call->rv = addin_set_error(ADDIN_EPROTO,
+		addin_call->rv = ADDIN_EPROTO;
+		snprintf(addin_call->msg, sizeof(addin_call->msg),
 		    "alltypes.v1.AllTypes.Ping: the reply is a %s, not a alltypes.v1.Empty",
 		    addin_msg->descriptor->name);
 		return;
 	}
-	addin_call->rv = addin_take_ping((const Alltypes__V1__Empty *) addin_msg, addin_call);
+	if ((addin_call->rv = addin_take_ping((const Alltypes__V1__Empty *) addin_msg, addin_call)) != ADDIN_OK) {
+		// The copy recorded why as this thread's error, just now.
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_errmsg());
+	}
 }
 
 static addin_err
@@ -1955,14 +1963,15 @@ addin_op_ping(void *self)
 	addin_err addin_rv = ADDIN_OK;
 
 	alltypes__v1__empty__init(&addin_req);
-	addin_set_error(ADDIN_OK, NULL);
 	addin_ha->contract->invoke(addin_ha->contract, 3, &addin_req.base,
 	    addin_closure_ping, &addin_call);
 	if (!addin_call.called) {
 		addin_rv = addin_set_error(ADDIN_EPROTO,
 		    "alltypes.v1.AllTypes.Ping: the contract did not answer before invoke returned");
-	} else {
-		addin_rv = addin_call.rv;
+	} else if (addin_call.rv != ADDIN_OK) {
+		// The call's failure becomes the thread's error here, once, on
+		// the way back to host code.
+		addin_rv = addin_set_error(addin_call.rv, "%s", addin_call.msg);
 	}
 	addin_adapter_arena_free(addin_arena);
 	return addin_rv;
@@ -1973,6 +1982,7 @@ addin_op_ping(void *self)
 struct addin_call_fail {
 	bool called;
 	addin_err rv;
+	char msg[ADDIN_ADAPTER_MSG_MAX]; // why, when rv is not ADDIN_OK
 };
 
 static addin_err
@@ -1989,27 +1999,27 @@ static void
 addin_closure_fail(const ProtobufCMessage *addin_msg, void *addin_data)
 {
 	struct addin_call_fail *addin_call = addin_data;
+	const char *addin_why;
 
 	if (addin_call->called) {
 		return; // a second answer: the first stands
 	}
 	addin_call->called = true;
-	if (addin_msg == NULL) {
-		addin_err addin_rv = addin_last_error();
-		if (addin_rv == ADDIN_OK) {
-			addin_rv = addin_set_error(ADDIN_EREMOTE,
-			    "alltypes.v1.AllTypes.Fail failed without an error code");
-		}
-		addin_call->rv = addin_rv;
+	if ((addin_call->rv = addin_adapter_fault(addin_msg, &addin_why)) != ADDIN_OK) {
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_msg != NULL ? addin_why : "alltypes.v1.AllTypes.Fail failed without saying why");
 		return;
 	}
 	if (addin_msg->descriptor != &alltypes__v1__empty__descriptor) {
-		addin_call->rv = addin_set_error(ADDIN_EPROTO,
+		addin_call->rv = ADDIN_EPROTO;
+		snprintf(addin_call->msg, sizeof(addin_call->msg),
 		    "alltypes.v1.AllTypes.Fail: the reply is a %s, not a alltypes.v1.Empty",
 		    addin_msg->descriptor->name);
 		return;
 	}
-	addin_call->rv = addin_take_fail((const Alltypes__V1__Empty *) addin_msg, addin_call);
+	if ((addin_call->rv = addin_take_fail((const Alltypes__V1__Empty *) addin_msg, addin_call)) != ADDIN_OK) {
+		// The copy recorded why as this thread's error, just now.
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_errmsg());
+	}
 }
 
 static addin_err
@@ -2031,14 +2041,15 @@ addin_op_fail(void *self, uint32_t code, const char *message)
 	if (message != NULL) {
 		addin_dst->message = (char *) (uintptr_t) message;
 	}
-	addin_set_error(ADDIN_OK, NULL);
 	addin_ha->contract->invoke(addin_ha->contract, 4, &addin_req.base,
 	    addin_closure_fail, &addin_call);
 	if (!addin_call.called) {
 		addin_rv = addin_set_error(ADDIN_EPROTO,
 		    "alltypes.v1.AllTypes.Fail: the contract did not answer before invoke returned");
-	} else {
-		addin_rv = addin_call.rv;
+	} else if (addin_call.rv != ADDIN_OK) {
+		// The call's failure becomes the thread's error here, once, on
+		// the way back to host code.
+		addin_rv = addin_set_error(addin_call.rv, "%s", addin_call.msg);
 	}
 	addin_adapter_arena_free(addin_arena);
 	return addin_rv;

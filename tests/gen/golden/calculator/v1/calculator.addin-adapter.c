@@ -88,9 +88,6 @@ addin_handle_get_name(struct addin_addin_adapter *addin_aa,
 	addin_rv = addin_aa->ops->get_name(addin_aa->self, &ret_name);
 	if (addin_rv != ADDIN_OK) {
 		// The op wrote no output.
-		if (addin_last_error() != addin_rv) {
-			addin_set_error(addin_rv, NULL);
-		}
 		goto addin_fail;
 	}
 	if (ret_name != NULL) {
@@ -103,7 +100,9 @@ addin_handle_get_name(struct addin_addin_adapter *addin_aa,
 
 addin_fail:
 	addin_adapter_arena_free(addin_arena);
-	addin_closure(NULL, addin_closure_data);
+	// The message is the thread's when it is for addin_rv: the op's, or
+	// this adapter's own.
+	addin_adapter_fail(addin_closure, addin_closure_data, addin_rv, NULL);
 }
 
 // GetOperations: request -> the add-in's op -> reply.
@@ -138,9 +137,6 @@ addin_handle_get_operations(struct addin_addin_adapter *addin_aa,
 	    &ret_n_operations);
 	if (addin_rv != ADDIN_OK) {
 		// The op wrote no output.
-		if (addin_last_error() != addin_rv) {
-			addin_set_error(addin_rv, NULL);
-		}
 		goto addin_fail;
 	}
 	if (ret_operations == NULL && ret_n_operations > 0) {
@@ -177,7 +173,9 @@ addin_fail_out:
 	    ret_n_operations);
 addin_fail:
 	addin_adapter_arena_free(addin_arena);
-	addin_closure(NULL, addin_closure_data);
+	// The message is the thread's when it is for addin_rv: the op's, or
+	// this adapter's own.
+	addin_adapter_fail(addin_closure, addin_closure_data, addin_rv, NULL);
 }
 
 // Operate: request -> the add-in's op -> reply.
@@ -220,9 +218,6 @@ addin_handle_operate(struct addin_addin_adapter *addin_aa,
 	    &ret_result);
 	if (addin_rv != ADDIN_OK) {
 		// The op wrote no output.
-		if (addin_last_error() != addin_rv) {
-			addin_set_error(addin_rv, NULL);
-		}
 		goto addin_fail;
 	}
 	addin_dst->result = ret_result;
@@ -232,7 +227,9 @@ addin_handle_operate(struct addin_addin_adapter *addin_aa,
 
 addin_fail:
 	addin_adapter_arena_free(addin_arena);
-	addin_closure(NULL, addin_closure_data);
+	// The message is the thread's when it is for addin_rv: the op's, or
+	// this adapter's own.
+	addin_adapter_fail(addin_closure, addin_closure_data, addin_rv, NULL);
 }
 
 static void
@@ -252,9 +249,8 @@ addin_invoke(ProtobufCService *service, unsigned method_index,
 		addin_handle_operate(aa, input, closure, closure_data);
 		return;
 	default:
-		addin_set_error(ADDIN_EUNIMPL, "calculator.v1.Calculator has no method %u",
-		    method_index);
-		closure(NULL, closure_data);
+		addin_adapter_fail(closure, closure_data, ADDIN_EUNIMPL,
+		    "calculator.v1.Calculator has no method %u", method_index);
 		return;
 	}
 }

@@ -306,9 +306,6 @@ addin_handle_get_v2_status(struct addin_addin_adapter *addin_aa,
 	    &ret_kind);
 	if (addin_rv != ADDIN_OK) {
 		// The op wrote no output.
-		if (addin_last_error() != addin_rv) {
-			addin_set_error(addin_rv, NULL);
-		}
 		goto addin_fail;
 	}
 	{
@@ -363,7 +360,9 @@ addin_fail_out:
 	    ret_n_inners);
 addin_fail:
 	addin_adapter_arena_free(addin_arena);
-	addin_closure(NULL, addin_closure_data);
+	// The message is the thread's when it is for addin_rv: the op's, or
+	// this adapter's own.
+	addin_adapter_fail(addin_closure, addin_closure_data, addin_rv, NULL);
 }
 
 // do_thing: request -> the add-in's op -> reply.
@@ -445,9 +444,6 @@ addin_handle_do_thing(struct addin_addin_adapter *addin_aa,
 	    &ret_value_x);
 	if (addin_rv != ADDIN_OK) {
 		// The op wrote no output.
-		if (addin_last_error() != addin_rv) {
-			addin_set_error(addin_rv, NULL);
-		}
 		goto addin_fail;
 	}
 	if (ret_new != NULL) {
@@ -492,7 +488,9 @@ addin_fail_out:
 	    &ret_value_x);
 addin_fail:
 	addin_adapter_arena_free(addin_arena);
-	addin_closure(NULL, addin_closure_data);
+	// The message is the thread's when it is for addin_rv: the op's, or
+	// this adapter's own.
+	addin_adapter_fail(addin_closure, addin_closure_data, addin_rv, NULL);
 }
 
 static void
@@ -509,9 +507,8 @@ addin_invoke(ProtobufCService *service, unsigned method_index,
 		addin_handle_do_thing(aa, input, closure, closure_data);
 		return;
 	default:
-		addin_set_error(ADDIN_EUNIMPL, "names.v1.HTTPServer_Admin has no method %u",
-		    method_index);
-		closure(NULL, closure_data);
+		addin_adapter_fail(closure, closure_data, ADDIN_EUNIMPL,
+		    "names.v1.HTTPServer_Admin has no method %u", method_index);
 		return;
 	}
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <protobuf-c/protobuf-c.h>
@@ -248,6 +249,7 @@ addin_copy_names_v1_foo_bar_inner_msg(const Names__V1__FooBar__InnerMsg *addin_s
 struct addin_call_get_v2_status {
 	bool called;
 	addin_err rv;
+	char msg[ADDIN_ADAPTER_MSG_MAX]; // why, when rv is not ADDIN_OK
 	names_v1_foo_bar_inner_msg *ret_inner;
 	names_v1_foo_bar_inner_msg **ret_inners;
 	size_t *ret_n_inners;
@@ -311,27 +313,27 @@ static void
 addin_closure_get_v2_status(const ProtobufCMessage *addin_msg, void *addin_data)
 {
 	struct addin_call_get_v2_status *addin_call = addin_data;
+	const char *addin_why;
 
 	if (addin_call->called) {
 		return; // a second answer: the first stands
 	}
 	addin_call->called = true;
-	if (addin_msg == NULL) {
-		addin_err addin_rv = addin_last_error();
-		if (addin_rv == ADDIN_OK) {
-			addin_rv = addin_set_error(ADDIN_EREMOTE,
-			    "names.v1.HTTPServer_Admin.GetV2Status failed without an error code");
-		}
-		addin_call->rv = addin_rv;
+	if ((addin_call->rv = addin_adapter_fault(addin_msg, &addin_why)) != ADDIN_OK) {
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_msg != NULL ? addin_why : "names.v1.HTTPServer_Admin.GetV2Status failed without saying why");
 		return;
 	}
 	if (addin_msg->descriptor != &names__v1__foo_bar__descriptor) {
-		addin_call->rv = addin_set_error(ADDIN_EPROTO,
+		addin_call->rv = ADDIN_EPROTO;
+		snprintf(addin_call->msg, sizeof(addin_call->msg),
 		    "names.v1.HTTPServer_Admin.GetV2Status: the reply is a %s, not a names.v1.Foo_bar",
 		    addin_msg->descriptor->name);
 		return;
 	}
-	addin_call->rv = addin_take_get_v2_status((const Names__V1__FooBar *) addin_msg, addin_call);
+	if ((addin_call->rv = addin_take_get_v2_status((const Names__V1__FooBar *) addin_msg, addin_call)) != ADDIN_OK) {
+		// The copy recorded why as this thread's error, just now.
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_errmsg());
+	}
 }
 
 static addin_err
@@ -390,14 +392,15 @@ addin_op_get_v2_status(
 	if (value_x != NULL && (addin_rv = addin_to_pb_names_v1_http_request_value_x(addin_arena, value_x, addin_dst)) != ADDIN_OK) {
 		goto addin_done;
 	}
-	addin_set_error(ADDIN_OK, NULL);
 	addin_ha->contract->invoke(addin_ha->contract, 0, &addin_req.base,
 	    addin_closure_get_v2_status, &addin_call);
 	if (!addin_call.called) {
 		addin_rv = addin_set_error(ADDIN_EPROTO,
 		    "names.v1.HTTPServer_Admin.GetV2Status: the contract did not answer before invoke returned");
-	} else {
-		addin_rv = addin_call.rv;
+	} else if (addin_call.rv != ADDIN_OK) {
+		// The call's failure becomes the thread's error here, once, on
+		// the way back to host code.
+		addin_rv = addin_set_error(addin_call.rv, "%s", addin_call.msg);
 	}
 
 addin_done:
@@ -410,6 +413,7 @@ addin_done:
 struct addin_call_do_thing {
 	bool called;
 	addin_err rv;
+	char msg[ADDIN_ADAPTER_MSG_MAX]; // why, when rv is not ADDIN_OK
 	char **ret_new;
 	int32_t *ret_this;
 	char ***ret_class;
@@ -484,27 +488,27 @@ static void
 addin_closure_do_thing(const ProtobufCMessage *addin_msg, void *addin_data)
 {
 	struct addin_call_do_thing *addin_call = addin_data;
+	const char *addin_why;
 
 	if (addin_call->called) {
 		return; // a second answer: the first stands
 	}
 	addin_call->called = true;
-	if (addin_msg == NULL) {
-		addin_err addin_rv = addin_last_error();
-		if (addin_rv == ADDIN_OK) {
-			addin_rv = addin_set_error(ADDIN_EREMOTE,
-			    "names.v1.HTTPServer_Admin.do_thing failed without an error code");
-		}
-		addin_call->rv = addin_rv;
+	if ((addin_call->rv = addin_adapter_fault(addin_msg, &addin_why)) != ADDIN_OK) {
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_msg != NULL ? addin_why : "names.v1.HTTPServer_Admin.do_thing failed without saying why");
 		return;
 	}
 	if (addin_msg->descriptor != &names__v1__httprequest__descriptor) {
-		addin_call->rv = addin_set_error(ADDIN_EPROTO,
+		addin_call->rv = ADDIN_EPROTO;
+		snprintf(addin_call->msg, sizeof(addin_call->msg),
 		    "names.v1.HTTPServer_Admin.do_thing: the reply is a %s, not a names.v1.HTTPRequest",
 		    addin_msg->descriptor->name);
 		return;
 	}
-	addin_call->rv = addin_take_do_thing((const Names__V1__HTTPRequest *) addin_msg, addin_call);
+	if ((addin_call->rv = addin_take_do_thing((const Names__V1__HTTPRequest *) addin_msg, addin_call)) != ADDIN_OK) {
+		// The copy recorded why as this thread's error, just now.
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_errmsg());
+	}
 }
 
 static addin_err
@@ -575,14 +579,15 @@ addin_op_do_thing(
 		addin_dst->kinds = addin_a;
 		addin_dst->n_kinds = n_kinds;
 	}
-	addin_set_error(ADDIN_OK, NULL);
 	addin_ha->contract->invoke(addin_ha->contract, 1, &addin_req.base,
 	    addin_closure_do_thing, &addin_call);
 	if (!addin_call.called) {
 		addin_rv = addin_set_error(ADDIN_EPROTO,
 		    "names.v1.HTTPServer_Admin.do_thing: the contract did not answer before invoke returned");
-	} else {
-		addin_rv = addin_call.rv;
+	} else if (addin_call.rv != ADDIN_OK) {
+		// The call's failure becomes the thread's error here, once, on
+		// the way back to host code.
+		addin_rv = addin_set_error(addin_call.rv, "%s", addin_call.msg);
 	}
 
 addin_done:

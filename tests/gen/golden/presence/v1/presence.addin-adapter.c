@@ -321,9 +321,6 @@ addin_handle_echo(struct addin_addin_adapter *addin_aa,
 	    &ret_choice);
 	if (addin_rv != ADDIN_OK) {
 		// The op wrote no output.
-		if (addin_last_error() != addin_rv) {
-			addin_set_error(addin_rv, NULL);
-		}
 		goto addin_fail;
 	}
 	addin_dst->has_count = ret_has_count;
@@ -399,7 +396,9 @@ addin_fail_out:
 	    &ret_choice);
 addin_fail:
 	addin_adapter_arena_free(addin_arena);
-	addin_closure(NULL, addin_closure_data);
+	// The message is the thread's when it is for addin_rv: the op's, or
+	// this adapter's own.
+	addin_adapter_fail(addin_closure, addin_closure_data, addin_rv, NULL);
 }
 
 // Wrap: request -> the add-in's op -> reply.
@@ -451,9 +450,6 @@ addin_handle_wrap(struct addin_addin_adapter *addin_aa,
 	    &ret_set_fields);
 	if (addin_rv != ADDIN_OK) {
 		// The op wrote no output.
-		if (addin_last_error() != addin_rv) {
-			addin_set_error(addin_rv, NULL);
-		}
 		goto addin_fail;
 	}
 	{
@@ -481,7 +477,9 @@ addin_fail_out:
 	presence_v1_presence_wrap_free_out(&ret_options);
 addin_fail:
 	addin_adapter_arena_free(addin_arena);
-	addin_closure(NULL, addin_closure_data);
+	// The message is the thread's when it is for addin_rv: the op's, or
+	// this adapter's own.
+	addin_adapter_fail(addin_closure, addin_closure_data, addin_rv, NULL);
 }
 
 static void
@@ -498,9 +496,8 @@ addin_invoke(ProtobufCService *service, unsigned method_index,
 		addin_handle_wrap(aa, input, closure, closure_data);
 		return;
 	default:
-		addin_set_error(ADDIN_EUNIMPL, "presence.v1.Presence has no method %u",
-		    method_index);
-		closure(NULL, closure_data);
+		addin_adapter_fail(closure, closure_data, ADDIN_EUNIMPL,
+		    "presence.v1.Presence has no method %u", method_index);
 		return;
 	}
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <protobuf-c/protobuf-c.h>
@@ -215,6 +216,7 @@ addin_copy_presence_v1_options(const Presence__V1__Options *addin_src, presence_
 struct addin_call_echo {
 	bool called;
 	addin_err rv;
+	char msg[ADDIN_ADAPTER_MSG_MAX]; // why, when rv is not ADDIN_OK
 	bool *ret_has_count;
 	int32_t *ret_count;
 	bool *ret_has_ratio;
@@ -332,27 +334,27 @@ static void
 addin_closure_echo(const ProtobufCMessage *addin_msg, void *addin_data)
 {
 	struct addin_call_echo *addin_call = addin_data;
+	const char *addin_why;
 
 	if (addin_call->called) {
 		return; // a second answer: the first stands
 	}
 	addin_call->called = true;
-	if (addin_msg == NULL) {
-		addin_err addin_rv = addin_last_error();
-		if (addin_rv == ADDIN_OK) {
-			addin_rv = addin_set_error(ADDIN_EREMOTE,
-			    "presence.v1.Presence.Echo failed without an error code");
-		}
-		addin_call->rv = addin_rv;
+	if ((addin_call->rv = addin_adapter_fault(addin_msg, &addin_why)) != ADDIN_OK) {
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_msg != NULL ? addin_why : "presence.v1.Presence.Echo failed without saying why");
 		return;
 	}
 	if (addin_msg->descriptor != &presence__v1__options__descriptor) {
-		addin_call->rv = addin_set_error(ADDIN_EPROTO,
+		addin_call->rv = ADDIN_EPROTO;
+		snprintf(addin_call->msg, sizeof(addin_call->msg),
 		    "presence.v1.Presence.Echo: the reply is a %s, not a presence.v1.Options",
 		    addin_msg->descriptor->name);
 		return;
 	}
-	addin_call->rv = addin_take_echo((const Presence__V1__Options *) addin_msg, addin_call);
+	if ((addin_call->rv = addin_take_echo((const Presence__V1__Options *) addin_msg, addin_call)) != ADDIN_OK) {
+		// The copy recorded why as this thread's error, just now.
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_errmsg());
+	}
 }
 
 static addin_err
@@ -474,14 +476,15 @@ addin_op_echo(
 	if (choice != NULL && (addin_rv = addin_to_pb_presence_v1_options_choice(addin_arena, choice, addin_dst)) != ADDIN_OK) {
 		goto addin_done;
 	}
-	addin_set_error(ADDIN_OK, NULL);
 	addin_ha->contract->invoke(addin_ha->contract, 0, &addin_req.base,
 	    addin_closure_echo, &addin_call);
 	if (!addin_call.called) {
 		addin_rv = addin_set_error(ADDIN_EPROTO,
 		    "presence.v1.Presence.Echo: the contract did not answer before invoke returned");
-	} else {
-		addin_rv = addin_call.rv;
+	} else if (addin_call.rv != ADDIN_OK) {
+		// The call's failure becomes the thread's error here, once, on
+		// the way back to host code.
+		addin_rv = addin_set_error(addin_call.rv, "%s", addin_call.msg);
 	}
 
 addin_done:
@@ -494,6 +497,7 @@ addin_done:
 struct addin_call_wrap {
 	bool called;
 	addin_err rv;
+	char msg[ADDIN_ADAPTER_MSG_MAX]; // why, when rv is not ADDIN_OK
 	presence_v1_options *ret_options;
 	bool *ret_has_set_fields;
 	uint32_t *ret_set_fields;
@@ -527,27 +531,27 @@ static void
 addin_closure_wrap(const ProtobufCMessage *addin_msg, void *addin_data)
 {
 	struct addin_call_wrap *addin_call = addin_data;
+	const char *addin_why;
 
 	if (addin_call->called) {
 		return; // a second answer: the first stands
 	}
 	addin_call->called = true;
-	if (addin_msg == NULL) {
-		addin_err addin_rv = addin_last_error();
-		if (addin_rv == ADDIN_OK) {
-			addin_rv = addin_set_error(ADDIN_EREMOTE,
-			    "presence.v1.Presence.Wrap failed without an error code");
-		}
-		addin_call->rv = addin_rv;
+	if ((addin_call->rv = addin_adapter_fault(addin_msg, &addin_why)) != ADDIN_OK) {
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_msg != NULL ? addin_why : "presence.v1.Presence.Wrap failed without saying why");
 		return;
 	}
 	if (addin_msg->descriptor != &presence__v1__wrap_reply__descriptor) {
-		addin_call->rv = addin_set_error(ADDIN_EPROTO,
+		addin_call->rv = ADDIN_EPROTO;
+		snprintf(addin_call->msg, sizeof(addin_call->msg),
 		    "presence.v1.Presence.Wrap: the reply is a %s, not a presence.v1.WrapReply",
 		    addin_msg->descriptor->name);
 		return;
 	}
-	addin_call->rv = addin_take_wrap((const Presence__V1__WrapReply *) addin_msg, addin_call);
+	if ((addin_call->rv = addin_take_wrap((const Presence__V1__WrapReply *) addin_msg, addin_call)) != ADDIN_OK) {
+		// The copy recorded why as this thread's error, just now.
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_errmsg());
+	}
 }
 
 static addin_err
@@ -585,14 +589,15 @@ addin_op_wrap(
 			goto addin_done;
 		}
 	}
-	addin_set_error(ADDIN_OK, NULL);
 	addin_ha->contract->invoke(addin_ha->contract, 1, &addin_req.base,
 	    addin_closure_wrap, &addin_call);
 	if (!addin_call.called) {
 		addin_rv = addin_set_error(ADDIN_EPROTO,
 		    "presence.v1.Presence.Wrap: the contract did not answer before invoke returned");
-	} else {
-		addin_rv = addin_call.rv;
+	} else if (addin_call.rv != ADDIN_OK) {
+		// The call's failure becomes the thread's error here, once, on
+		// the way back to host code.
+		addin_rv = addin_set_error(addin_call.rv, "%s", addin_call.msg);
 	}
 
 addin_done:
