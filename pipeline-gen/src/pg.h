@@ -12,40 +12,43 @@
 // them.
 //
 // One job per file, named by its name and first comment.  Which file calls
-// which (every file also uses emit.c and alloc.c, which call nothing
-// above them); the graph has no cycle:
+// which (any file may also call emit.c and alloc.c, which are not drawn);
+// the graph has no cycle, and pg_graph_test checks this table against the
+// code:
 //
-//   main.c              I/O            -> generate.c
-//   generate.c          the run        -> model.c model_names.c hash.c
-//                                         gen_file.c
-//   gen_file.c          the 7 files    -> gen_types.c gen_ops.c gen_free.c
-//                                         gen_host_view.c gen_addin_view.c
-//                                         gen_contract.c gen_host_adapter.c
-//                                         gen_addin_adapter.c
-//   gen_host_adapter.c  host view -> contract
-//                                      -> gen_convert.c gen_to_pb.c
-//                                         gen_copy.c gen_params.c gen_vars.c
-//   gen_addin_adapter.c contract -> add-in view
-//                                      -> gen_convert.c gen_to_pb.c
-//                                         gen_borrow.c gen_params.c
-//                                         gen_vars.c
-//   gen_host_view.c     host view      -> gen_params.c gen_vars.c
-//   gen_ops.c           ops table      -> gen_params.c
-//   gen_addin_view.c    addin.h macro  -> gen_vars.c
-//   gen_contract.c      contract seg.  -> gen_vars.c
-//   gen_convert.c       conversion fns -> gen_to_pb.c gen_borrow.c
-//                                         gen_copy.c model.c names.c
-//   gen_free.c          free helpers   -> gen_field.c gen_params.c model.c
-//   gen_types.c         view types     -> gen_field.c model.c
-//   gen_to_pb.c         view -> pb     -> gen_field.c
-//   gen_borrow.c        pb -> view     -> gen_field.c
-//   gen_copy.c          pb -> owned    -> gen_field.c
-//   gen_params.c        parameters     -> gen_field.c
-//   gen_field.c         one field      (nothing)
-//   gen_vars.c          $var$ values   -> names.c
-//   model_names.c       name clashes   -> model.c source.c
-//   model.c             the model      -> names.c source.c
-//   hash.c, names.c, source.c          (nothing)
+//   main.c              I/O             -> generate.c
+//   generate.c          the run         -> model.c model_names.c hash.c
+//                                          gen_file.c
+//   gen_file.c          the 7 files     -> gen_types.c gen_ops.c gen_free.c
+//                                          gen_host_view.c gen_addin_view.c
+//                                          gen_contract.c gen_host_adapter.c
+//                                          gen_addin_adapter.c
+//   gen_host_adapter.c  host adapter    -> gen_convert.c gen_to_pb.c
+//                                          gen_copy.c gen_params.c gen_vars.c
+//   gen_addin_adapter.c add-in adapter  -> gen_convert.c gen_to_pb.c
+//                                          gen_borrow.c gen_params.c
+//                                          gen_vars.c
+//   gen_host_view.c     host view       -> gen_params.c gen_vars.c
+//   gen_ops.c           ops table       -> gen_params.c
+//   gen_addin_view.c    addin.h macro   -> gen_vars.c
+//   gen_contract.c      contract seg.   -> gen_vars.c
+//   gen_convert.c       conversion fns  -> gen_to_pb.c gen_borrow.c
+//                                          gen_copy.c model.c names.c
+//   gen_free.c          free helpers    -> gen_field.c gen_params.c model.c
+//   gen_types.c         view types      -> gen_field.c model.c
+//   gen_to_pb.c         view to pb      -> gen_field.c
+//   gen_borrow.c        pb to view      -> gen_field.c
+//   gen_copy.c          pb to owned     -> gen_field.c
+//   gen_params.c        parameters      -> gen_field.c
+//   gen_field.c         one field       (nothing)
+//   gen_vars.c          $var$ values    -> names.c
+//   model_names.c       name clashes    -> model.c source.c
+//   model.c             the model       -> names.c source.c
+//   hash.c              contract hash   (nothing)
+//   names.c             C names         (nothing)
+//   source.c            source, errors  (nothing)
+//   emit.c              output text     (nothing)
+//   alloc.c             the arena       (nothing)
 //
 // gen_field.c walks a message's members with a callback (pg_gen_members),
 // so that the conversion files call it and not the other way round.
