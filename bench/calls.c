@@ -19,6 +19,7 @@
 #include <nng/protocol/pair1/pair.h>
 #include <unistd.h>
 
+#include "addin/adapter.h"
 #include "bench_util.h"
 #include "calls.pb-c.h"
 #include "frame.h"
@@ -62,8 +63,10 @@ static void
 int_done(const Int *out, void *data)
 {
 	reply *r = data;
-	r->ok    = out != NULL;
-	r->v     = out != NULL && out->has_v ? out->v : 0;
+	// A fault is not an Int (addin/adapter.h).
+	r->ok = addin_adapter_fault((const ProtobufCMessage *) out, NULL) ==
+	        ADDIN_OK;
+	r->v = r->ok && out->has_v ? out->v : 0;
 }
 
 // @n Inc calls through @proxy; returns the elapsed seconds.

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "addin/adapter.h"
 #include "addin/err.h"
 #include "calls.pb-c.h"
 #include "service_segment.h"
@@ -67,25 +68,25 @@ svc_start_echo(Bulkhead__Bench__V1__Calls_Service   *s,
 	(void) s;
 	if (e == NULL || in->url == NULL) {
 		free(e);
-		addin_set_error(ADDIN_EINVAL, "StartEcho: no url");
-		done(NULL, data);
+		addin_adapter_fail((ProtobufCClosure) done, data, ADDIN_EINVAL,
+		                   "StartEcho: no url");
 		return;
 	}
 	e->reply_size = in->reply_size;
 	if ((rv = nng_pair1_open(&e->sock)) != 0 ||
 	    (rv = nng_dial(e->sock, in->url, NULL, 0)) != 0) {
-		addin_set_error(ADDIN_EIO, "StartEcho: %s: %s", in->url,
-		                nng_strerror(rv));
+		addin_adapter_fail((ProtobufCClosure) done, data, ADDIN_EIO,
+		                   "StartEcho: %s: %s", in->url,
+		                   nng_strerror(rv));
 		nng_close(e->sock);
 		free(e);
-		done(NULL, data);
 		return;
 	}
 	if (pthread_create(&t, NULL, echo_loop, e) != 0) {
-		addin_set_error(ADDIN_ENOMEM, "StartEcho: no thread");
 		nng_close(e->sock);
 		free(e);
-		done(NULL, data);
+		addin_adapter_fail((ProtobufCClosure) done, data, ADDIN_ENOMEM,
+		                   "StartEcho: no thread");
 		return;
 	}
 	pthread_detach(t);

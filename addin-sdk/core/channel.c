@@ -18,6 +18,8 @@
 #include <time.h>
 
 #include "channel.h"
+
+#include "addin/adapter.h"
 #include "frame.h"
 #include "idmap.h"
 #include "platform/platform.h"
@@ -900,34 +902,39 @@ send_fault(addin__channel *ch, uint64_t call_id, addin_err code,
 	(void) send_hdr(ch, &h, NULL, REPLY_SEND_MS);
 }
 
+// The stub's closure: the reply becomes a RETURN frame, a fault
+// (addin/adapter.h) a FAULT frame with its code and message, and NULL (a
+// service that answered nothing) a FAULT of ADDIN_EREMOTE.
 static void
 reply_closure(const ProtobufCMessage *msg, void *data)
 {
-	reply_ctx *rc = data;
-	addin_err  rv;
+	reply_ctx  *rc = data;
+	const char *why;
+	addin_err   rv;
 
 	if (rc->answered) {
 		return; // a second answer is ignored
 	}
 	rc->answered = true;
-	if (msg != NULL) {
-		addin__hdr h  = ADDIN__WIRE__V1__HEADER__INIT;
-		h.has_kind    = true;
-		h.kind        = ADDIN__WIRE__V1__KIND__RETURN;
-		h.has_call_id = true;
-		h.call_id     = rc->call_id;
-		rv            = send_hdr(rc->ch, &h, msg, REPLY_SEND_MS);
-		if (rv == ADDIN_EMSGSIZE || rv == ADDIN_ENOMEM) {
-			send_fault(rc->ch, rc->call_id, rv, "%s: reply: %s",
-			           rc->what, addin_errmsg());
-		}
+	if (msg == NULL) {
+		send_fault(rc->ch, rc->call_id, ADDIN_EREMOTE,
+		           "%s failed without saying why", rc->what);
 		return;
 	}
-	rv = addin_last_error();
-	if (rv == ADDIN_OK || !addin__err_known((uint32_t) rv)) {
-		rv = ADDIN_EREMOTE;
+	if ((rv = addin_adapter_fault(msg, &why)) != ADDIN_OK) {
+		send_fault(rc->ch, rc->call_id, rv, "%s", why);
+		return;
 	}
-	send_fault(rc->ch, rc->call_id, rv, "%s", addin_errmsg());
+	addin__hdr h  = ADDIN__WIRE__V1__HEADER__INIT;
+	h.has_kind    = true;
+	h.kind        = ADDIN__WIRE__V1__KIND__RETURN;
+	h.has_call_id = true;
+	h.call_id     = rc->call_id;
+	rv            = send_hdr(rc->ch, &h, msg, REPLY_SEND_MS);
+	if (rv == ADDIN_EMSGSIZE || rv == ADDIN_ENOMEM) {
+		send_fault(rc->ch, rc->call_id, rv, "%s: reply: %s", rc->what,
+		           addin_errmsg());
+	}
 }
 
 static void
@@ -1000,13 +1007,15 @@ serve(addin__channel *ch, addin__frame *f)
 	rc.call_id  = cid;
 	rc.answered = false;
 	rc.what     = what;
+	// A clean slate: a service that answers with addin_adapter_fail(...,
+	// NULL) must not pick up an older message of this thread.
 	addin_set_error(ADDIN_OK, NULL);
 	if (e->svc->invoke == protobuf_c_service_invoke_internal &&
 	    ((void (*const *)(void))(e->svc + 1))[m] == NULL) {
 		// protoc-c's generated dispatch calls handlers unchecked: a
 		// method the implementation left NULL is "not implemented".
-		addin_set_error(ADDIN_EUNIMPL, "%s is not implemented", what);
-		reply_closure(NULL, &rc);
+		addin_adapter_fail(reply_closure, &rc, ADDIN_EUNIMPL,
+		                   "%s is not implemented", what);
 	} else {
 		e->svc->invoke(e->svc, m, req, reply_closure, &rc);
 	}
@@ -1246,6 +1255,8 @@ addin__channel_call_wait(addin__call *c, ProtobufCMessage **ret_reply)
 	incoming       *in;
 	const char     *sname = c->svc->name;
 	const char     *mname = c->svc->methods[c->method].name;
+	// The failure's message; the thread's error keeps its first 511 bytes.
+	char msg[2 * ADDIN__ERRMSG_MAX];
 
 	deadline_ts(c->deadline_abs, &ts);
 	pthread_mutex_lock(&ch->mtx);
@@ -1291,58 +1302,60 @@ addin__channel_call_wait(addin__call *c, ProtobufCMessage **ret_reply)
 		}
 	}
 	c->qtail = NULL;
+	// The outcome goes into @msg first and becomes the thread's error only
+	// after free_call, which may drop the last reference to the channel:
+	// nothing it runs can overwrite the failure (the proxy passes the
+	// thread's error on as the call's fault, addin/adapter.h).
+	rv = ADDIN_OK;
 	if (timed_out) {
 		pthread_mutex_unlock(&ch->mtx);
 		send_simple(ch, ADDIN__WIRE__V1__KIND__CANCEL, c->id);
-		rv = addin__seterr(ADDIN_ETIMEDOUT,
-		                   "%s.%s: %s did not answer within %u ms",
-		                   sname, mname, ch->label, c->deadline_ms);
-		free_call(c);
-		return rv;
-	}
-	if (c->reply.hdr == NULL) {
+		rv = ADDIN_ETIMEDOUT;
+		snprintf(msg, sizeof(msg),
+		         "%s.%s: %s did not answer within %u ms", sname, mname,
+		         ch->label, c->deadline_ms);
+	} else if (c->reply.hdr == NULL) {
 		// Failed channel.
 		if (ch->state == ST_FAILED) {
-			rv = addin__seterr(ch->fail_code, "%s.%s: %s", sname,
-			                   mname, ch->fail_msg);
+			rv = ch->fail_code;
+			snprintf(msg, sizeof(msg), "%s.%s: %s", sname, mname,
+			         ch->fail_msg);
 		} else {
-			rv = addin__seterr(ADDIN_EINTERNAL, "%s.%s: no reply",
-			                   sname, mname);
+			rv = ADDIN_EINTERNAL;
+			snprintf(msg, sizeof(msg), "%s.%s: no reply", sname,
+			         mname);
 		}
 		pthread_mutex_unlock(&ch->mtx);
-		free_call(c);
-		return rv;
-	}
-	if (c->reply.hdr->kind == ADDIN__WIRE__V1__KIND__FAULT) {
+	} else if (c->reply.hdr->kind == ADDIN__WIRE__V1__KIND__FAULT) {
 		uint32_t code = c->reply.hdr->fault_code;
 		ch->st.faults_in++;
 		pthread_mutex_unlock(&ch->mtx);
 		if (code == ADDIN_OK || !addin__err_known(code)) {
 			code = ADDIN_EREMOTE;
 		}
-		rv = addin__seterr((addin_err) code, "%s",
-		                   c->reply.hdr->fault_message != NULL
-		                       ? c->reply.hdr->fault_message
-		                       : addin_strerror((addin_err) code));
-		free_call(c);
-		return rv;
-	}
-	pthread_mutex_unlock(&ch->mtx);
-	const char *why = NULL;
-	if (addin__unpack_untrusted(c->svc->methods[c->method].output,
-	                            c->reply.payload_len, c->reply.payload,
-	                            ret_reply, &why) != ADDIN_OK) {
-		pthread_mutex_lock(&ch->mtx);
-		bad_frame_locked(ch, why);
+		rv = (addin_err) code;
+		snprintf(msg, sizeof(msg), "%s",
+		         c->reply.hdr->fault_message != NULL
+		             ? c->reply.hdr->fault_message
+		             : addin_strerror(rv));
+	} else {
+		const char *why = NULL;
 		pthread_mutex_unlock(&ch->mtx);
-		rv =
-		    addin__seterr(ADDIN_EPROTO, "%s.%s: the reply from %s: %s",
-		                  sname, mname, ch->label, why);
-		free_call(c);
-		return rv;
+		if (addin__unpack_untrusted(c->svc->methods[c->method].output,
+		                            c->reply.payload_len,
+		                            c->reply.payload, ret_reply,
+		                            &why) != ADDIN_OK) {
+			pthread_mutex_lock(&ch->mtx);
+			bad_frame_locked(ch, why);
+			pthread_mutex_unlock(&ch->mtx);
+			rv = ADDIN_EPROTO;
+			snprintf(msg, sizeof(msg),
+			         "%s.%s: the reply from %s: %s", sname, mname,
+			         ch->label, why);
+		}
 	}
 	free_call(c);
-	return ADDIN_OK;
+	return rv == ADDIN_OK ? ADDIN_OK : addin__seterr(rv, "%s", msg);
 }
 
 addin_err

@@ -159,7 +159,9 @@ ADDIN_PRIVATE addin_err addin__channel_call_start(
 // and frees it.  On success *@ret_reply is the reply, unpacked with
 // addin__pb_allocator (free with protobuf_c_message_free_unpacked).  On
 // failure the thread's error holds the code and message: the peer's fault,
-// ADDIN_ETIMEDOUT, or the channel's failure (ADDIN_EPEERDIED, ...).
+// ADDIN_ETIMEDOUT, or the channel's failure (ADDIN_EPEERDIED, ...),
+// recorded as the very last step (after the call was freed), so that the
+// caller can pass it on at once (the proxy makes it the call's fault).
 ADDIN_PRIVATE addin_err addin__channel_call_wait(addin__call       *call,
                                                  ProtobufCMessage **ret_reply);
 

@@ -3,6 +3,8 @@
 
 #include "rpc.h"
 
+#include "addin/adapter.h"
+
 typedef struct proxy {
 	ProtobufCService base; // first: the proxy is used as the service
 	addin__channel  *ch;
@@ -23,7 +25,12 @@ proxy_invoke(ProtobufCService *svc, unsigned method,
 	                         (uint32_t) method, input, p->deadline_ms,
 	                         &reply);
 	if (rv != ADDIN_OK) {
-		closure(NULL, closure_data); // the thread's error says why
+		// The call's failure (the remote fault, the deadline, the
+		// channel's failure) is this thread's error:
+		// addin__channel_call records it as its very last step, and
+		// nothing runs between. It travels on with the call, as a
+		// fault.
+		addin_adapter_fail(closure, closure_data, rv, NULL);
 		return;
 	}
 	closure(reply, closure_data);

@@ -8,9 +8,9 @@
 //
 // A proxy is a ProtobufCService whose invoke packs the request, sends it as a
 // CALL and waits (serving nested calls meanwhile).  It calls the closure
-// before invoke returns: with the reply, or with NULL after recording the
-// failure as the thread's error (addin_last_error/addin_errmsg): the remote
-// implementation's fault (its code and message), ADDIN_ETIMEDOUT, or the
+// before invoke returns: with the reply, or with a fault
+// (addin_adapter_fail, addin/adapter.h) carrying the failure's code and
+// message: the remote implementation's fault, ADDIN_ETIMEDOUT, or the
 // channel's failure (ADDIN_EPEERDIED ...).  This is the same protocol the
 // in-process add-in-side adapter follows, so a host-side adapter works over
 // either.

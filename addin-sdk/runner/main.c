@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addin/adapter.h"
 #include "addin/wire.pb-c.h"
 #include "channel.h"
 #include "executor.h"
@@ -84,8 +85,8 @@ ctl_acquire(Addin__Wire__V1__Control_Service      *s,
 {
 	(void) s;
 	(void) in;
-	addin_set_error(ADDIN_EUNIMPL, "lifetime tokens are not served yet");
-	done(NULL, data);
+	addin_adapter_fail((ProtobufCClosure) done, data, ADDIN_EUNIMPL,
+	                   "lifetime tokens are not served yet");
 }
 
 static void
@@ -95,8 +96,8 @@ ctl_revoke(Addin__Wire__V1__Control_Service     *s,
 {
 	(void) s;
 	(void) in;
-	addin_set_error(ADDIN_EUNIMPL, "lifetime tokens are not served yet");
-	done(NULL, data);
+	addin_adapter_fail((ProtobufCClosure) done, data, ADDIN_EUNIMPL,
+	                   "lifetime tokens are not served yet");
 }
 
 static void
@@ -115,10 +116,13 @@ ctl_load(Addin__Wire__V1__Control_Service   *s,
 	addin__load_req            req;
 	addin__loaded             *l;
 	uint64_t                   id;
+	addin_err                  rv;
+	char                       why[ADDIN_ADAPTER_MSG_MAX];
 
 	(void) s;
 	if (addin__load_req_from_wire(in, &req) != ADDIN_OK) {
-		done(NULL, data);
+		addin_adapter_fail((ProtobufCClosure) done, data,
+		                   addin_last_error(), NULL);
 		return;
 	}
 	if (R.sandboxed && R.policy.level == ADDIN__SANDBOX_STRICT) {
@@ -129,32 +133,37 @@ ctl_load(Addin__Wire__V1__Control_Service   *s,
 		if (again) {
 			// Nothing can be loaded once the strict allow list is
 			// on.
-			addin_set_error(
-			    ADDIN_ELEVEL,
+			addin_adapter_fail(
+			    (ProtobufCClosure) done, data, ADDIN_ELEVEL,
 			    "a strict sandbox runs exactly one add-in");
-			done(NULL, data);
 			return;
 		}
 	}
-	if (addin__loader_load(&req, &l) != ADDIN_OK) {
+	// A failure's code and message are taken right where the failing
+	// call returned: what runs before the answer (unloading, the
+	// sandbox's second stage) may record errors of its own.
+	if ((rv = addin__loader_load(&req, &l)) != ADDIN_OK) {
+		snprintf(why, sizeof(why), "%s", addin_errmsg());
 		// Whatever of the add-in ran (constructors, threads, atexit
 		// handlers) runs on under the allow list from now on.
 		if (R.sandboxed) {
 			sandbox_stage2();
 		}
-		done(NULL, data); // the loader's error names what failed
+		addin_adapter_fail(
+		    (ProtobufCClosure) done, data, rv, "%s",
+		    why); // the loader's message names what failed
 		return;
 	}
-	if (addin__channel_export(R.ch, addin__loaded_service(l),
-	                          unload_release, l, addin__loaded_name(l),
-	                          &id) != ADDIN_OK) {
-		addin_err rv = addin_last_error();
+	if ((rv = addin__channel_export(
+	         R.ch, addin__loaded_service(l), unload_release, l,
+	         addin__loaded_name(l), &id)) != ADDIN_OK) {
+		snprintf(why, sizeof(why), "%s", addin_errmsg());
 		addin__loader_unload(l);
 		if (R.sandboxed) {
 			sandbox_stage2();
 		}
-		addin_set_error(rv, "load: cannot export: %s", addin_errmsg());
-		done(NULL, data);
+		addin_adapter_fail((ProtobufCClosure) done, data, rv,
+		                   "load: cannot export: %s", why);
 		return;
 	}
 	reply.has_object_id = true;
@@ -177,10 +186,10 @@ ctl_unload(Addin__Wire__V1__Control_Service     *s,
 	(void) s;
 	if (in->object_id == 0 ||
 	    addin__channel_unexport(R.ch, in->object_id) != ADDIN_OK) {
-		addin_set_error(ADDIN_ENOTFOUND,
-		                "unload: no add-in object %llu",
-		                (unsigned long long) in->object_id);
-		done(NULL, data);
+		addin_adapter_fail((ProtobufCClosure) done, data,
+		                   ADDIN_ENOTFOUND,
+		                   "unload: no add-in object %llu",
+		                   (unsigned long long) in->object_id);
 		return;
 	}
 	done(&empty, data);

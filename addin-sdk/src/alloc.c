@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addin/adapter.h"
 #include "runtime.h"
 
 static atomic_int_fast64_t live;
@@ -114,51 +113,6 @@ ProtobufCAllocator addin__pb_allocator = {
     .free           = pb_free,
     .allocator_data = NULL,
 };
-
-// The adapters' runtime (include/addin/adapter.h).
-
-struct addin__arena_block {
-	struct addin__arena_block *next;
-	max_align_t                data[];
-};
-
-// Documented in include/addin/adapter.h.
-void *
-addin__arena_alloc(addin__arena *arena, size_t n, size_t size)
-{
-	struct addin__arena_block *b;
-
-	if (size != 0 && n > (SIZE_MAX - sizeof(*b)) / size) {
-		return NULL;
-	}
-	if ((b = addin__zalloc(sizeof(*b) + n * size)) == NULL) {
-		return NULL;
-	}
-	b->next     = arena->head;
-	arena->head = b;
-	return b->data;
-}
-
-// Documented in include/addin/adapter.h.
-void
-addin__arena_free(addin__arena *arena)
-{
-	while (arena->head != NULL) {
-		struct addin__arena_block *b = arena->head;
-		arena->head                  = b->next;
-		addin__free(b);
-	}
-}
-
-// Documented in include/addin/adapter.h.
-void *
-addin__alloc_array(size_t n, size_t size)
-{
-	if (size != 0 && n > SIZE_MAX / size) {
-		return NULL;
-	}
-	return addin__zalloc(n * size);
-}
 
 // Documented in include/addin/err.h.
 void *

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addin/adapter.h"
 #include "executor.h"
 #include "platform/platform.h"
 #include "proc.h"
@@ -228,8 +229,8 @@ wake(addin__sup *sup)
 static void
 hctl_refuse(const char *what, ProtobufCClosure done, void *data)
 {
-	addin_set_error(ADDIN_EPERM, "an add-in may not %s the host", what);
-	done(NULL, data);
+	addin_adapter_fail(done, data, ADDIN_EPERM,
+	                   "an add-in may not %s the host", what);
 }
 
 static void
@@ -239,8 +240,8 @@ hctl_acquire(Addin__Wire__V1__Control_Service      *s,
 {
 	(void) s;
 	(void) in;
-	addin_set_error(ADDIN_EUNIMPL, "lifetime tokens are not served yet");
-	done(NULL, data);
+	addin_adapter_fail((ProtobufCClosure) done, data, ADDIN_EUNIMPL,
+	                   "lifetime tokens are not served yet");
 }
 
 static void
@@ -250,8 +251,8 @@ hctl_revoke(Addin__Wire__V1__Control_Service     *s,
 {
 	(void) s;
 	(void) in;
-	addin_set_error(ADDIN_EUNIMPL, "lifetime tokens are not served yet");
-	done(NULL, data);
+	addin_adapter_fail((ProtobufCClosure) done, data, ADDIN_EUNIMPL,
+	                   "lifetime tokens are not served yet");
 }
 
 static void

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Copyright 2026 The Bulkhead Authors
 //
-// Output buffers and the $var$ template printer.
+// Output: buffers, the $var$ template printer, argument lists, and the
+// text of C: string literals, comments, wrapped comment lines.
 
 #include <string.h>
 
@@ -263,4 +264,46 @@ pg_wrap_comments(const char *text)
 		p = nl + 1;
 	}
 	return pg_strdup(pg_buf_str(&out));
+}
+
+void
+pg_emit_comment(pg_buf *b, const char *indent, const char *text)
+{
+	const char *p = text;
+
+	if (text == NULL) {
+		return;
+	}
+	// Trailing blank lines of protoc's comment text are dropped.
+	size_t end = strlen(text);
+	while (end > 0 && (text[end - 1] == '\n' || text[end - 1] == ' ' ||
+	                   text[end - 1] == '\t')) {
+		end--;
+	}
+	while (p < text + end) {
+		const char *nl = memchr(p, '\n', (size_t) (text + end - p));
+		size_t      n =
+                    nl == NULL ? (size_t) (text + end - p) : (size_t) (nl - p);
+		// No trailing white space, and no trailing backslash that
+		// would continue the // comment onto the next line.
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t' ||
+		                 p[n - 1] == '\\' || p[n - 1] == '\r')) {
+			n--;
+		}
+		pg_put(b, indent);
+		pg_put(b, "//");
+		if (n > 0 && p[0] != ' ') {
+			pg_put(b, " ");
+		}
+		// "??" is written "?\?": with trigraphs (-std=c11) a comment
+		// ending in "??/" would swallow the next line.
+		for (size_t i = 0; i < n; i++) {
+			if (p[i] == '?' && i > 0 && p[i - 1] == '?') {
+				pg_put(b, "\\");
+			}
+			pg_putn(b, p + i, 1);
+		}
+		pg_put(b, "\n");
+		p = nl == NULL ? text + end : nl + 1;
+	}
 }

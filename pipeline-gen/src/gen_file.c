@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Copyright 2026 The Bulkhead Authors
 //
-// Files: what protoc-gen-pipeline writes for one contract file, and the
-// run over a whole CodeGeneratorRequest.
+// Files: the seven files protoc-gen-pipeline writes for one contract file,
+// each with its banner, include guard, includes and SDK version check
+// around what the construct generators (gen_*.c) put in it.
 //
 // For foo/v1/foo.proto it writes, beside protoc-c's foo/v1/foo.pb-c.[ch]:
 //
@@ -15,54 +16,12 @@
 //   foo/v1/foo.host-adapter.c  host view -> contract
 //   foo/v1/foo.addin-adapter.c contract -> add-in view
 
-#include <string.h>
-
 #include "pg.h"
 
-void
-pg_gen_comment(pg_buf *b, const char *indent, const char *text)
-{
-	const char *p = text;
-
-	if (text == NULL) {
-		return;
-	}
-	// Trailing blank lines of protoc's comment text are dropped.
-	size_t end = strlen(text);
-	while (end > 0 && (text[end - 1] == '\n' || text[end - 1] == ' ' ||
-	                   text[end - 1] == '\t')) {
-		end--;
-	}
-	while (p < text + end) {
-		const char *nl = memchr(p, '\n', (size_t) (text + end - p));
-		size_t      n =
-                    nl == NULL ? (size_t) (text + end - p) : (size_t) (nl - p);
-		// No trailing white space, and no trailing backslash that
-		// would continue the // comment onto the next line.
-		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t' ||
-		                 p[n - 1] == '\\' || p[n - 1] == '\r')) {
-			n--;
-		}
-		pg_put(b, indent);
-		pg_put(b, "//");
-		if (n > 0 && p[0] != ' ') {
-			pg_put(b, " ");
-		}
-		// "??" is written "?\?": with trigraphs (-std=c11) a comment
-		// ending in "??/" would swallow the next line.
-		for (size_t i = 0; i < n; i++) {
-			if (p[i] == '?' && i > 0 && p[i - 1] == '?') {
-				pg_put(b, "\\");
-			}
-			pg_putn(b, p + i, 1);
-		}
-		pg_put(b, "\n");
-		p = nl == NULL ? text + end : nl + 1;
-	}
-}
-
-void
-pg_gen_banner(pg_buf *b, const pg_file *f, const char *what)
+// The banner every generated file starts with: generator, source, "DO NOT
+// EDIT", and @what the file is, as one wrapped paragraph.
+static void
+banner(pg_buf *b, const pg_file *f, const char *what)
 {
 	pg_putf(
 	    b,
@@ -76,12 +35,13 @@ pg_gen_banner(pg_buf *b, const pg_file *f, const char *what)
 			*c = ' ';
 		}
 	}
-	pg_gen_comment(b, "", flow);
+	pg_emit_comment(b, "", flow);
 	pg_put(b, "\n");
 }
 
-void
-pg_gen_version_check(pg_buf *b, const pg_file *f, const char *out)
+// The #error that refuses an SDK older than the generated code needs.
+static void
+version_check(pg_buf *b, const pg_file *f, const char *out)
 {
 	(void) f;
 	pg_putf(b,
@@ -117,7 +77,7 @@ gen_view_h(pg_buf *b, const pg_file *f)
 	const pg_service *s   = f->service;
 	const char       *out = pg_fmt("%s.view.h", f->base);
 
-	pg_gen_banner(
+	banner(
 	    b, f,
 	    pg_fmt("%s.view.h: the plain C types of contract %s and the ops "
 	           "table\nthat its host view (%s.host.h) and add-in view "
@@ -130,7 +90,7 @@ gen_view_h(pg_buf *b, const pg_file *f)
 	    "#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n"
 	    "#include <string.h>\n\n"
 	    "#include \"addin/err.h\"\n#include \"addin/version.h\"\n\n");
-	pg_gen_version_check(b, f, out);
+	version_check(b, f, out);
 	pg_put(b, cplusplus_open);
 	pg_putf(
 	    b,
@@ -156,18 +116,17 @@ gen_host_h(pg_buf *b, const pg_file *f)
 {
 	const char *out = pg_fmt("%s.host.h", f->base);
 
-	pg_gen_banner(
-	    b, f,
-	    pg_fmt("%s.host.h: the host view of contract %s.  Host code "
-	           "includes this\nheader and links the %s.host-view.c "
-	           "thunks; it never sees protobuf.",
-	           f->leaf, f->service->full_name, f->leaf));
+	banner(b, f,
+	       pg_fmt("%s.host.h: the host view of contract %s.  Host code "
+	              "includes this\nheader and links the %s.host-view.c "
+	              "thunks; it never sees protobuf.",
+	              f->leaf, f->service->full_name, f->leaf));
 	guard_open(b, f, "HOST");
 	pg_putf(b,
 	        "#include \"addin/object.h\"\n#include \"addin/version.h\"\n"
 	        "#include \"%s.view.h\"\n\n",
 	        f->base);
-	pg_gen_version_check(b, f, out);
+	version_check(b, f, out);
 	pg_put(b, cplusplus_open);
 	pg_gen_host_header(b, f);
 	guard_close(b, f, "HOST");
@@ -176,7 +135,7 @@ gen_host_h(pg_buf *b, const pg_file *f)
 static void
 gen_host_view_c(pg_buf *b, const pg_file *f)
 {
-	pg_gen_banner(
+	banner(
 	    b, f,
 	    pg_fmt("The host view's thunks: each enters the object, calls the "
 	           "op of\nwhatever implements the view (the add-in itself, a "
@@ -193,7 +152,7 @@ gen_addin_h(pg_buf *b, const pg_file *f)
 {
 	const char *out = pg_fmt("%s.addin.h", f->base);
 
-	pg_gen_banner(
+	banner(
 	    b, f,
 	    pg_fmt(
 	        "%s.addin.h: the add-in view (SDK view) of contract %s.  An "
@@ -204,25 +163,27 @@ gen_addin_h(pg_buf *b, const pg_file *f)
 	guard_open(b, f, "ADDIN");
 	pg_putf(b, "#include \"addin/sdk.h\"\n#include \"%s.view.h\"\n\n",
 	        f->base);
-	pg_gen_version_check(b, f, out);
+	version_check(b, f, out);
 	pg_put(b, cplusplus_open);
 	pg_gen_addin_header(b, f);
 	guard_close(b, f, "ADDIN");
 }
 
+// The includes of an adapter (the host-side one formats messages: @stdio)
+// and its SDK version check.
 static void
-adapter_includes(pg_buf *b, const pg_file *f, const char *out)
+adapter_includes(pg_buf *b, const pg_file *f, const char *out, bool stdio)
 {
 	pg_putf(
 	    b,
 	    "#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n"
-	    "#include <string.h>\n\n"
+	    "%s#include <string.h>\n\n"
 	    "#include <protobuf-c/protobuf-c.h>\n\n"
 	    "#include \"addin/adapter.h\"\n#include \"addin/segment.h\"\n"
 	    "#include \"addin/version.h\"\n"
 	    "#include \"%s.pb-c.h\"\n#include \"%s.view.h\"\n\n",
-	    f->base, f->base);
-	pg_gen_version_check(b, f, out);
+	    stdio ? "#include <stdio.h>\n" : "", f->base, f->base);
+	version_check(b, f, out);
 }
 
 static void
@@ -230,7 +191,7 @@ gen_contract_c(pg_buf *b, const pg_file *f)
 {
 	const char *out = pg_fmt("%s.contract.c", f->base);
 
-	pg_gen_banner(
+	banner(
 	    b, f,
 	    pg_fmt(
 	        "The contract segment of %s: built with protoc-c's "
@@ -241,14 +202,14 @@ gen_contract_c(pg_buf *b, const pg_file *f)
 	        "#include \"addin/segment.h\"\n#include \"addin/version.h\"\n"
 	        "#include \"%s.pb-c.h\"\n\n",
 	        f->base);
-	pg_gen_version_check(b, f, out);
+	version_check(b, f, out);
 	pg_gen_contract(b, f);
 }
 
 static void
 gen_host_adapter_c(pg_buf *b, const pg_file *f)
 {
-	pg_gen_banner(
+	banner(
 	    b, f,
 	    pg_fmt(
 	        "The host-side adapter of %s (host view -> contract): a "
@@ -257,14 +218,14 @@ gen_host_adapter_c(pg_buf *b, const pg_file *f)
 	        "by calling a\nProtobufCService: the add-in-side adapter in "
 	        "process, or a proxy to\nanother process.",
 	        f->service->full_name, f->service->c_prefix));
-	adapter_includes(b, f, pg_fmt("%s.host-adapter.c", f->base));
+	adapter_includes(b, f, pg_fmt("%s.host-adapter.c", f->base), true);
 	pg_gen_host_adapter(b, f);
 }
 
 static void
 gen_addin_adapter_c(pg_buf *b, const pg_file *f)
 {
-	pg_gen_banner(
+	banner(
 	    b, f,
 	    pg_fmt(
 	        "The add-in-side adapter of %s (contract -> add-in view): a "
@@ -272,95 +233,18 @@ gen_addin_adapter_c(pg_buf *b, const pg_file *f)
 	        "the contract as a\nProtobufCService that calls the add-in's "
 	        "%s_ops.",
 	        f->service->full_name, f->service->c_prefix));
-	adapter_includes(b, f, pg_fmt("%s.addin-adapter.c", f->base));
+	adapter_includes(b, f, pg_fmt("%s.addin-adapter.c", f->base), false);
 	pg_gen_addin_adapter(b, f);
 }
 
-static void
-add_output(Google__Protobuf__Compiler__CodeGeneratorResponse *resp,
-           size_t *cap, const char *name, pg_buf *b)
-{
-	Google__Protobuf__Compiler__CodeGeneratorResponse__File *out =
-	    pg_alloc(sizeof(*out));
+const pg_output pg_outputs[] = {
+    {".view.h", gen_view_h},
+    {".host.h", gen_host_h},
+    {".host-view.c", gen_host_view_c},
+    {".addin.h", gen_addin_h},
+    {".contract.c", gen_contract_c},
+    {".host-adapter.c", gen_host_adapter_c},
+    {".addin-adapter.c", gen_addin_adapter_c},
+};
 
-	google__protobuf__compiler__code_generator_response__file__init(out);
-	out->name    = pg_strdup(name);
-	out->content = pg_wrap_comments(pg_buf_str(b));
-	resp->file =
-	    pg_grow(resp->file, cap, resp->n_file + 1, sizeof(*resp->file));
-	resp->file[resp->n_file++] = out;
-}
-
-static const pb_file *
-find_file(const Google__Protobuf__Compiler__CodeGeneratorRequest *req,
-          const char                                             *name)
-{
-	for (size_t i = 0; i < req->n_proto_file; i++) {
-		if (strcmp(req->proto_file[i]->name, name) == 0) {
-			return req->proto_file[i];
-		}
-	}
-	return NULL;
-}
-
-// pg_generate answers @ctx->req in @resp.  Returns false with ctx->error
-// set when a contract has a problem.
-bool
-pg_generate(pg_ctx                                            *ctx,
-            Google__Protobuf__Compiler__CodeGeneratorResponse *resp)
-{
-	const Google__Protobuf__Compiler__CodeGeneratorRequest *req = ctx->req;
-	size_t                                                  cap = 0;
-	static const struct {
-		const char *suffix;
-		void (*fn)(pg_buf *, const pg_file *);
-	} outputs[] = {
-	    {".view.h", gen_view_h},
-	    {".host.h", gen_host_h},
-	    {".host-view.c", gen_host_view_c},
-	    {".addin.h", gen_addin_h},
-	    {".contract.c", gen_contract_c},
-	    {".host-adapter.c", gen_host_adapter_c},
-	    {".addin-adapter.c", gen_addin_adapter_c},
-	};
-
-	// The plugin reads protoc's proto3_optional flag itself, to reject it
-	// with a line number rather than let protoc refuse the plugin.
-	resp->has_supported_features = true;
-	resp->supported_features     = 1; // FEATURE_PROTO3_OPTIONAL
-	if (req->parameter != NULL && req->parameter[0] != '\0') {
-		ctx->error =
-		    pg_fmt("protoc-gen-pipeline takes no options, got "
-		           "'%s'",
-		           req->parameter);
-		return false;
-	}
-	ctx->files =
-	    pg_alloc(req->n_file_to_generate * sizeof(*ctx->files) + 1);
-	for (size_t i = 0; i < req->n_file_to_generate; i++) {
-		const pb_file *pb = find_file(req, req->file_to_generate[i]);
-		pg_file       *f;
-		if (pb == NULL) {
-			ctx->error = pg_fmt("%s: not in the request",
-			                    req->file_to_generate[i]);
-			return false;
-		}
-		if (!pg_model_file(ctx, pb, &f) || !pg_model_names(ctx, f) ||
-		    !pg_contract_hash(ctx, f)) {
-			return false;
-		}
-		ctx->files[ctx->n_files++] = f;
-	}
-	for (size_t i = 0; i < ctx->n_files; i++) {
-		const pg_file *f = ctx->files[i];
-		for (size_t j = 0; j < sizeof(outputs) / sizeof(outputs[0]);
-		     j++) {
-			pg_buf b = {0};
-			outputs[j].fn(&b, f);
-			add_output(resp, &cap,
-			           pg_fmt("%s%s", f->base, outputs[j].suffix),
-			           &b);
-		}
-	}
-	return true;
-}
+const size_t pg_n_outputs = sizeof(pg_outputs) / sizeof(pg_outputs[0]);

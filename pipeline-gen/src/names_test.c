@@ -102,7 +102,7 @@ test_c_text(void)
 	ADDIN_CHECK_STR(pg_c_string("t\tn\n\x7f"
 	                            "1\xc3\xa9"),
 	                "t\\011n\\012\\1771\xc3\xa9");
-	pg_gen_comment(&b, "\t", " ends in ?\?/\n?\?\? and ?\\\n");
+	pg_emit_comment(&b, "\t", " ends in ?\?/\n?\?\? and ?\\\n");
 	ADDIN_CHECK_STR(pg_buf_str(&b),
 	                "\t// ends in ?\\?/\n\t// ?\\?\\? and ?\n");
 	pg_alloc_release_all();

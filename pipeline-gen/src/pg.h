@@ -11,12 +11,47 @@
 // CodeGeneratorResponse's error ("file:line: message") and protoc reports
 // them.
 //
-// Flow: main.c reads the request; model.c builds and checks a model of each
-// file to generate (types, names, the service); hash.c digests the
-// contract; gen_file.c writes the seven output files, using gen_message.c
-// for types and conversions and gen_service.c for the ops table, thunks,
-// adapters and the add-in declaration macro; emit.c is the $var$ template
-// printer.
+// One job per file, named by its name and first comment.  Which file calls
+// which (any file may also call emit.c and alloc.c, which are not drawn);
+// the graph has no cycle, and pg_graph_test checks this table against the
+// code:
+//
+//   main.c              I/O             -> generate.c
+//   generate.c          the run         -> model.c model_names.c hash.c
+//                                          gen_file.c
+//   gen_file.c          the 7 files     -> gen_types.c gen_ops.c gen_free.c
+//                                          gen_host_view.c gen_addin_view.c
+//                                          gen_contract.c gen_host_adapter.c
+//                                          gen_addin_adapter.c
+//   gen_host_adapter.c  host adapter    -> gen_convert.c gen_to_pb.c
+//                                          gen_copy.c gen_params.c gen_vars.c
+//   gen_addin_adapter.c add-in adapter  -> gen_convert.c gen_to_pb.c
+//                                          gen_borrow.c gen_params.c
+//                                          gen_vars.c
+//   gen_host_view.c     host view       -> gen_params.c gen_vars.c
+//   gen_ops.c           ops table       -> gen_params.c
+//   gen_addin_view.c    addin.h macro   -> gen_vars.c
+//   gen_contract.c      contract seg.   -> gen_vars.c
+//   gen_convert.c       conversion fns  -> gen_to_pb.c gen_borrow.c
+//                                          gen_copy.c model.c names.c
+//   gen_free.c          free helpers    -> gen_field.c gen_params.c model.c
+//   gen_types.c         view types      -> gen_field.c model.c
+//   gen_to_pb.c         view to pb      -> gen_field.c
+//   gen_borrow.c        pb to view      -> gen_field.c
+//   gen_copy.c          pb to owned     -> gen_field.c
+//   gen_params.c        parameters      -> gen_field.c
+//   gen_field.c         one field       (nothing)
+//   gen_vars.c          $var$ values    -> names.c
+//   model_names.c       name clashes    -> model.c source.c
+//   model.c             the model       -> names.c source.c
+//   hash.c              contract hash   (nothing)
+//   names.c             C names         (nothing)
+//   source.c            source, errors  (nothing)
+//   emit.c              output text     (nothing)
+//   alloc.c             the arena       (nothing)
+//
+// gen_field.c walks a message's members with a callback (pg_gen_members),
+// so that the conversion files call it and not the other way round.
 
 #ifndef PG_H
 #define PG_H
@@ -36,8 +71,8 @@
 // The oldest Bulkhead SDK (ADDIN_VERSION_NUMBER) that generated code
 // compiles against.  Raise it when generated code starts using something
 // newer; generated files then refuse older headers with #error.
-#define PG_MIN_SDK_NUMBER 100
-#define PG_MIN_SDK_STRING "0.1.0"
+#define PG_MIN_SDK_NUMBER 200
+#define PG_MIN_SDK_STRING "0.2.0"
 
 typedef Google__Protobuf__FileDescriptorProto    pb_file;
 typedef Google__Protobuf__DescriptorProto        pb_message;
@@ -114,6 +149,11 @@ const char *pg_get(const pg_vars *v, const char *key);
 // pg_emit appends @tmpl with every $name$ replaced by its value ("$$" is a
 // dollar sign).  An unknown name is an internal error.
 void pg_emit(pg_buf *b, const pg_vars *v, const char *tmpl);
+
+// pg_emit_comment appends @text (protoc's comment of a declaration, may be
+// NULL) as "//" lines at @indent: trailing blank lines, trailing white
+// space and backslashes dropped, "??" written "?\?".
+void pg_emit_comment(pg_buf *b, const char *indent, const char *text);
 
 // C names (names.c).
 
@@ -308,17 +348,48 @@ const char *pg_comment(const pg_file *f, const pg_path *path);
 pg_path     pg_path_child(const pg_path *parent, int32_t field, int32_t idx);
 pg_path     pg_path_field(const pg_path *parent, int32_t field);
 
-// model.c
+// model.c: pg_model_file builds the model of @pb in *@ret, or records the
+// first problem in ctx->error and returns false.
 bool pg_model_file(pg_ctx *ctx, const pb_file *pb, pg_file **ret);
-// pg_model_names registers the file-scope names of @f and checks them
-// against those of every file modelled before.
+// pg_message_is_flat: @m is a request or a reply of @f's service (its
+// fields become parameters rather than a view struct).
+bool pg_message_is_flat(const pg_file *f, const pg_message *m);
+
+// model_names.c: pg_model_names registers the file-scope names of @f and
+// checks them against those of every file modelled before.
 bool pg_model_names(pg_ctx *ctx, pg_file *f);
 
 // hash.c
 void pg_sha256(const uint8_t *data, size_t len, uint8_t out[32]);
 bool pg_contract_hash(pg_ctx *ctx, pg_file *f);
 
-// gen_message.c: types in <base>.view.h and the conversions in adapters.
+// gen_field.c: one field's facts.
+
+// The view type of one element of @fld: the field's type, or the element
+// type of a repeated field ("char *" for strings).
+const char *pg_c_type(const pg_field *fld);
+// protobuf-c's type of one element of @fld.
+const char *pg_pb_type(const pg_field *fld);
+// A number: what a repeated field can pass as it is.
+bool pg_is_number(const pg_field *fld);
+// pg_field_owns: the view value of @fld points to memory (string, bytes,
+// struct, array); pg_oneof_owns: some field of @o does.
+bool pg_field_owns(const pg_field *fld);
+bool pg_oneof_owns(const pg_message *m, const pg_oneof *o);
+
+// PG_EACH_MEMBER(m, i, fld, o) { ... } runs its body for each field of @m
+// outside oneofs (o == NULL) and once for each oneof, at its first field
+// (o != NULL), in declaration order.  `continue` goes to the next member.
+extern const pg_oneof pg_skip_oneof;
+// pg_member_oneof: NULL for a field outside oneofs, its oneof at the
+// oneof's first field, &pg_skip_oneof at the others.
+const pg_oneof *pg_member_oneof(const pg_message *m, size_t i);
+#define PG_EACH_MEMBER(m, i, fld, o)                                                         \
+	for (size_t i = 0; i < (m)->n_fields; i++)                                           \
+		for (const pg_field *fld = &(m)->fields[i]; fld != NULL;                     \
+		     fld                 = NULL)                                             \
+                        for (const pg_oneof *o      = pg_member_oneof(m, i); \
+                             o != &pg_skip_oneof; o = &pg_skip_oneof)
 
 // How a message's fields appear as parameters: in-parameters, out-
 // parameters (ret_*), or the owning outputs given back to a free_out
@@ -339,50 +410,144 @@ typedef enum pg_vmode {
 	PG_V_OUT_LOCAL, // locals passed as out-parameters (ret_*, by value)
 } pg_vmode;
 
-bool pg_field_owns(const pg_field *fld);
-bool pg_oneof_owns(const pg_message *m, const pg_oneof *o);
+// pg_field_vars fills @v (fresh, no parent) with the template variables of
+// converting @fld of @m: V, VN, VH, VL name the view side (value, count,
+// presence, length; @vprefix before the field's name), P, PN, PH the
+// protobuf-c side (members of the pointer @pmsg); T, PT, PTP the types; M,
+// PM, PML the field's message; WHAT "<message>.<field>" for errors; F is
+// the failure statement @fail, I the indent.
+void pg_field_vars(pg_vars *v, const pg_field *fld, const pg_message *m,
+                   const char *vprefix, const char *pmsg, const char *fail,
+                   const char *indent);
+
+// pg_gen_scalar_from_pb emits the statement that sets the view value of a
+// single number, bool or enum field from protobuf-c (borrowed and copied
+// alike), with @v from pg_field_vars.
+void pg_gen_scalar_from_pb(pg_buf *b, const pg_vars *v, const pg_field *fld);
+
+// A field's conversion statements (gen_to_pb.c, gen_borrow.c, gen_copy.c):
+// between the view side named by @vprefix (in @vmode) and the protobuf-c
+// message pointer @pmsg; on failure they set addin_rv and run @fail.
+typedef void (*pg_field_fn)(pg_buf *b, const pg_field *fld,
+                            const pg_message *m, pg_vmode vmode,
+                            const char *vprefix, const char *pmsg,
+                            const char *fail, const char *indent);
+
+// pg_gen_members emits @fn's statements for each field of @m outside
+// oneofs, and for each oneof a call of its conversion function of @kind
+// ("to_pb", "borrow" or "copy", defined by gen_convert.c).
+void pg_gen_members(pg_buf *b, const pg_message *m, pg_vmode vmode,
+                    const char *vprefix, const char *pmsg, const char *fail,
+                    const char *indent, pg_field_fn fn, const char *kind);
+
+// gen_params.c: parameters, arguments and locals.
+
+// pg_params appends the parameter declarations of @m's fields in @mode.
 void pg_params(pg_list *decls, const pg_message *m, pg_pmode mode);
+// pg_method_params appends @first and the in- and out-parameters of @mt.
+void pg_method_params(pg_list *ps, const char *first, const pg_method *mt);
 // Arguments naming the locals of pg_gen_locals, for calling an op
 // (PG_P_IN, PG_P_OUT) or the free_out helper (PG_P_FREE).
 void pg_local_args(pg_list *args, const pg_message *m, pg_pmode mode);
+// pg_gen_locals emits locals that hold a request's values (@out false) or
+// an op's outputs (@out true, named ret_*), all zero.
 void pg_gen_locals(pg_buf *b, const pg_message *m, bool out,
                    const char *indent);
+// pg_decl_name returns the identifier at the end of a declaration:
+// "const char *x" -> "x" (a pointer into @decl).
+const char *pg_decl_name(const char *decl);
+// pg_names_of appends the pg_decl_name of each of @decls to @names.
+void pg_names_of(pg_list *names, const pg_list *decls);
+
+// gen_vars.c: template variables.
+
+// pg_file_vars fills @v with a file's variables: p, P (the service's C
+// prefix, lower and upper), id, hash, base, leaf, proto (the .proto's name
+// for string literals), version, svc (protoc-c's service prefix), gen,
+// nmethods.
+void pg_file_vars(pg_vars *v, const pg_file *f);
+// pg_method_vars fills @v, inheriting @parent, with a method's: m, Method,
+// fn, idx, Req, req, REQ, ReqFull and Rep, rep, REP, RepFull (protoc-c's
+// type, lower and upper prefix, and full name of the request and reply).
+void pg_method_vars(pg_vars *v, const pg_vars *parent, const pg_file *f,
+                    const pg_method *mt);
+
+// gen_types.c: pg_gen_view_types emits the enums, oneof types and structs
+// of <base>.view.h (structs in dependency order).
 void pg_gen_view_types(pg_buf *b, const pg_file *f);
+
+// gen_ops.c: pg_gen_ops emits the ops table <service>_ops.
+void pg_gen_ops(pg_buf *b, const pg_file *f);
+
+// gen_free.c: pg_gen_view_helpers emits the static inline functions that
+// free view values (<struct>_clear, <struct>_array_free, <oneof>_clear);
+// pg_gen_free_out the <service>_<method>_free_out helpers.
 void pg_gen_view_helpers(pg_buf *b, const pg_file *f);
-// pg_gen_conversions emits the static conversion functions an adapter
-// needs: to protobuf-c for types reached as @to_pb (a PG_REACH_* mask),
-// borrowing views of types reached as @borrow, deep copies for @copy.
-void pg_gen_conversions(pg_buf *b, const pg_file *f, unsigned to_pb,
-                        unsigned borrow, unsigned copy);
-// Statements converting every field of @m between the view side named by
-// @vprefix (in @vmode) and the protobuf-c message pointer @pmsg.  On
-// failure they set addin_rv and run @fail.
+void pg_gen_free_out(pg_buf *b, const pg_file *f);
+
+// gen_to_pb.c: view values -> protobuf-c (borrowing).  pg_gen_field_to_pb
+// is a pg_field_fn; pg_gen_fields_to_pb converts every member of @m.
+void pg_gen_field_to_pb(pg_buf *b, const pg_field *fld, const pg_message *m,
+                        pg_vmode vmode, const char *vprefix, const char *pmsg,
+                        const char *fail, const char *indent);
 void pg_gen_fields_to_pb(pg_buf *b, const pg_message *m, pg_vmode vmode,
                          const char *vprefix, const char *pmsg,
+                         const char *fail, const char *indent);
+// Whether a conversion of @m's fields to protobuf-c can fail.
+bool pg_to_pb_can_fail(const pg_message *m);
+
+// gen_borrow.c: protobuf-c -> view values pointing into the message.
+void pg_gen_field_borrow(pg_buf *b, const pg_field *fld, const pg_message *m,
+                         pg_vmode vmode, const char *vprefix, const char *pmsg,
                          const char *fail, const char *indent);
 void pg_gen_fields_borrow(pg_buf *b, const pg_message *m, pg_vmode vmode,
                           const char *vprefix, const char *pmsg,
                           const char *fail, const char *indent);
+
+// gen_copy.c: protobuf-c -> view values owning their memory.
+void pg_gen_field_copy(pg_buf *b, const pg_field *fld, const pg_message *m,
+                       pg_vmode vmode, const char *vprefix, const char *pmsg,
+                       const char *fail, const char *indent);
 void pg_gen_fields_copy(pg_buf *b, const pg_message *m, pg_vmode vmode,
                         const char *vprefix, const char *pmsg,
                         const char *fail, const char *indent);
-// Whether a conversion of @m's fields to protobuf-c can fail.
-bool pg_to_pb_can_fail(const pg_message *m);
+// Whether a copy of @m's fields from protobuf-c can fail.
+bool pg_copy_can_fail(const pg_message *m);
 
-// gen_service.c
-void pg_gen_ops(pg_buf *b, const pg_file *f);
-void pg_gen_free_out(pg_buf *b, const pg_file *f);
+// gen_convert.c: pg_gen_conversions emits the static conversion functions
+// an adapter needs: to protobuf-c for types reached as @to_pb (a
+// PG_REACH_* mask), borrowing views of types reached as @borrow, deep
+// copies for @copy; prototypes first, then the definitions.
+void pg_gen_conversions(pg_buf *b, const pg_file *f, unsigned to_pb,
+                        unsigned borrow, unsigned copy);
+
+// gen_host_view.c: the declarations of <base>.host.h and the thunks of
+// <base>.host-view.c.
 void pg_gen_host_header(pg_buf *b, const pg_file *f);
 void pg_gen_host_view(pg_buf *b, const pg_file *f);
+
+// gen_addin_view.c: the declaration macro of <base>.addin.h.
 void pg_gen_addin_header(pg_buf *b, const pg_file *f);
+
+// gen_contract.c: the record and entry of <base>.contract.c.
 void pg_gen_contract(pg_buf *b, const pg_file *f);
+
+// gen_host_adapter.c, gen_addin_adapter.c: the bodies of
+// <base>.host-adapter.c and <base>.addin-adapter.c.
 void pg_gen_host_adapter(pg_buf *b, const pg_file *f);
 void pg_gen_addin_adapter(pg_buf *b, const pg_file *f);
 
-// gen_file.c
-void pg_gen_banner(pg_buf *b, const pg_file *f, const char *what);
-void pg_gen_version_check(pg_buf *b, const pg_file *f, const char *out);
-void pg_gen_comment(pg_buf *b, const char *indent, const char *text);
+// gen_file.c: the output files, in the order they are written: each is
+// <base><suffix>, written by @gen.
+typedef struct pg_output {
+	const char *suffix;
+	void (*gen)(pg_buf *b, const pg_file *f);
+} pg_output;
+extern const pg_output pg_outputs[];
+extern const size_t    pg_n_outputs;
+
+// generate.c: pg_generate answers @ctx->req in @resp.  Returns false with
+// ctx->error set when a contract has a problem.
 bool pg_generate(pg_ctx                                            *ctx,
                  Google__Protobuf__Compiler__CodeGeneratorResponse *resp);
 

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "addin/adapter.h"
 #include "calculator/v1/calculator.pb-c.h"
 #include "calculator/v1/calculator.view.h"
 #include "simplecalc.h"
@@ -41,10 +42,8 @@ get_name(Calculator__V1__Calculator_Service   *s,
 	(void) in;
 	addin_set_error(ADDIN_OK, NULL);
 	if ((rv = a->ops->name(a->self, &name)) != ADDIN_OK) {
-		if (addin_last_error() != rv) {
-			addin_set_error(rv, NULL);
-		}
-		done(NULL, data);
+		// The add-in's message, when it set one for rv.
+		addin_adapter_fail((ProtobufCClosure) done, data, rv, NULL);
 		return;
 	}
 	out.name = name;
@@ -82,19 +81,16 @@ operate(Calculator__V1__Calculator_Service   *s,
 	addin_err                    rv;
 
 	if (strcmp(in->operation, "+") != 0 || in->n_operands != 2) {
-		addin_set_error(ADDIN_ENOTFOUND,
-		                "this calculator only adds two numbers");
-		done(NULL, data);
+		addin_adapter_fail((ProtobufCClosure) done, data,
+		                   ADDIN_ENOTFOUND,
+		                   "this calculator only adds two numbers");
 		return;
 	}
 	addin_set_error(ADDIN_OK, NULL);
 	rv = a->ops->add(a->self, in->operands[0], in->operands[1],
 	                 &out.result);
 	if (rv != ADDIN_OK) {
-		if (addin_last_error() != rv) {
-			addin_set_error(rv, NULL);
-		}
-		done(NULL, data);
+		addin_adapter_fail((ProtobufCClosure) done, data, rv, NULL);
 		return;
 	}
 	done(&out, data);

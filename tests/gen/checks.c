@@ -514,6 +514,42 @@ check_errors(alltypes_v1_all_types *obj)
 }
 
 void
+check_faults(alltypes_v1_all_types *obj, bool direct)
+{
+	char msg[600], want[512];
+
+	// 511 bytes with control characters: the whole message, as it is.
+	for (size_t i = 0; i < sizeof(want) - 1; i++) {
+		want[i] = (char) (i % 16 == 0 ? 1 + (int) (i % 31)
+		                              : 'a' + (int) (i % 26));
+	}
+	want[sizeof(want) - 1] = '\0';
+	FAILS(alltypes_v1_all_types_fail(obj, ADDIN_EBUSY, want), ADDIN_EBUSY);
+	GEN_CHECK(strcmp(addin_errmsg(), want) == 0);
+	GEN_CHECK(addin_last_error() == ADDIN_EBUSY);
+
+	// Longer: what addin_set_error() keeps, its first 511 bytes.
+	memset(msg, 'x', sizeof(msg) - 1);
+	msg[sizeof(msg) - 1] = '\0';
+	memcpy(msg, want, sizeof(want) - 1);
+	FAILS(alltypes_v1_all_types_fail(obj, ADDIN_EIO, msg), ADDIN_EIO);
+	GEN_CHECK(strcmp(addin_errmsg(), want) == 0);
+
+	// A code Bulkhead does not know is ADDIN_EREMOTE with the add-in's
+	// message; by direct connect nothing stands between host and add-in,
+	// and the add-in's code arrives as it is.
+	FAILS(alltypes_v1_all_types_fail(obj, 4242, "a newer code"),
+	      direct ? (addin_err) 4242 : ADDIN_EREMOTE);
+	GEN_CHECK(str_eq(addin_errmsg(), "a newer code"));
+	FAILS(alltypes_v1_all_types_fail(obj, 4242, ""),
+	      direct ? (addin_err) 4242 : ADDIN_EREMOTE);
+	GEN_CHECK(str_eq(addin_errmsg(), direct
+	                                     ? addin_strerror(4242)
+	                                     : addin_strerror(ADDIN_EREMOTE)));
+	PASS(alltypes_v1_all_types_ping(obj));
+}
+
+void
 check_all_types(alltypes_v1_all_types *obj)
 {
 	GEN_CHECK(obj != NULL);

@@ -26,6 +26,13 @@
 // empty call, and add-in errors with and without a message.
 void check_all_types(alltypes_v1_all_types *obj);
 
+// check_faults makes alltypes.v1.AllTypes.Fail fail and checks that host
+// code sees the add-in's code and message as they are (511 bytes with
+// control characters, truncated beyond), and ADDIN_EREMOTE for a code
+// Bulkhead does not know (except by @direct connect, where the add-in's
+// code arrives as it is).  The same at every isolation level.
+void check_faults(alltypes_v1_all_types *obj, bool direct);
+
 // check_presence calls presence.v1.Presence: proto2 optional fields absent
 // (defaults) and present (including zero values), nested and NULL structs.
 void check_presence(presence_v1_presence *obj);

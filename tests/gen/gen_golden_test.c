@@ -230,6 +230,33 @@ check_views(const struct contract *c, const char *out)
 	free(pbc_lower);
 }
 
+// Generated code reaches the SDK only through its public API: no private
+// (addin__ / ADDIN__) name, which may change in any release.
+static void
+test_no_private_names(void)
+{
+	char *out = gen_tmpdir();
+
+	for (size_t c = 0; c < N_CONTRACTS; c++) {
+		ADDIN_CHECK(generate(contracts[c].root, contracts[c].base, out,
+		                     NULL) == 0);
+		for (size_t s = 0; s < N_SUFFIXES; s++) {
+			char *g = generated(out, contracts[c].base,
+			                    suffixes[s], NULL);
+			ADDIN_CHECKF(strstr(g, "addin__") == NULL &&
+			                 strstr(g, "ADDIN__") == NULL,
+			             "%s.%s uses a private SDK name: %.40s",
+			             contracts[c].base, suffixes[s],
+			             strstr(g, "addin__") != NULL
+			                 ? strstr(g, "addin__")
+			                 : strstr(g, "ADDIN__"));
+			free(g);
+		}
+	}
+	gen_rmtree(out);
+	free(out);
+}
+
 static void
 test_views_have_no_protobuf(void)
 {
@@ -572,6 +599,7 @@ ADDIN_TEST_LIST = {
     {"generating twice gives the same bytes", test_deterministic},
     {"views show no protobuf and carry banner, version check and ids",
      test_views_have_no_protobuf},
+    {"generated code uses no private SDK name", test_no_private_names},
     {"the contract hash ignores comments and layout but not the wire",
      test_hash},
     {"a comment ending in a ?\?/ trigraph swallows no generated line",

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addin/adapter.h"
 #include "addin_test.h"
 #include "calculator/v1/calculator.view.h"
 #include "checks.h"
@@ -73,6 +74,7 @@ alltypes_at(bool direct)
 	                             ALLTYPES_V1_ALL_TYPES_VIEW_ID,
 	                             ALLTYPES_V1_ALL_TYPES_VIEW_HASH, direct));
 	check_all_types(alltypes_v1_all_types_from_object(p.obj));
+	check_faults(alltypes_v1_all_types_from_object(p.obj), direct);
 	gen_pipeline_close(&p);
 }
 
@@ -240,8 +242,17 @@ test_missing_op(void)
 	gen_pipeline_close(&p);
 }
 
-// A contract that misbehaves, as a broken proxy might.
-enum { SILENT, WRONG_REPLY, FAIL_WITHOUT_ERROR, FAIL_WITH_ERROR };
+// A contract that misbehaves, as a broken proxy might, or fails.
+enum {
+	SILENT,
+	WRONG_REPLY,
+	FAIL_WITHOUT_ERROR,
+	NULL_AFTER_ERROR,
+	FAIL_WITH_ERROR,
+	FAIL_WITH_OK,
+	FAIL_WITH_UNKNOWN,
+	FAIL_THEN_NOISE,
+};
 
 struct bad_service {
 	ProtobufCService base;
@@ -262,10 +273,34 @@ bad_invoke(ProtobufCService *service, unsigned method_index,
 		addin_set_error(ADDIN_OK, NULL);
 		closure(NULL, data);
 		return;
-	default:
+	case NULL_AFTER_ERROR:
+		// The thread's error does not travel: only a fault does.
 		addin_set_error(ADDIN_EPEERDIED, "add-in process died");
 		closure(NULL, data);
 		return;
+	case FAIL_WITH_ERROR:
+		addin_adapter_fail(closure, data, ADDIN_EPEERDIED,
+		                   "add-in process died");
+		return;
+	case FAIL_WITH_OK:
+		addin_adapter_fail(closure, data, ADDIN_OK, "not a success");
+		return;
+	case FAIL_WITH_UNKNOWN:
+		addin_adapter_fail(closure, data, (addin_err) 4242, NULL);
+		return;
+	default: {
+		// After answering, a library call that fails records its own
+		// error on this thread.  The call's failure travelled with the
+		// call and is not overwritten (with the thread's last error as
+		// the carrier, host code saw "resource busy" here).
+		const void *ops;
+		void       *self;
+		addin_adapter_fail(closure, data, ADDIN_EBUSY,
+		                   "busy: come back later");
+		ADDIN_FAIL(addin_object_enter(NULL, "x", &ops, &self),
+		           ADDIN_EINVAL);
+		return;
+	}
 	}
 }
 
@@ -286,8 +321,14 @@ test_bad_contract(void)
 	} cases[] = {
 	    {SILENT, ADDIN_EPROTO, "did not answer"},
 	    {WRONG_REPLY, ADDIN_EPROTO, "GetNameRequest"},
-	    {FAIL_WITHOUT_ERROR, ADDIN_EREMOTE, "without an error code"},
+	    {FAIL_WITHOUT_ERROR, ADDIN_EREMOTE,
+	     "calculator.v1.Calculator.GetName failed without saying why"},
+	    {NULL_AFTER_ERROR, ADDIN_EREMOTE,
+	     "calculator.v1.Calculator.GetName failed without saying why"},
 	    {FAIL_WITH_ERROR, ADDIN_EPEERDIED, "add-in process died"},
+	    {FAIL_WITH_OK, ADDIN_EREMOTE, "not a success"},
+	    {FAIL_WITH_UNKNOWN, ADDIN_EREMOTE, "the add-in reported an error"},
+	    {FAIL_THEN_NOISE, ADDIN_EBUSY, "busy: come back later"},
 	};
 
 	ADDIN_PASS(gen_pipeline_open(
@@ -339,25 +380,31 @@ test_wrong_contract(void)
 	gen_pipeline_close(&calc);
 }
 
-// The add-in-side service as a proxy's stub will call it.
+// The add-in-side service as a proxy's stub will call it: every failure
+// is a fault carried by the closure (addin/adapter.h).
 struct answer {
-	int                     calls;
-	const ProtobufCMessage *reply;
+	int       calls;
+	bool      reply; // an ordinary reply
+	addin_err rv;
+	char      msg[ADDIN_ADAPTER_MSG_MAX];
 };
 
 static void
 record(const ProtobufCMessage *reply, void *data)
 {
 	struct answer *a = data;
+	const char    *why;
 	a->calls++;
-	a->reply = reply;
+	a->rv    = addin_adapter_fault(reply, &why);
+	a->reply = a->rv == ADDIN_OK;
+	snprintf(a->msg, sizeof(a->msg), "%s", a->reply ? "" : why);
 }
 
 static void
 test_stub_side(void)
 {
 	gen_pipeline                      p;
-	struct answer                     a = {0, NULL};
+	struct answer                     a = {0, false, ADDIN_OK, ""};
 	ProtobufCService                 *svc;
 	const ProtobufCMessageDescriptor *operate_in;
 	ProtobufCMessage                 *msg;
@@ -371,8 +418,9 @@ test_stub_side(void)
 
 	// An unknown method.
 	svc->invoke(svc, 99, NULL, record, &a);
-	ADDIN_CHECK(a.calls == 1 && a.reply == NULL);
-	ADDIN_CHECK(addin_last_error() == ADDIN_EUNIMPL);
+	ADDIN_CHECK(a.calls == 1 && !a.reply);
+	ADDIN_CHECK(a.rv == ADDIN_EUNIMPL);
+	ADDIN_CHECK_STR(a.msg, "calculator.v1.Calculator has no method 99");
 
 	// A request of another method's type.
 	operate_in = svc->descriptor->methods[2].input;
@@ -380,15 +428,16 @@ test_stub_side(void)
 	ADDIN_CHECK(msg != NULL);
 	protobuf_c_message_init(operate_in, msg);
 	svc->invoke(svc, 0, msg, record, &a);
-	ADDIN_CHECK(a.calls == 2 && a.reply == NULL);
-	ADDIN_CHECK(addin_last_error() == ADDIN_EPROTO);
-	ADDIN_CHECK_CONTAINS(addin_errmsg(), "GetNameRequest");
+	ADDIN_CHECK(a.calls == 2 && !a.reply);
+	ADDIN_CHECK(a.rv == ADDIN_EPROTO);
+	ADDIN_CHECK_CONTAINS(a.msg, "GetNameRequest");
 
-	// The right type: the add-in's error comes back as the thread's.
+	// The right type: the add-in's code and message come back as the
+	// fault.
 	svc->invoke(svc, 2, msg, record, &a); // operation "" is unknown
-	ADDIN_CHECK(a.calls == 3 && a.reply == NULL);
-	ADDIN_CHECK(addin_last_error() == ADDIN_ENOTFOUND);
-	ADDIN_CHECK_STR(addin_errmsg(), "unknown operation ''");
+	ADDIN_CHECK(a.calls == 3 && !a.reply);
+	ADDIN_CHECK(a.rv == ADDIN_ENOTFOUND);
+	ADDIN_CHECK_STR(a.msg, "unknown operation ''");
 	free(msg);
 	gen_pipeline_close(&p);
 }

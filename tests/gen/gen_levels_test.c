@@ -107,6 +107,11 @@ at_level(addin_isolation level)
 		printf("  %s at %s\n", views[v].addin,
 		       addin_isolation_name(level));
 		views[v].check(obj);
+		// Failures: the same code and message at every level.
+		if (strcmp(views[v].id, ALLTYPES_V1_ALL_TYPES_VIEW_ID) == 0) {
+			check_faults(alltypes_v1_all_types_from_object(obj),
+			             level == ADDIN_ISOLATION_DIRECT);
+		}
 		addin_object_unref(obj);
 		addin_token_list_destroy(list);
 	}

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addin/adapter.h"
 #include "addin_test.h"
 #include "alltypes/v1/alltypes.host.h"
 #include "pipeline_fixture.h"
@@ -288,14 +289,18 @@ struct packed {
 	int      calls;
 	uint8_t *bytes;
 	size_t   len;
+	char     why[ADDIN_ADAPTER_MSG_MAX]; // a fault's message
 };
 
 static void
 pack_reply(const ProtobufCMessage *reply, void *data)
 {
 	struct packed *pk = data;
+	const char    *why;
 	pk->calls++;
-	if (reply != NULL) {
+	if (addin_adapter_fault(reply, &why) != ADDIN_OK) {
+		snprintf(pk->why, sizeof(pk->why), "%s", why);
+	} else {
 		pk->len   = protobuf_c_message_get_packed_size(reply);
 		pk->bytes = malloc(pk->len + 1);
 		protobuf_c_message_pack(reply, pk->bytes);
@@ -309,7 +314,7 @@ addin_round_trip(unsigned method, const char *req_type, const char *req,
                  const char *rep_type, const char *want)
 {
 	gen_pipeline      p;
-	struct packed     pk = {0, NULL, 0};
+	struct packed     pk = {0, NULL, 0, ""};
 	char             *bytes, *text;
 	size_t            len;
 	ProtobufCMessage *msg;
@@ -322,7 +327,7 @@ addin_round_trip(unsigned method, const char *req_type, const char *req,
 	    (const uint8_t *) bytes);
 	ADDIN_CHECK(msg != NULL);
 	p.service->invoke(p.service, method, msg, pack_reply, &pk);
-	ADDIN_CHECKF(pk.calls == 1 && pk.bytes != NULL, "%s", addin_errmsg());
+	ADDIN_CHECKF(pk.calls == 1 && pk.bytes != NULL, "%s", pk.why);
 	protoc("decode", rep_type, pk.bytes, pk.len, &text, NULL);
 	ADDIN_CHECKF(strcmp(text, want) == 0,
 	             "protoc decoded the reply as:\n%s", text);

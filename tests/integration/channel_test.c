@@ -21,6 +21,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 
+#include "addin/adapter.h"
 #include "addin_test.h"
 #include "channel.h"
 #include "frame.h"
@@ -105,8 +106,11 @@ transform_done(const Bulkhead__Test__V1__AllTypes *out, void *data)
 {
 	transform_ctx *c = data;
 	c->called        = true;
-	c->bad =
-	    out == NULL ? "call failed" : testsvc_check_transform(c->in, out);
+	// A failed call answers with a fault, not an AllTypes.
+	c->bad = addin_adapter_fault((const ProtobufCMessage *) out, NULL) !=
+	                 ADDIN_OK
+	             ? "call failed"
+	             : testsvc_check_transform(c->in, out);
 }
 
 static void
@@ -164,6 +168,27 @@ test_fault_crosses(void)
 	ADDIN_FAIL(addin__channel_call(addin__proc_channel(p), obj, TS, M_FAIL,
 	                               &req.base, 0, &reply),
 	           ADDIN_EREMOTE);
+	// A message of 511 bytes with control characters crosses intact.
+	char long_msg[ADDIN_ADAPTER_MSG_MAX];
+	for (size_t i = 0; i < sizeof(long_msg) - 1; i++) {
+		long_msg[i] = (char) (i % 16 == 0 ? 1 + (int) (i % 31)
+		                                  : 'A' + (int) (i % 26));
+	}
+	long_msg[sizeof(long_msg) - 1] = '\0';
+	req.code                       = ADDIN_EBUSY;
+	req.message                    = long_msg;
+	ADDIN_FAIL(addin__channel_call(addin__proc_channel(p), obj, TS, M_FAIL,
+	                               &req.base, 0, &reply),
+	           ADDIN_EBUSY);
+	ADDIN_CHECK(strcmp(addin_errmsg(), long_msg) == 0);
+	// A service that answers nothing: the stub says so (it used to
+	// send ADDIN_EREMOTE "success").
+	req.has_code = false;
+	ADDIN_FAIL(addin__channel_call(addin__proc_channel(p), obj, TS, M_FAIL,
+	                               &req.base, 0, &reply),
+	           ADDIN_EREMOTE);
+	ADDIN_CHECK_STR(addin_errmsg(), "bulkhead.test.v1.TestService.Fail "
+	                                "failed without saying why");
 	// An object that does not exist.
 	ADDIN_FAIL(echo(addin__proc_channel(p), 4242, 1, 0, NULL),
 	           ADDIN_ENOTFOUND);

@@ -79,8 +79,7 @@ ADDIN_API const char *addin_errmsg(void);
 
 // addin_last_error returns the code of the last error recorded on the calling
 // thread (by a failing Bulkhead function or addin_set_error), or ADDIN_OK.
-// Generated adapters use it to carry an add-in's error across a contract
-// call.  Thread-safe (per thread).
+// Thread-safe (per thread).
 ADDIN_API addin_err addin_last_error(void);
 
 // addin_set_error records @code and a printf-style message as the calling

@@ -17,8 +17,8 @@
 #include "alltypes/v1/alltypes.pb-c.h"
 #include "alltypes/v1/alltypes.view.h"
 
-#if ADDIN_SDK_VERSION_NUMBER < 100
-#error "Regenerate alltypes/v1/alltypes.addin-adapter.c with the protoc-gen-pipeline of your Bulkhead SDK: it needs SDK 0.1.0 or newer."
+#if ADDIN_SDK_VERSION_NUMBER < 200
+#error "Regenerate alltypes/v1/alltypes.addin-adapter.c with the protoc-gen-pipeline of your Bulkhead SDK: it needs SDK 0.2.0 or newer."
 #endif
 
 ADDIN_SEGMENT_RECORD(addin_addin_adapter_record,
@@ -41,36 +41,36 @@ struct addin_addin_adapter {
 };
 
 static addin_err
-addin_to_pb_alltypes_v1_scalars(addin__arena *addin_arena, const alltypes_v1_scalars *addin_src, Alltypes__V1__Scalars *addin_dst);
+addin_to_pb_alltypes_v1_scalars(addin_adapter_arena *addin_arena, const alltypes_v1_scalars *addin_src, Alltypes__V1__Scalars *addin_dst);
 static addin_err
-addin_to_pb_alltypes_v1_repeats(addin__arena *addin_arena, const alltypes_v1_repeats *addin_src, Alltypes__V1__Repeats *addin_dst);
+addin_to_pb_alltypes_v1_repeats(addin_adapter_arena *addin_arena, const alltypes_v1_repeats *addin_src, Alltypes__V1__Repeats *addin_dst);
 static addin_err
-addin_to_pb_alltypes_v1_point(addin__arena *addin_arena, const alltypes_v1_point *addin_src, Alltypes__V1__Point *addin_dst);
+addin_to_pb_alltypes_v1_point(addin_adapter_arena *addin_arena, const alltypes_v1_point *addin_src, Alltypes__V1__Point *addin_dst);
 static addin_err
-addin_to_pb_alltypes_v1_shape_extent(addin__arena *addin_arena, const alltypes_v1_shape_extent *addin_src, Alltypes__V1__Shape *addin_dst);
+addin_to_pb_alltypes_v1_shape_extent(addin_adapter_arena *addin_arena, const alltypes_v1_shape_extent *addin_src, Alltypes__V1__Shape *addin_dst);
 static addin_err
-addin_to_pb_alltypes_v1_shape(addin__arena *addin_arena, const alltypes_v1_shape *addin_src, Alltypes__V1__Shape *addin_dst);
+addin_to_pb_alltypes_v1_shape(addin_adapter_arena *addin_arena, const alltypes_v1_shape *addin_src, Alltypes__V1__Shape *addin_dst);
 static addin_err
-addin_to_pb_alltypes_v1_shape_style(addin__arena *addin_arena, const alltypes_v1_shape_style *addin_src, Alltypes__V1__Shape__Style *addin_dst);
+addin_to_pb_alltypes_v1_shape_style(addin_adapter_arena *addin_arena, const alltypes_v1_shape_style *addin_src, Alltypes__V1__Shape__Style *addin_dst);
 static addin_err
-addin_to_pb_alltypes_v1_shape_reply_pick(addin__arena *addin_arena, const alltypes_v1_shape_reply_pick *addin_src, Alltypes__V1__ShapeReply *addin_dst);
+addin_to_pb_alltypes_v1_shape_reply_pick(addin_adapter_arena *addin_arena, const alltypes_v1_shape_reply_pick *addin_src, Alltypes__V1__ShapeReply *addin_dst);
 static addin_err
-addin_borrow_alltypes_v1_scalars(addin__arena *addin_arena, const Alltypes__V1__Scalars *addin_src, alltypes_v1_scalars *addin_dst);
+addin_borrow_alltypes_v1_scalars(addin_adapter_arena *addin_arena, const Alltypes__V1__Scalars *addin_src, alltypes_v1_scalars *addin_dst);
 static addin_err
-addin_borrow_alltypes_v1_repeats(addin__arena *addin_arena, const Alltypes__V1__Repeats *addin_src, alltypes_v1_repeats *addin_dst);
+addin_borrow_alltypes_v1_repeats(addin_adapter_arena *addin_arena, const Alltypes__V1__Repeats *addin_src, alltypes_v1_repeats *addin_dst);
 static addin_err
-addin_borrow_alltypes_v1_point(addin__arena *addin_arena, const Alltypes__V1__Point *addin_src, alltypes_v1_point *addin_dst);
+addin_borrow_alltypes_v1_point(addin_adapter_arena *addin_arena, const Alltypes__V1__Point *addin_src, alltypes_v1_point *addin_dst);
 static addin_err
-addin_borrow_alltypes_v1_shape_extent(addin__arena *addin_arena, const Alltypes__V1__Shape *addin_src, alltypes_v1_shape_extent *addin_dst);
+addin_borrow_alltypes_v1_shape_extent(addin_adapter_arena *addin_arena, const Alltypes__V1__Shape *addin_src, alltypes_v1_shape_extent *addin_dst);
 static addin_err
-addin_borrow_alltypes_v1_shape(addin__arena *addin_arena, const Alltypes__V1__Shape *addin_src, alltypes_v1_shape *addin_dst);
+addin_borrow_alltypes_v1_shape(addin_adapter_arena *addin_arena, const Alltypes__V1__Shape *addin_src, alltypes_v1_shape *addin_dst);
 static addin_err
-addin_borrow_alltypes_v1_shape_style(addin__arena *addin_arena, const Alltypes__V1__Shape__Style *addin_src, alltypes_v1_shape_style *addin_dst);
+addin_borrow_alltypes_v1_shape_style(addin_adapter_arena *addin_arena, const Alltypes__V1__Shape__Style *addin_src, alltypes_v1_shape_style *addin_dst);
 static addin_err
-addin_borrow_alltypes_v1_shape_request_pick(addin__arena *addin_arena, const Alltypes__V1__ShapeRequest *addin_src, alltypes_v1_shape_request_pick *addin_dst);
+addin_borrow_alltypes_v1_shape_request_pick(addin_adapter_arena *addin_arena, const Alltypes__V1__ShapeRequest *addin_src, alltypes_v1_shape_request_pick *addin_dst);
 
 static addin_err
-addin_to_pb_alltypes_v1_scalars(addin__arena *addin_arena, const alltypes_v1_scalars *addin_src, Alltypes__V1__Scalars *addin_dst)
+addin_to_pb_alltypes_v1_scalars(addin_adapter_arena *addin_arena, const alltypes_v1_scalars *addin_src, Alltypes__V1__Scalars *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -102,7 +102,7 @@ addin_to_pb_alltypes_v1_scalars(addin__arena *addin_arena, const alltypes_v1_sca
 }
 
 static addin_err
-addin_to_pb_alltypes_v1_repeats(addin__arena *addin_arena, const alltypes_v1_repeats *addin_src, Alltypes__V1__Repeats *addin_dst)
+addin_to_pb_alltypes_v1_repeats(addin_adapter_arena *addin_arena, const alltypes_v1_repeats *addin_src, Alltypes__V1__Repeats *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -184,7 +184,7 @@ addin_to_pb_alltypes_v1_repeats(addin__arena *addin_arena, const alltypes_v1_rep
 		return addin_rv;
 	}
 	if (addin_src->n_b > 0) {
-		protobuf_c_boolean *addin_a = addin__arena_alloc(addin_arena, addin_src->n_b, sizeof(*addin_a));
+		protobuf_c_boolean *addin_a = addin_adapter_arena_alloc(addin_arena, addin_src->n_b, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -212,7 +212,7 @@ addin_to_pb_alltypes_v1_repeats(addin__arena *addin_arena, const alltypes_v1_rep
 		return addin_rv;
 	}
 	if (addin_src->n_color > 0) {
-		Alltypes__V1__Color *addin_a = addin__arena_alloc(addin_arena, addin_src->n_color, sizeof(*addin_a));
+		Alltypes__V1__Color *addin_a = addin_adapter_arena_alloc(addin_arena, addin_src->n_color, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -228,8 +228,8 @@ addin_to_pb_alltypes_v1_repeats(addin__arena *addin_arena, const alltypes_v1_rep
 		return addin_rv;
 	}
 	if (addin_src->n_points > 0) {
-		Alltypes__V1__Point **addin_a = addin__arena_alloc(addin_arena, addin_src->n_points, sizeof(*addin_a));
-		Alltypes__V1__Point *addin_m = addin__arena_alloc(addin_arena, addin_src->n_points, sizeof(*addin_m));
+		Alltypes__V1__Point **addin_a = addin_adapter_arena_alloc(addin_arena, addin_src->n_points, sizeof(*addin_a));
+		Alltypes__V1__Point *addin_m = addin_adapter_arena_alloc(addin_arena, addin_src->n_points, sizeof(*addin_m));
 		if (addin_a == NULL || addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -248,7 +248,7 @@ addin_to_pb_alltypes_v1_repeats(addin__arena *addin_arena, const alltypes_v1_rep
 }
 
 static addin_err
-addin_to_pb_alltypes_v1_point(addin__arena *addin_arena, const alltypes_v1_point *addin_src, Alltypes__V1__Point *addin_dst)
+addin_to_pb_alltypes_v1_point(addin_adapter_arena *addin_arena, const alltypes_v1_point *addin_src, Alltypes__V1__Point *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -262,7 +262,7 @@ addin_to_pb_alltypes_v1_point(addin__arena *addin_arena, const alltypes_v1_point
 }
 
 static addin_err
-addin_to_pb_alltypes_v1_shape_extent(addin__arena *addin_arena, const alltypes_v1_shape_extent *addin_src, Alltypes__V1__Shape *addin_dst)
+addin_to_pb_alltypes_v1_shape_extent(addin_adapter_arena *addin_arena, const alltypes_v1_shape_extent *addin_src, Alltypes__V1__Shape *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -288,7 +288,7 @@ addin_to_pb_alltypes_v1_shape_extent(addin__arena *addin_arena, const alltypes_v
 	case ALLTYPES_V1_SHAPE_EXTENT_CORNER:
 		addin_dst->extent_case = (Alltypes__V1__Shape__ExtentCase) 7;
 		{
-			Alltypes__V1__Point *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+			Alltypes__V1__Point *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 			if (addin_m == NULL) {
 				addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 				break;
@@ -312,7 +312,7 @@ addin_to_pb_alltypes_v1_shape_extent(addin__arena *addin_arena, const alltypes_v
 }
 
 static addin_err
-addin_to_pb_alltypes_v1_shape(addin__arena *addin_arena, const alltypes_v1_shape *addin_src, Alltypes__V1__Shape *addin_dst)
+addin_to_pb_alltypes_v1_shape(addin_adapter_arena *addin_arena, const alltypes_v1_shape *addin_src, Alltypes__V1__Shape *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -321,7 +321,7 @@ addin_to_pb_alltypes_v1_shape(addin__arena *addin_arena, const alltypes_v1_shape
 		addin_dst->name = (char *) (uintptr_t) addin_src->name;
 	}
 	if (addin_src->origin != NULL) {
-		Alltypes__V1__Point *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		Alltypes__V1__Point *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -337,8 +337,8 @@ addin_to_pb_alltypes_v1_shape(addin__arena *addin_arena, const alltypes_v1_shape
 		return addin_rv;
 	}
 	if (addin_src->n_vertices > 0) {
-		Alltypes__V1__Point **addin_a = addin__arena_alloc(addin_arena, addin_src->n_vertices, sizeof(*addin_a));
-		Alltypes__V1__Point *addin_m = addin__arena_alloc(addin_arena, addin_src->n_vertices, sizeof(*addin_m));
+		Alltypes__V1__Point **addin_a = addin_adapter_arena_alloc(addin_arena, addin_src->n_vertices, sizeof(*addin_a));
+		Alltypes__V1__Point *addin_m = addin_adapter_arena_alloc(addin_arena, addin_src->n_vertices, sizeof(*addin_m));
 		if (addin_a == NULL || addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -361,8 +361,8 @@ addin_to_pb_alltypes_v1_shape(addin__arena *addin_arena, const alltypes_v1_shape
 		return addin_rv;
 	}
 	if (addin_src->n_children > 0) {
-		Alltypes__V1__Shape **addin_a = addin__arena_alloc(addin_arena, addin_src->n_children, sizeof(*addin_a));
-		Alltypes__V1__Shape *addin_m = addin__arena_alloc(addin_arena, addin_src->n_children, sizeof(*addin_m));
+		Alltypes__V1__Shape **addin_a = addin_adapter_arena_alloc(addin_arena, addin_src->n_children, sizeof(*addin_a));
+		Alltypes__V1__Shape *addin_m = addin_adapter_arena_alloc(addin_arena, addin_src->n_children, sizeof(*addin_m));
 		if (addin_a == NULL || addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -378,7 +378,7 @@ addin_to_pb_alltypes_v1_shape(addin__arena *addin_arena, const alltypes_v1_shape
 		addin_dst->n_children = addin_src->n_children;
 	}
 	if (addin_src->style != NULL) {
-		Alltypes__V1__Shape__Style *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		Alltypes__V1__Shape__Style *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -390,7 +390,7 @@ addin_to_pb_alltypes_v1_shape(addin__arena *addin_arena, const alltypes_v1_shape
 		}
 	}
 	if (addin_src->scalars != NULL) {
-		Alltypes__V1__Scalars *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		Alltypes__V1__Scalars *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -402,7 +402,7 @@ addin_to_pb_alltypes_v1_shape(addin__arena *addin_arena, const alltypes_v1_shape
 		}
 	}
 	if (addin_src->repeats != NULL) {
-		Alltypes__V1__Repeats *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		Alltypes__V1__Repeats *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -417,7 +417,7 @@ addin_to_pb_alltypes_v1_shape(addin__arena *addin_arena, const alltypes_v1_shape
 }
 
 static addin_err
-addin_to_pb_alltypes_v1_shape_style(addin__arena *addin_arena, const alltypes_v1_shape_style *addin_src, Alltypes__V1__Shape__Style *addin_dst)
+addin_to_pb_alltypes_v1_shape_style(addin_adapter_arena *addin_arena, const alltypes_v1_shape_style *addin_src, Alltypes__V1__Shape__Style *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -430,7 +430,7 @@ addin_to_pb_alltypes_v1_shape_style(addin__arena *addin_arena, const alltypes_v1
 }
 
 static addin_err
-addin_to_pb_alltypes_v1_shape_reply_pick(addin__arena *addin_arena, const alltypes_v1_shape_reply_pick *addin_src, Alltypes__V1__ShapeReply *addin_dst)
+addin_to_pb_alltypes_v1_shape_reply_pick(addin_adapter_arena *addin_arena, const alltypes_v1_shape_reply_pick *addin_src, Alltypes__V1__ShapeReply *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -447,7 +447,7 @@ addin_to_pb_alltypes_v1_shape_reply_pick(addin__arena *addin_arena, const alltyp
 	case ALLTYPES_V1_SHAPE_REPLY_PICK_AT:
 		addin_dst->pick_case = (Alltypes__V1__ShapeReply__PickCase) 5;
 		{
-			Alltypes__V1__Point *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+			Alltypes__V1__Point *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 			if (addin_m == NULL) {
 				addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 				break;
@@ -467,7 +467,7 @@ addin_to_pb_alltypes_v1_shape_reply_pick(addin__arena *addin_arena, const alltyp
 }
 
 static addin_err
-addin_borrow_alltypes_v1_scalars(addin__arena *addin_arena, const Alltypes__V1__Scalars *addin_src, alltypes_v1_scalars *addin_dst)
+addin_borrow_alltypes_v1_scalars(addin_adapter_arena *addin_arena, const Alltypes__V1__Scalars *addin_src, alltypes_v1_scalars *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -493,7 +493,7 @@ addin_borrow_alltypes_v1_scalars(addin__arena *addin_arena, const Alltypes__V1__
 }
 
 static addin_err
-addin_borrow_alltypes_v1_repeats(addin__arena *addin_arena, const Alltypes__V1__Repeats *addin_src, alltypes_v1_repeats *addin_dst)
+addin_borrow_alltypes_v1_repeats(addin_adapter_arena *addin_arena, const Alltypes__V1__Repeats *addin_src, alltypes_v1_repeats *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -523,7 +523,7 @@ addin_borrow_alltypes_v1_repeats(addin__arena *addin_arena, const Alltypes__V1__
 	addin_dst->sfx64 = addin_src->sfx64;
 	addin_dst->n_sfx64 = addin_src->n_sfx64;
 	if (addin_src->n_b > 0) {
-		bool *addin_a = addin__arena_alloc(addin_arena, addin_src->n_b, sizeof(*addin_a));
+		bool *addin_a = addin_adapter_arena_alloc(addin_arena, addin_src->n_b, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -537,7 +537,7 @@ addin_borrow_alltypes_v1_repeats(addin__arena *addin_arena, const Alltypes__V1__
 	addin_dst->s = (const char *const *) addin_src->s;
 	addin_dst->n_s = addin_src->n_s;
 	if (addin_src->n_color > 0) {
-		alltypes_v1_color *addin_a = addin__arena_alloc(addin_arena, addin_src->n_color, sizeof(*addin_a));
+		alltypes_v1_color *addin_a = addin_adapter_arena_alloc(addin_arena, addin_src->n_color, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -549,7 +549,7 @@ addin_borrow_alltypes_v1_repeats(addin__arena *addin_arena, const Alltypes__V1__
 		addin_dst->n_color = addin_src->n_color;
 	}
 	if (addin_src->n_points > 0) {
-		alltypes_v1_point *addin_a = addin__arena_alloc(addin_arena, addin_src->n_points, sizeof(*addin_a));
+		alltypes_v1_point *addin_a = addin_adapter_arena_alloc(addin_arena, addin_src->n_points, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -570,7 +570,7 @@ addin_borrow_alltypes_v1_repeats(addin__arena *addin_arena, const Alltypes__V1__
 }
 
 static addin_err
-addin_borrow_alltypes_v1_point(addin__arena *addin_arena, const Alltypes__V1__Point *addin_src, alltypes_v1_point *addin_dst)
+addin_borrow_alltypes_v1_point(addin_adapter_arena *addin_arena, const Alltypes__V1__Point *addin_src, alltypes_v1_point *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -582,7 +582,7 @@ addin_borrow_alltypes_v1_point(addin__arena *addin_arena, const Alltypes__V1__Po
 }
 
 static addin_err
-addin_borrow_alltypes_v1_shape_extent(addin__arena *addin_arena, const Alltypes__V1__Shape *addin_src, alltypes_v1_shape_extent *addin_dst)
+addin_borrow_alltypes_v1_shape_extent(addin_adapter_arena *addin_arena, const Alltypes__V1__Shape *addin_src, alltypes_v1_shape_extent *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -604,7 +604,7 @@ addin_borrow_alltypes_v1_shape_extent(addin__arena *addin_arena, const Alltypes_
 	case 7:
 		addin_dst->which = ALLTYPES_V1_SHAPE_EXTENT_CORNER;
 		if (addin_src->corner != NULL) {
-			alltypes_v1_point *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+			alltypes_v1_point *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 			if (addin_m == NULL) {
 				addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 				break;
@@ -627,14 +627,14 @@ addin_borrow_alltypes_v1_shape_extent(addin__arena *addin_arena, const Alltypes_
 }
 
 static addin_err
-addin_borrow_alltypes_v1_shape(addin__arena *addin_arena, const Alltypes__V1__Shape *addin_src, alltypes_v1_shape *addin_dst)
+addin_borrow_alltypes_v1_shape(addin_adapter_arena *addin_arena, const Alltypes__V1__Shape *addin_src, alltypes_v1_shape *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
 	(void) addin_arena;
 	addin_dst->name = addin_src->name != NULL ? addin_src->name : "";
 	if (addin_src->origin != NULL) {
-		alltypes_v1_point *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		alltypes_v1_point *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -645,7 +645,7 @@ addin_borrow_alltypes_v1_shape(addin__arena *addin_arena, const Alltypes__V1__Sh
 		addin_dst->origin = addin_m;
 	}
 	if (addin_src->n_vertices > 0) {
-		alltypes_v1_point *addin_a = addin__arena_alloc(addin_arena, addin_src->n_vertices, sizeof(*addin_a));
+		alltypes_v1_point *addin_a = addin_adapter_arena_alloc(addin_arena, addin_src->n_vertices, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -666,7 +666,7 @@ addin_borrow_alltypes_v1_shape(addin__arena *addin_arena, const Alltypes__V1__Sh
 		return addin_rv;
 	}
 	if (addin_src->n_children > 0) {
-		alltypes_v1_shape *addin_a = addin__arena_alloc(addin_arena, addin_src->n_children, sizeof(*addin_a));
+		alltypes_v1_shape *addin_a = addin_adapter_arena_alloc(addin_arena, addin_src->n_children, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -684,7 +684,7 @@ addin_borrow_alltypes_v1_shape(addin__arena *addin_arena, const Alltypes__V1__Sh
 		addin_dst->n_children = addin_src->n_children;
 	}
 	if (addin_src->style != NULL) {
-		alltypes_v1_shape_style *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		alltypes_v1_shape_style *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -695,7 +695,7 @@ addin_borrow_alltypes_v1_shape(addin__arena *addin_arena, const Alltypes__V1__Sh
 		addin_dst->style = addin_m;
 	}
 	if (addin_src->scalars != NULL) {
-		alltypes_v1_scalars *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		alltypes_v1_scalars *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -706,7 +706,7 @@ addin_borrow_alltypes_v1_shape(addin__arena *addin_arena, const Alltypes__V1__Sh
 		addin_dst->scalars = addin_m;
 	}
 	if (addin_src->repeats != NULL) {
-		alltypes_v1_repeats *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		alltypes_v1_repeats *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -720,7 +720,7 @@ addin_borrow_alltypes_v1_shape(addin__arena *addin_arena, const Alltypes__V1__Sh
 }
 
 static addin_err
-addin_borrow_alltypes_v1_shape_style(addin__arena *addin_arena, const Alltypes__V1__Shape__Style *addin_src, alltypes_v1_shape_style *addin_dst)
+addin_borrow_alltypes_v1_shape_style(addin_adapter_arena *addin_arena, const Alltypes__V1__Shape__Style *addin_src, alltypes_v1_shape_style *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -731,7 +731,7 @@ addin_borrow_alltypes_v1_shape_style(addin__arena *addin_arena, const Alltypes__
 }
 
 static addin_err
-addin_borrow_alltypes_v1_shape_request_pick(addin__arena *addin_arena, const Alltypes__V1__ShapeRequest *addin_src, alltypes_v1_shape_request_pick *addin_dst)
+addin_borrow_alltypes_v1_shape_request_pick(addin_adapter_arena *addin_arena, const Alltypes__V1__ShapeRequest *addin_src, alltypes_v1_shape_request_pick *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -748,7 +748,7 @@ addin_borrow_alltypes_v1_shape_request_pick(addin__arena *addin_arena, const All
 	case 5:
 		addin_dst->which = ALLTYPES_V1_SHAPE_REQUEST_PICK_AT;
 		if (addin_src->at != NULL) {
-			alltypes_v1_point *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+			alltypes_v1_point *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 			if (addin_m == NULL) {
 				addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 				break;
@@ -772,8 +772,8 @@ addin_handle_echo_scalars(struct addin_addin_adapter *addin_aa,
     const ProtobufCMessage *addin_msg, ProtobufCClosure addin_closure,
     void *addin_closure_data)
 {
-	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
-	addin__arena *addin_arena = &addin_arena_s;
+	addin_adapter_arena addin_arena_s = ADDIN_ADAPTER_ARENA_INIT;
+	addin_adapter_arena *addin_arena = &addin_arena_s;
 	Alltypes__V1__Scalars addin_rep;
 	addin_err addin_rv;
 	const Alltypes__V1__Scalars *addin_src = (const Alltypes__V1__Scalars *) addin_msg;
@@ -880,9 +880,6 @@ addin_handle_echo_scalars(struct addin_addin_adapter *addin_aa,
 	    &ret_color);
 	if (addin_rv != ADDIN_OK) {
 		// The op wrote no output.
-		if (addin_last_error() != addin_rv) {
-			addin_set_error(addin_rv, NULL);
-		}
 		goto addin_fail;
 	}
 	addin_dst->d = ret_d;
@@ -910,14 +907,16 @@ addin_handle_echo_scalars(struct addin_addin_adapter *addin_aa,
 	addin_dst->color = (Alltypes__V1__Color) ret_color;
 	addin_closure(&addin_rep.base, addin_closure_data);
 	alltypes_v1_all_types_echo_scalars_free_out(ret_s, ret_by);
-	addin__arena_free(addin_arena);
+	addin_adapter_arena_free(addin_arena);
 	return;
 
 addin_fail_out:
 	alltypes_v1_all_types_echo_scalars_free_out(ret_s, ret_by);
 addin_fail:
-	addin__arena_free(addin_arena);
-	addin_closure(NULL, addin_closure_data);
+	addin_adapter_arena_free(addin_arena);
+	// The message is the thread's when it is for addin_rv: the op's, or
+	// this adapter's own.
+	addin_adapter_fail(addin_closure, addin_closure_data, addin_rv, NULL);
 }
 
 // EchoRepeats: request -> the add-in's op -> reply.
@@ -926,8 +925,8 @@ addin_handle_echo_repeats(struct addin_addin_adapter *addin_aa,
     const ProtobufCMessage *addin_msg, ProtobufCClosure addin_closure,
     void *addin_closure_data)
 {
-	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
-	addin__arena *addin_arena = &addin_arena_s;
+	addin_adapter_arena addin_arena_s = ADDIN_ADAPTER_ARENA_INIT;
+	addin_adapter_arena *addin_arena = &addin_arena_s;
 	Alltypes__V1__Repeats addin_rep;
 	addin_err addin_rv;
 	const Alltypes__V1__Repeats *addin_src = (const Alltypes__V1__Repeats *) addin_msg;
@@ -1033,7 +1032,7 @@ addin_handle_echo_repeats(struct addin_addin_adapter *addin_aa,
 	sfx64 = addin_src->sfx64;
 	n_sfx64 = addin_src->n_sfx64;
 	if (addin_src->n_b > 0) {
-		bool *addin_a = addin__arena_alloc(addin_arena, addin_src->n_b, sizeof(*addin_a));
+		bool *addin_a = addin_adapter_arena_alloc(addin_arena, addin_src->n_b, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -1047,7 +1046,7 @@ addin_handle_echo_repeats(struct addin_addin_adapter *addin_aa,
 	s = (const char *const *) addin_src->s;
 	n_s = addin_src->n_s;
 	if (addin_src->n_color > 0) {
-		alltypes_v1_color *addin_a = addin__arena_alloc(addin_arena, addin_src->n_color, sizeof(*addin_a));
+		alltypes_v1_color *addin_a = addin_adapter_arena_alloc(addin_arena, addin_src->n_color, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -1059,7 +1058,7 @@ addin_handle_echo_repeats(struct addin_addin_adapter *addin_aa,
 		n_color = addin_src->n_color;
 	}
 	if (addin_src->n_points > 0) {
-		alltypes_v1_point *addin_a = addin__arena_alloc(addin_arena, addin_src->n_points, sizeof(*addin_a));
+		alltypes_v1_point *addin_a = addin_adapter_arena_alloc(addin_arena, addin_src->n_points, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -1145,9 +1144,6 @@ addin_handle_echo_repeats(struct addin_addin_adapter *addin_aa,
 	    &ret_n_points);
 	if (addin_rv != ADDIN_OK) {
 		// The op wrote no output.
-		if (addin_last_error() != addin_rv) {
-			addin_set_error(addin_rv, NULL);
-		}
 		goto addin_fail;
 	}
 	if (ret_d == NULL && ret_n_d > 0) {
@@ -1227,7 +1223,7 @@ addin_handle_echo_repeats(struct addin_addin_adapter *addin_aa,
 		goto addin_fail_out;
 	}
 	if (ret_n_b > 0) {
-		protobuf_c_boolean *addin_a = addin__arena_alloc(addin_arena, ret_n_b, sizeof(*addin_a));
+		protobuf_c_boolean *addin_a = addin_adapter_arena_alloc(addin_arena, ret_n_b, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail_out;
@@ -1255,7 +1251,7 @@ addin_handle_echo_repeats(struct addin_addin_adapter *addin_aa,
 		goto addin_fail_out;
 	}
 	if (ret_n_color > 0) {
-		Alltypes__V1__Color *addin_a = addin__arena_alloc(addin_arena, ret_n_color, sizeof(*addin_a));
+		Alltypes__V1__Color *addin_a = addin_adapter_arena_alloc(addin_arena, ret_n_color, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail_out;
@@ -1271,8 +1267,8 @@ addin_handle_echo_repeats(struct addin_addin_adapter *addin_aa,
 		goto addin_fail_out;
 	}
 	if (ret_n_points > 0) {
-		Alltypes__V1__Point **addin_a = addin__arena_alloc(addin_arena, ret_n_points, sizeof(*addin_a));
-		Alltypes__V1__Point *addin_m = addin__arena_alloc(addin_arena, ret_n_points, sizeof(*addin_m));
+		Alltypes__V1__Point **addin_a = addin_adapter_arena_alloc(addin_arena, ret_n_points, sizeof(*addin_a));
+		Alltypes__V1__Point *addin_m = addin_adapter_arena_alloc(addin_arena, ret_n_points, sizeof(*addin_m));
 		if (addin_a == NULL || addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail_out;
@@ -1307,7 +1303,7 @@ addin_handle_echo_repeats(struct addin_addin_adapter *addin_aa,
 	    ret_color,
 	    ret_points,
 	    ret_n_points);
-	addin__arena_free(addin_arena);
+	addin_adapter_arena_free(addin_arena);
 	return;
 
 addin_fail_out:
@@ -1331,8 +1327,10 @@ addin_fail_out:
 	    ret_points,
 	    ret_n_points);
 addin_fail:
-	addin__arena_free(addin_arena);
-	addin_closure(NULL, addin_closure_data);
+	addin_adapter_arena_free(addin_arena);
+	// The message is the thread's when it is for addin_rv: the op's, or
+	// this adapter's own.
+	addin_adapter_fail(addin_closure, addin_closure_data, addin_rv, NULL);
 }
 
 // EchoShape: request -> the add-in's op -> reply.
@@ -1341,8 +1339,8 @@ addin_handle_echo_shape(struct addin_addin_adapter *addin_aa,
     const ProtobufCMessage *addin_msg, ProtobufCClosure addin_closure,
     void *addin_closure_data)
 {
-	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
-	addin__arena *addin_arena = &addin_arena_s;
+	addin_adapter_arena addin_arena_s = ADDIN_ADAPTER_ARENA_INIT;
+	addin_adapter_arena *addin_arena = &addin_arena_s;
 	Alltypes__V1__ShapeReply addin_rep;
 	addin_err addin_rv;
 	const Alltypes__V1__ShapeRequest *addin_src = (const Alltypes__V1__ShapeRequest *) addin_msg;
@@ -1372,7 +1370,7 @@ addin_handle_echo_shape(struct addin_addin_adapter *addin_aa,
 		goto addin_fail;
 	}
 	if (addin_src->shape != NULL) {
-		alltypes_v1_shape *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		alltypes_v1_shape *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -1383,7 +1381,7 @@ addin_handle_echo_shape(struct addin_addin_adapter *addin_aa,
 		shape = addin_m;
 	}
 	if (addin_src->n_more > 0) {
-		alltypes_v1_shape *addin_a = addin__arena_alloc(addin_arena, addin_src->n_more, sizeof(*addin_a));
+		alltypes_v1_shape *addin_a = addin_adapter_arena_alloc(addin_arena, addin_src->n_more, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -1417,13 +1415,10 @@ addin_handle_echo_shape(struct addin_addin_adapter *addin_aa,
 	    &ret_count);
 	if (addin_rv != ADDIN_OK) {
 		// The op wrote no output.
-		if (addin_last_error() != addin_rv) {
-			addin_set_error(addin_rv, NULL);
-		}
 		goto addin_fail;
 	}
 	{
-		Alltypes__V1__Shape *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		Alltypes__V1__Shape *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail_out;
@@ -1439,8 +1434,8 @@ addin_handle_echo_shape(struct addin_addin_adapter *addin_aa,
 		goto addin_fail_out;
 	}
 	if (ret_n_more > 0) {
-		Alltypes__V1__Shape **addin_a = addin__arena_alloc(addin_arena, ret_n_more, sizeof(*addin_a));
-		Alltypes__V1__Shape *addin_m = addin__arena_alloc(addin_arena, ret_n_more, sizeof(*addin_m));
+		Alltypes__V1__Shape **addin_a = addin_adapter_arena_alloc(addin_arena, ret_n_more, sizeof(*addin_a));
+		Alltypes__V1__Shape *addin_m = addin_adapter_arena_alloc(addin_arena, ret_n_more, sizeof(*addin_m));
 		if (addin_a == NULL || addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail_out;
@@ -1465,7 +1460,7 @@ addin_handle_echo_shape(struct addin_addin_adapter *addin_aa,
 	    ret_more,
 	    ret_n_more,
 	    &ret_pick);
-	addin__arena_free(addin_arena);
+	addin_adapter_arena_free(addin_arena);
 	return;
 
 addin_fail_out:
@@ -1475,8 +1470,10 @@ addin_fail_out:
 	    ret_n_more,
 	    &ret_pick);
 addin_fail:
-	addin__arena_free(addin_arena);
-	addin_closure(NULL, addin_closure_data);
+	addin_adapter_arena_free(addin_arena);
+	// The message is the thread's when it is for addin_rv: the op's, or
+	// this adapter's own.
+	addin_adapter_fail(addin_closure, addin_closure_data, addin_rv, NULL);
 }
 
 // Ping: request -> the add-in's op -> reply.
@@ -1485,8 +1482,8 @@ addin_handle_ping(struct addin_addin_adapter *addin_aa,
     const ProtobufCMessage *addin_msg, ProtobufCClosure addin_closure,
     void *addin_closure_data)
 {
-	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
-	addin__arena *addin_arena = &addin_arena_s;
+	addin_adapter_arena addin_arena_s = ADDIN_ADAPTER_ARENA_INIT;
+	addin_adapter_arena *addin_arena = &addin_arena_s;
 	Alltypes__V1__Empty addin_rep;
 	addin_err addin_rv;
 
@@ -1505,18 +1502,17 @@ addin_handle_ping(struct addin_addin_adapter *addin_aa,
 	addin_rv = addin_aa->ops->ping(addin_aa->self);
 	if (addin_rv != ADDIN_OK) {
 		// The op wrote no output.
-		if (addin_last_error() != addin_rv) {
-			addin_set_error(addin_rv, NULL);
-		}
 		goto addin_fail;
 	}
 	addin_closure(&addin_rep.base, addin_closure_data);
-	addin__arena_free(addin_arena);
+	addin_adapter_arena_free(addin_arena);
 	return;
 
 addin_fail:
-	addin__arena_free(addin_arena);
-	addin_closure(NULL, addin_closure_data);
+	addin_adapter_arena_free(addin_arena);
+	// The message is the thread's when it is for addin_rv: the op's, or
+	// this adapter's own.
+	addin_adapter_fail(addin_closure, addin_closure_data, addin_rv, NULL);
 }
 
 // Fail: request -> the add-in's op -> reply.
@@ -1525,8 +1521,8 @@ addin_handle_fail(struct addin_addin_adapter *addin_aa,
     const ProtobufCMessage *addin_msg, ProtobufCClosure addin_closure,
     void *addin_closure_data)
 {
-	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
-	addin__arena *addin_arena = &addin_arena_s;
+	addin_adapter_arena addin_arena_s = ADDIN_ADAPTER_ARENA_INIT;
+	addin_adapter_arena *addin_arena = &addin_arena_s;
 	Alltypes__V1__Empty addin_rep;
 	addin_err addin_rv;
 	const Alltypes__V1__FailRequest *addin_src = (const Alltypes__V1__FailRequest *) addin_msg;
@@ -1550,18 +1546,17 @@ addin_handle_fail(struct addin_addin_adapter *addin_aa,
 	addin_rv = addin_aa->ops->fail(addin_aa->self, code, message);
 	if (addin_rv != ADDIN_OK) {
 		// The op wrote no output.
-		if (addin_last_error() != addin_rv) {
-			addin_set_error(addin_rv, NULL);
-		}
 		goto addin_fail;
 	}
 	addin_closure(&addin_rep.base, addin_closure_data);
-	addin__arena_free(addin_arena);
+	addin_adapter_arena_free(addin_arena);
 	return;
 
 addin_fail:
-	addin__arena_free(addin_arena);
-	addin_closure(NULL, addin_closure_data);
+	addin_adapter_arena_free(addin_arena);
+	// The message is the thread's when it is for addin_rv: the op's, or
+	// this adapter's own.
+	addin_adapter_fail(addin_closure, addin_closure_data, addin_rv, NULL);
 }
 
 static void
@@ -1587,9 +1582,8 @@ addin_invoke(ProtobufCService *service, unsigned method_index,
 		addin_handle_fail(aa, input, closure, closure_data);
 		return;
 	default:
-		addin_set_error(ADDIN_EUNIMPL, "alltypes.v1.AllTypes has no method %u",
-		    method_index);
-		closure(NULL, closure_data);
+		addin_adapter_fail(closure, closure_data, ADDIN_EUNIMPL,
+		    "alltypes.v1.AllTypes has no method %u", method_index);
 		return;
 	}
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <protobuf-c/protobuf-c.h>
@@ -18,8 +19,8 @@
 #include "alltypes/v1/alltypes.pb-c.h"
 #include "alltypes/v1/alltypes.view.h"
 
-#if ADDIN_SDK_VERSION_NUMBER < 100
-#error "Regenerate alltypes/v1/alltypes.host-adapter.c with the protoc-gen-pipeline of your Bulkhead SDK: it needs SDK 0.1.0 or newer."
+#if ADDIN_SDK_VERSION_NUMBER < 200
+#error "Regenerate alltypes/v1/alltypes.host-adapter.c with the protoc-gen-pipeline of your Bulkhead SDK: it needs SDK 0.2.0 or newer."
 #endif
 
 ADDIN_SEGMENT_RECORD(addin_host_adapter_record,
@@ -39,19 +40,19 @@ struct addin_host_adapter {
 };
 
 static addin_err
-addin_to_pb_alltypes_v1_scalars(addin__arena *addin_arena, const alltypes_v1_scalars *addin_src, Alltypes__V1__Scalars *addin_dst);
+addin_to_pb_alltypes_v1_scalars(addin_adapter_arena *addin_arena, const alltypes_v1_scalars *addin_src, Alltypes__V1__Scalars *addin_dst);
 static addin_err
-addin_to_pb_alltypes_v1_repeats(addin__arena *addin_arena, const alltypes_v1_repeats *addin_src, Alltypes__V1__Repeats *addin_dst);
+addin_to_pb_alltypes_v1_repeats(addin_adapter_arena *addin_arena, const alltypes_v1_repeats *addin_src, Alltypes__V1__Repeats *addin_dst);
 static addin_err
-addin_to_pb_alltypes_v1_point(addin__arena *addin_arena, const alltypes_v1_point *addin_src, Alltypes__V1__Point *addin_dst);
+addin_to_pb_alltypes_v1_point(addin_adapter_arena *addin_arena, const alltypes_v1_point *addin_src, Alltypes__V1__Point *addin_dst);
 static addin_err
-addin_to_pb_alltypes_v1_shape_extent(addin__arena *addin_arena, const alltypes_v1_shape_extent *addin_src, Alltypes__V1__Shape *addin_dst);
+addin_to_pb_alltypes_v1_shape_extent(addin_adapter_arena *addin_arena, const alltypes_v1_shape_extent *addin_src, Alltypes__V1__Shape *addin_dst);
 static addin_err
-addin_to_pb_alltypes_v1_shape(addin__arena *addin_arena, const alltypes_v1_shape *addin_src, Alltypes__V1__Shape *addin_dst);
+addin_to_pb_alltypes_v1_shape(addin_adapter_arena *addin_arena, const alltypes_v1_shape *addin_src, Alltypes__V1__Shape *addin_dst);
 static addin_err
-addin_to_pb_alltypes_v1_shape_style(addin__arena *addin_arena, const alltypes_v1_shape_style *addin_src, Alltypes__V1__Shape__Style *addin_dst);
+addin_to_pb_alltypes_v1_shape_style(addin_adapter_arena *addin_arena, const alltypes_v1_shape_style *addin_src, Alltypes__V1__Shape__Style *addin_dst);
 static addin_err
-addin_to_pb_alltypes_v1_shape_request_pick(addin__arena *addin_arena, const alltypes_v1_shape_request_pick *addin_src, Alltypes__V1__ShapeRequest *addin_dst);
+addin_to_pb_alltypes_v1_shape_request_pick(addin_adapter_arena *addin_arena, const alltypes_v1_shape_request_pick *addin_src, Alltypes__V1__ShapeRequest *addin_dst);
 static addin_err
 addin_copy_alltypes_v1_scalars(const Alltypes__V1__Scalars *addin_src, alltypes_v1_scalars *addin_dst);
 static addin_err
@@ -68,7 +69,7 @@ static addin_err
 addin_copy_alltypes_v1_shape_reply_pick(const Alltypes__V1__ShapeReply *addin_src, alltypes_v1_shape_reply_pick *addin_dst);
 
 static addin_err
-addin_to_pb_alltypes_v1_scalars(addin__arena *addin_arena, const alltypes_v1_scalars *addin_src, Alltypes__V1__Scalars *addin_dst)
+addin_to_pb_alltypes_v1_scalars(addin_adapter_arena *addin_arena, const alltypes_v1_scalars *addin_src, Alltypes__V1__Scalars *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -100,7 +101,7 @@ addin_to_pb_alltypes_v1_scalars(addin__arena *addin_arena, const alltypes_v1_sca
 }
 
 static addin_err
-addin_to_pb_alltypes_v1_repeats(addin__arena *addin_arena, const alltypes_v1_repeats *addin_src, Alltypes__V1__Repeats *addin_dst)
+addin_to_pb_alltypes_v1_repeats(addin_adapter_arena *addin_arena, const alltypes_v1_repeats *addin_src, Alltypes__V1__Repeats *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -182,7 +183,7 @@ addin_to_pb_alltypes_v1_repeats(addin__arena *addin_arena, const alltypes_v1_rep
 		return addin_rv;
 	}
 	if (addin_src->n_b > 0) {
-		protobuf_c_boolean *addin_a = addin__arena_alloc(addin_arena, addin_src->n_b, sizeof(*addin_a));
+		protobuf_c_boolean *addin_a = addin_adapter_arena_alloc(addin_arena, addin_src->n_b, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -210,7 +211,7 @@ addin_to_pb_alltypes_v1_repeats(addin__arena *addin_arena, const alltypes_v1_rep
 		return addin_rv;
 	}
 	if (addin_src->n_color > 0) {
-		Alltypes__V1__Color *addin_a = addin__arena_alloc(addin_arena, addin_src->n_color, sizeof(*addin_a));
+		Alltypes__V1__Color *addin_a = addin_adapter_arena_alloc(addin_arena, addin_src->n_color, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -226,8 +227,8 @@ addin_to_pb_alltypes_v1_repeats(addin__arena *addin_arena, const alltypes_v1_rep
 		return addin_rv;
 	}
 	if (addin_src->n_points > 0) {
-		Alltypes__V1__Point **addin_a = addin__arena_alloc(addin_arena, addin_src->n_points, sizeof(*addin_a));
-		Alltypes__V1__Point *addin_m = addin__arena_alloc(addin_arena, addin_src->n_points, sizeof(*addin_m));
+		Alltypes__V1__Point **addin_a = addin_adapter_arena_alloc(addin_arena, addin_src->n_points, sizeof(*addin_a));
+		Alltypes__V1__Point *addin_m = addin_adapter_arena_alloc(addin_arena, addin_src->n_points, sizeof(*addin_m));
 		if (addin_a == NULL || addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -246,7 +247,7 @@ addin_to_pb_alltypes_v1_repeats(addin__arena *addin_arena, const alltypes_v1_rep
 }
 
 static addin_err
-addin_to_pb_alltypes_v1_point(addin__arena *addin_arena, const alltypes_v1_point *addin_src, Alltypes__V1__Point *addin_dst)
+addin_to_pb_alltypes_v1_point(addin_adapter_arena *addin_arena, const alltypes_v1_point *addin_src, Alltypes__V1__Point *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -260,7 +261,7 @@ addin_to_pb_alltypes_v1_point(addin__arena *addin_arena, const alltypes_v1_point
 }
 
 static addin_err
-addin_to_pb_alltypes_v1_shape_extent(addin__arena *addin_arena, const alltypes_v1_shape_extent *addin_src, Alltypes__V1__Shape *addin_dst)
+addin_to_pb_alltypes_v1_shape_extent(addin_adapter_arena *addin_arena, const alltypes_v1_shape_extent *addin_src, Alltypes__V1__Shape *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -286,7 +287,7 @@ addin_to_pb_alltypes_v1_shape_extent(addin__arena *addin_arena, const alltypes_v
 	case ALLTYPES_V1_SHAPE_EXTENT_CORNER:
 		addin_dst->extent_case = (Alltypes__V1__Shape__ExtentCase) 7;
 		{
-			Alltypes__V1__Point *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+			Alltypes__V1__Point *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 			if (addin_m == NULL) {
 				addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 				break;
@@ -310,7 +311,7 @@ addin_to_pb_alltypes_v1_shape_extent(addin__arena *addin_arena, const alltypes_v
 }
 
 static addin_err
-addin_to_pb_alltypes_v1_shape(addin__arena *addin_arena, const alltypes_v1_shape *addin_src, Alltypes__V1__Shape *addin_dst)
+addin_to_pb_alltypes_v1_shape(addin_adapter_arena *addin_arena, const alltypes_v1_shape *addin_src, Alltypes__V1__Shape *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -319,7 +320,7 @@ addin_to_pb_alltypes_v1_shape(addin__arena *addin_arena, const alltypes_v1_shape
 		addin_dst->name = (char *) (uintptr_t) addin_src->name;
 	}
 	if (addin_src->origin != NULL) {
-		Alltypes__V1__Point *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		Alltypes__V1__Point *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -335,8 +336,8 @@ addin_to_pb_alltypes_v1_shape(addin__arena *addin_arena, const alltypes_v1_shape
 		return addin_rv;
 	}
 	if (addin_src->n_vertices > 0) {
-		Alltypes__V1__Point **addin_a = addin__arena_alloc(addin_arena, addin_src->n_vertices, sizeof(*addin_a));
-		Alltypes__V1__Point *addin_m = addin__arena_alloc(addin_arena, addin_src->n_vertices, sizeof(*addin_m));
+		Alltypes__V1__Point **addin_a = addin_adapter_arena_alloc(addin_arena, addin_src->n_vertices, sizeof(*addin_a));
+		Alltypes__V1__Point *addin_m = addin_adapter_arena_alloc(addin_arena, addin_src->n_vertices, sizeof(*addin_m));
 		if (addin_a == NULL || addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -359,8 +360,8 @@ addin_to_pb_alltypes_v1_shape(addin__arena *addin_arena, const alltypes_v1_shape
 		return addin_rv;
 	}
 	if (addin_src->n_children > 0) {
-		Alltypes__V1__Shape **addin_a = addin__arena_alloc(addin_arena, addin_src->n_children, sizeof(*addin_a));
-		Alltypes__V1__Shape *addin_m = addin__arena_alloc(addin_arena, addin_src->n_children, sizeof(*addin_m));
+		Alltypes__V1__Shape **addin_a = addin_adapter_arena_alloc(addin_arena, addin_src->n_children, sizeof(*addin_a));
+		Alltypes__V1__Shape *addin_m = addin_adapter_arena_alloc(addin_arena, addin_src->n_children, sizeof(*addin_m));
 		if (addin_a == NULL || addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -376,7 +377,7 @@ addin_to_pb_alltypes_v1_shape(addin__arena *addin_arena, const alltypes_v1_shape
 		addin_dst->n_children = addin_src->n_children;
 	}
 	if (addin_src->style != NULL) {
-		Alltypes__V1__Shape__Style *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		Alltypes__V1__Shape__Style *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -388,7 +389,7 @@ addin_to_pb_alltypes_v1_shape(addin__arena *addin_arena, const alltypes_v1_shape
 		}
 	}
 	if (addin_src->scalars != NULL) {
-		Alltypes__V1__Scalars *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		Alltypes__V1__Scalars *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -400,7 +401,7 @@ addin_to_pb_alltypes_v1_shape(addin__arena *addin_arena, const alltypes_v1_shape
 		}
 	}
 	if (addin_src->repeats != NULL) {
-		Alltypes__V1__Repeats *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		Alltypes__V1__Repeats *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -415,7 +416,7 @@ addin_to_pb_alltypes_v1_shape(addin__arena *addin_arena, const alltypes_v1_shape
 }
 
 static addin_err
-addin_to_pb_alltypes_v1_shape_style(addin__arena *addin_arena, const alltypes_v1_shape_style *addin_src, Alltypes__V1__Shape__Style *addin_dst)
+addin_to_pb_alltypes_v1_shape_style(addin_adapter_arena *addin_arena, const alltypes_v1_shape_style *addin_src, Alltypes__V1__Shape__Style *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -428,7 +429,7 @@ addin_to_pb_alltypes_v1_shape_style(addin__arena *addin_arena, const alltypes_v1
 }
 
 static addin_err
-addin_to_pb_alltypes_v1_shape_request_pick(addin__arena *addin_arena, const alltypes_v1_shape_request_pick *addin_src, Alltypes__V1__ShapeRequest *addin_dst)
+addin_to_pb_alltypes_v1_shape_request_pick(addin_adapter_arena *addin_arena, const alltypes_v1_shape_request_pick *addin_src, Alltypes__V1__ShapeRequest *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -445,7 +446,7 @@ addin_to_pb_alltypes_v1_shape_request_pick(addin__arena *addin_arena, const allt
 	case ALLTYPES_V1_SHAPE_REQUEST_PICK_AT:
 		addin_dst->pick_case = (Alltypes__V1__ShapeRequest__PickCase) 5;
 		{
-			Alltypes__V1__Point *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+			Alltypes__V1__Point *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 			if (addin_m == NULL) {
 				addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 				break;
@@ -503,7 +504,7 @@ addin_copy_alltypes_v1_repeats(const Alltypes__V1__Repeats *addin_src, alltypes_
 	addin_err addin_rv = ADDIN_OK;
 
 	if (addin_src->n_d > 0) {
-		double *addin_a = addin__alloc_array(addin_src->n_d, sizeof(*addin_a));
+		double *addin_a = addin_adapter_alloc_array(addin_src->n_d, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -513,7 +514,7 @@ addin_copy_alltypes_v1_repeats(const Alltypes__V1__Repeats *addin_src, alltypes_
 		addin_dst->n_d = addin_src->n_d;
 	}
 	if (addin_src->n_f > 0) {
-		float *addin_a = addin__alloc_array(addin_src->n_f, sizeof(*addin_a));
+		float *addin_a = addin_adapter_alloc_array(addin_src->n_f, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -523,7 +524,7 @@ addin_copy_alltypes_v1_repeats(const Alltypes__V1__Repeats *addin_src, alltypes_
 		addin_dst->n_f = addin_src->n_f;
 	}
 	if (addin_src->n_i32 > 0) {
-		int32_t *addin_a = addin__alloc_array(addin_src->n_i32, sizeof(*addin_a));
+		int32_t *addin_a = addin_adapter_alloc_array(addin_src->n_i32, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -533,7 +534,7 @@ addin_copy_alltypes_v1_repeats(const Alltypes__V1__Repeats *addin_src, alltypes_
 		addin_dst->n_i32 = addin_src->n_i32;
 	}
 	if (addin_src->n_i64 > 0) {
-		int64_t *addin_a = addin__alloc_array(addin_src->n_i64, sizeof(*addin_a));
+		int64_t *addin_a = addin_adapter_alloc_array(addin_src->n_i64, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -543,7 +544,7 @@ addin_copy_alltypes_v1_repeats(const Alltypes__V1__Repeats *addin_src, alltypes_
 		addin_dst->n_i64 = addin_src->n_i64;
 	}
 	if (addin_src->n_u32 > 0) {
-		uint32_t *addin_a = addin__alloc_array(addin_src->n_u32, sizeof(*addin_a));
+		uint32_t *addin_a = addin_adapter_alloc_array(addin_src->n_u32, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -553,7 +554,7 @@ addin_copy_alltypes_v1_repeats(const Alltypes__V1__Repeats *addin_src, alltypes_
 		addin_dst->n_u32 = addin_src->n_u32;
 	}
 	if (addin_src->n_u64 > 0) {
-		uint64_t *addin_a = addin__alloc_array(addin_src->n_u64, sizeof(*addin_a));
+		uint64_t *addin_a = addin_adapter_alloc_array(addin_src->n_u64, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -563,7 +564,7 @@ addin_copy_alltypes_v1_repeats(const Alltypes__V1__Repeats *addin_src, alltypes_
 		addin_dst->n_u64 = addin_src->n_u64;
 	}
 	if (addin_src->n_s32 > 0) {
-		int32_t *addin_a = addin__alloc_array(addin_src->n_s32, sizeof(*addin_a));
+		int32_t *addin_a = addin_adapter_alloc_array(addin_src->n_s32, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -573,7 +574,7 @@ addin_copy_alltypes_v1_repeats(const Alltypes__V1__Repeats *addin_src, alltypes_
 		addin_dst->n_s32 = addin_src->n_s32;
 	}
 	if (addin_src->n_s64 > 0) {
-		int64_t *addin_a = addin__alloc_array(addin_src->n_s64, sizeof(*addin_a));
+		int64_t *addin_a = addin_adapter_alloc_array(addin_src->n_s64, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -583,7 +584,7 @@ addin_copy_alltypes_v1_repeats(const Alltypes__V1__Repeats *addin_src, alltypes_
 		addin_dst->n_s64 = addin_src->n_s64;
 	}
 	if (addin_src->n_fx32 > 0) {
-		uint32_t *addin_a = addin__alloc_array(addin_src->n_fx32, sizeof(*addin_a));
+		uint32_t *addin_a = addin_adapter_alloc_array(addin_src->n_fx32, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -593,7 +594,7 @@ addin_copy_alltypes_v1_repeats(const Alltypes__V1__Repeats *addin_src, alltypes_
 		addin_dst->n_fx32 = addin_src->n_fx32;
 	}
 	if (addin_src->n_fx64 > 0) {
-		uint64_t *addin_a = addin__alloc_array(addin_src->n_fx64, sizeof(*addin_a));
+		uint64_t *addin_a = addin_adapter_alloc_array(addin_src->n_fx64, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -603,7 +604,7 @@ addin_copy_alltypes_v1_repeats(const Alltypes__V1__Repeats *addin_src, alltypes_
 		addin_dst->n_fx64 = addin_src->n_fx64;
 	}
 	if (addin_src->n_sfx32 > 0) {
-		int32_t *addin_a = addin__alloc_array(addin_src->n_sfx32, sizeof(*addin_a));
+		int32_t *addin_a = addin_adapter_alloc_array(addin_src->n_sfx32, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -613,7 +614,7 @@ addin_copy_alltypes_v1_repeats(const Alltypes__V1__Repeats *addin_src, alltypes_
 		addin_dst->n_sfx32 = addin_src->n_sfx32;
 	}
 	if (addin_src->n_sfx64 > 0) {
-		int64_t *addin_a = addin__alloc_array(addin_src->n_sfx64, sizeof(*addin_a));
+		int64_t *addin_a = addin_adapter_alloc_array(addin_src->n_sfx64, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -623,7 +624,7 @@ addin_copy_alltypes_v1_repeats(const Alltypes__V1__Repeats *addin_src, alltypes_
 		addin_dst->n_sfx64 = addin_src->n_sfx64;
 	}
 	if (addin_src->n_b > 0) {
-		bool *addin_a = addin__alloc_array(addin_src->n_b, sizeof(*addin_a));
+		bool *addin_a = addin_adapter_alloc_array(addin_src->n_b, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -635,7 +636,7 @@ addin_copy_alltypes_v1_repeats(const Alltypes__V1__Repeats *addin_src, alltypes_
 		addin_dst->n_b = addin_src->n_b;
 	}
 	if (addin_src->n_s > 0) {
-		char * *addin_a = addin__alloc_array(addin_src->n_s, sizeof(*addin_a));
+		char * *addin_a = addin_adapter_alloc_array(addin_src->n_s, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -651,7 +652,7 @@ addin_copy_alltypes_v1_repeats(const Alltypes__V1__Repeats *addin_src, alltypes_
 		}
 	}
 	if (addin_src->n_color > 0) {
-		alltypes_v1_color *addin_a = addin__alloc_array(addin_src->n_color, sizeof(*addin_a));
+		alltypes_v1_color *addin_a = addin_adapter_alloc_array(addin_src->n_color, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -663,7 +664,7 @@ addin_copy_alltypes_v1_repeats(const Alltypes__V1__Repeats *addin_src, alltypes_
 		addin_dst->n_color = addin_src->n_color;
 	}
 	if (addin_src->n_points > 0) {
-		alltypes_v1_point *addin_a = addin__alloc_array(addin_src->n_points, sizeof(*addin_a));
+		alltypes_v1_point *addin_a = addin_adapter_alloc_array(addin_src->n_points, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -727,7 +728,7 @@ addin_copy_alltypes_v1_shape_extent(const Alltypes__V1__Shape *addin_src, alltyp
 	case 7:
 		addin_dst->which = ALLTYPES_V1_SHAPE_EXTENT_CORNER;
 		if (addin_src->corner != NULL) {
-			alltypes_v1_point *addin_m = addin__alloc_array(1, sizeof(*addin_m));
+			alltypes_v1_point *addin_m = addin_adapter_alloc_array(1, sizeof(*addin_m));
 			if (addin_m == NULL) {
 				addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 				break;
@@ -759,7 +760,7 @@ addin_copy_alltypes_v1_shape(const Alltypes__V1__Shape *addin_src, alltypes_v1_s
 		return addin_rv;
 	}
 	if (addin_src->origin != NULL) {
-		alltypes_v1_point *addin_m = addin__alloc_array(1, sizeof(*addin_m));
+		alltypes_v1_point *addin_m = addin_adapter_alloc_array(1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -770,7 +771,7 @@ addin_copy_alltypes_v1_shape(const Alltypes__V1__Shape *addin_src, alltypes_v1_s
 		}
 	}
 	if (addin_src->n_vertices > 0) {
-		alltypes_v1_point *addin_a = addin__alloc_array(addin_src->n_vertices, sizeof(*addin_a));
+		alltypes_v1_point *addin_a = addin_adapter_alloc_array(addin_src->n_vertices, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -791,7 +792,7 @@ addin_copy_alltypes_v1_shape(const Alltypes__V1__Shape *addin_src, alltypes_v1_s
 		return addin_rv;
 	}
 	if (addin_src->n_children > 0) {
-		alltypes_v1_shape *addin_a = addin__alloc_array(addin_src->n_children, sizeof(*addin_a));
+		alltypes_v1_shape *addin_a = addin_adapter_alloc_array(addin_src->n_children, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -809,7 +810,7 @@ addin_copy_alltypes_v1_shape(const Alltypes__V1__Shape *addin_src, alltypes_v1_s
 		}
 	}
 	if (addin_src->style != NULL) {
-		alltypes_v1_shape_style *addin_m = addin__alloc_array(1, sizeof(*addin_m));
+		alltypes_v1_shape_style *addin_m = addin_adapter_alloc_array(1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -820,7 +821,7 @@ addin_copy_alltypes_v1_shape(const Alltypes__V1__Shape *addin_src, alltypes_v1_s
 		}
 	}
 	if (addin_src->scalars != NULL) {
-		alltypes_v1_scalars *addin_m = addin__alloc_array(1, sizeof(*addin_m));
+		alltypes_v1_scalars *addin_m = addin_adapter_alloc_array(1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -831,7 +832,7 @@ addin_copy_alltypes_v1_shape(const Alltypes__V1__Shape *addin_src, alltypes_v1_s
 		}
 	}
 	if (addin_src->repeats != NULL) {
-		alltypes_v1_repeats *addin_m = addin__alloc_array(1, sizeof(*addin_m));
+		alltypes_v1_repeats *addin_m = addin_adapter_alloc_array(1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -877,7 +878,7 @@ addin_copy_alltypes_v1_shape_reply_pick(const Alltypes__V1__ShapeReply *addin_sr
 	case 5:
 		addin_dst->which = ALLTYPES_V1_SHAPE_REPLY_PICK_AT;
 		if (addin_src->at != NULL) {
-			alltypes_v1_point *addin_m = addin__alloc_array(1, sizeof(*addin_m));
+			alltypes_v1_point *addin_m = addin_adapter_alloc_array(1, sizeof(*addin_m));
 			if (addin_m == NULL) {
 				addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 				break;
@@ -900,6 +901,7 @@ addin_copy_alltypes_v1_shape_reply_pick(const Alltypes__V1__ShapeReply *addin_sr
 struct addin_call_echo_scalars {
 	bool called;
 	addin_err rv;
+	char msg[ADDIN_ADAPTER_MSG_MAX]; // why, when rv is not ADDIN_OK
 	double *ret_d;
 	float *ret_f;
 	int32_t *ret_i32;
@@ -994,27 +996,27 @@ static void
 addin_closure_echo_scalars(const ProtobufCMessage *addin_msg, void *addin_data)
 {
 	struct addin_call_echo_scalars *addin_call = addin_data;
+	const char *addin_why;
 
 	if (addin_call->called) {
 		return; // a second answer: the first stands
 	}
 	addin_call->called = true;
-	if (addin_msg == NULL) {
-		addin_err addin_rv = addin_last_error();
-		if (addin_rv == ADDIN_OK) {
-			addin_rv = addin_set_error(ADDIN_EREMOTE,
-			    "alltypes.v1.AllTypes.EchoScalars failed without an error code");
-		}
-		addin_call->rv = addin_rv;
+	if ((addin_call->rv = addin_adapter_fault(addin_msg, &addin_why)) != ADDIN_OK) {
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_msg != NULL ? addin_why : "alltypes.v1.AllTypes.EchoScalars failed without saying why");
 		return;
 	}
 	if (addin_msg->descriptor != &alltypes__v1__scalars__descriptor) {
-		addin_call->rv = addin_set_error(ADDIN_EPROTO,
+		addin_call->rv = ADDIN_EPROTO;
+		snprintf(addin_call->msg, sizeof(addin_call->msg),
 		    "alltypes.v1.AllTypes.EchoScalars: the reply is a %s, not a alltypes.v1.Scalars",
 		    addin_msg->descriptor->name);
 		return;
 	}
-	addin_call->rv = addin_take_echo_scalars((const Alltypes__V1__Scalars *) addin_msg, addin_call);
+	if ((addin_call->rv = addin_take_echo_scalars((const Alltypes__V1__Scalars *) addin_msg, addin_call)) != ADDIN_OK) {
+		// The copy recorded why as this thread's error, just now.
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_errmsg());
+	}
 }
 
 static addin_err
@@ -1056,8 +1058,8 @@ addin_op_echo_scalars(
     alltypes_v1_color *ret_color)
 {
 	struct addin_host_adapter *addin_ha = self;
-	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
-	addin__arena *addin_arena = &addin_arena_s;
+	addin_adapter_arena addin_arena_s = ADDIN_ADAPTER_ARENA_INIT;
+	addin_adapter_arena *addin_arena = &addin_arena_s;
 	Alltypes__V1__Scalars addin_req;
 	struct addin_call_echo_scalars addin_call = {
 		.called = false,
@@ -1107,18 +1109,19 @@ addin_op_echo_scalars(
 	addin_dst->by.data = (uint8_t *) (uintptr_t) by;
 	addin_dst->by.len = by_len;
 	addin_dst->color = (Alltypes__V1__Color) color;
-	addin_set_error(ADDIN_OK, NULL);
 	addin_ha->contract->invoke(addin_ha->contract, 0, &addin_req.base,
 	    addin_closure_echo_scalars, &addin_call);
 	if (!addin_call.called) {
 		addin_rv = addin_set_error(ADDIN_EPROTO,
 		    "alltypes.v1.AllTypes.EchoScalars: the contract did not answer before invoke returned");
-	} else {
-		addin_rv = addin_call.rv;
+	} else if (addin_call.rv != ADDIN_OK) {
+		// The call's failure becomes the thread's error here, once, on
+		// the way back to host code.
+		addin_rv = addin_set_error(addin_call.rv, "%s", addin_call.msg);
 	}
 
 addin_done:
-	addin__arena_free(addin_arena);
+	addin_adapter_arena_free(addin_arena);
 	return addin_rv;
 }
 
@@ -1127,6 +1130,7 @@ addin_done:
 struct addin_call_echo_repeats {
 	bool called;
 	addin_err rv;
+	char msg[ADDIN_ADAPTER_MSG_MAX]; // why, when rv is not ADDIN_OK
 	double **ret_d;
 	size_t *ret_n_d;
 	float **ret_f;
@@ -1199,7 +1203,7 @@ addin_take_echo_repeats(const Alltypes__V1__Repeats *addin_src, struct addin_cal
 	size_t ret_n_points = 0;
 
 	if (addin_src->n_d > 0) {
-		double *addin_a = addin__alloc_array(addin_src->n_d, sizeof(*addin_a));
+		double *addin_a = addin_adapter_alloc_array(addin_src->n_d, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -1209,7 +1213,7 @@ addin_take_echo_repeats(const Alltypes__V1__Repeats *addin_src, struct addin_cal
 		ret_n_d = addin_src->n_d;
 	}
 	if (addin_src->n_f > 0) {
-		float *addin_a = addin__alloc_array(addin_src->n_f, sizeof(*addin_a));
+		float *addin_a = addin_adapter_alloc_array(addin_src->n_f, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -1219,7 +1223,7 @@ addin_take_echo_repeats(const Alltypes__V1__Repeats *addin_src, struct addin_cal
 		ret_n_f = addin_src->n_f;
 	}
 	if (addin_src->n_i32 > 0) {
-		int32_t *addin_a = addin__alloc_array(addin_src->n_i32, sizeof(*addin_a));
+		int32_t *addin_a = addin_adapter_alloc_array(addin_src->n_i32, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -1229,7 +1233,7 @@ addin_take_echo_repeats(const Alltypes__V1__Repeats *addin_src, struct addin_cal
 		ret_n_i32 = addin_src->n_i32;
 	}
 	if (addin_src->n_i64 > 0) {
-		int64_t *addin_a = addin__alloc_array(addin_src->n_i64, sizeof(*addin_a));
+		int64_t *addin_a = addin_adapter_alloc_array(addin_src->n_i64, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -1239,7 +1243,7 @@ addin_take_echo_repeats(const Alltypes__V1__Repeats *addin_src, struct addin_cal
 		ret_n_i64 = addin_src->n_i64;
 	}
 	if (addin_src->n_u32 > 0) {
-		uint32_t *addin_a = addin__alloc_array(addin_src->n_u32, sizeof(*addin_a));
+		uint32_t *addin_a = addin_adapter_alloc_array(addin_src->n_u32, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -1249,7 +1253,7 @@ addin_take_echo_repeats(const Alltypes__V1__Repeats *addin_src, struct addin_cal
 		ret_n_u32 = addin_src->n_u32;
 	}
 	if (addin_src->n_u64 > 0) {
-		uint64_t *addin_a = addin__alloc_array(addin_src->n_u64, sizeof(*addin_a));
+		uint64_t *addin_a = addin_adapter_alloc_array(addin_src->n_u64, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -1259,7 +1263,7 @@ addin_take_echo_repeats(const Alltypes__V1__Repeats *addin_src, struct addin_cal
 		ret_n_u64 = addin_src->n_u64;
 	}
 	if (addin_src->n_s32 > 0) {
-		int32_t *addin_a = addin__alloc_array(addin_src->n_s32, sizeof(*addin_a));
+		int32_t *addin_a = addin_adapter_alloc_array(addin_src->n_s32, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -1269,7 +1273,7 @@ addin_take_echo_repeats(const Alltypes__V1__Repeats *addin_src, struct addin_cal
 		ret_n_s32 = addin_src->n_s32;
 	}
 	if (addin_src->n_s64 > 0) {
-		int64_t *addin_a = addin__alloc_array(addin_src->n_s64, sizeof(*addin_a));
+		int64_t *addin_a = addin_adapter_alloc_array(addin_src->n_s64, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -1279,7 +1283,7 @@ addin_take_echo_repeats(const Alltypes__V1__Repeats *addin_src, struct addin_cal
 		ret_n_s64 = addin_src->n_s64;
 	}
 	if (addin_src->n_fx32 > 0) {
-		uint32_t *addin_a = addin__alloc_array(addin_src->n_fx32, sizeof(*addin_a));
+		uint32_t *addin_a = addin_adapter_alloc_array(addin_src->n_fx32, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -1289,7 +1293,7 @@ addin_take_echo_repeats(const Alltypes__V1__Repeats *addin_src, struct addin_cal
 		ret_n_fx32 = addin_src->n_fx32;
 	}
 	if (addin_src->n_fx64 > 0) {
-		uint64_t *addin_a = addin__alloc_array(addin_src->n_fx64, sizeof(*addin_a));
+		uint64_t *addin_a = addin_adapter_alloc_array(addin_src->n_fx64, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -1299,7 +1303,7 @@ addin_take_echo_repeats(const Alltypes__V1__Repeats *addin_src, struct addin_cal
 		ret_n_fx64 = addin_src->n_fx64;
 	}
 	if (addin_src->n_sfx32 > 0) {
-		int32_t *addin_a = addin__alloc_array(addin_src->n_sfx32, sizeof(*addin_a));
+		int32_t *addin_a = addin_adapter_alloc_array(addin_src->n_sfx32, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -1309,7 +1313,7 @@ addin_take_echo_repeats(const Alltypes__V1__Repeats *addin_src, struct addin_cal
 		ret_n_sfx32 = addin_src->n_sfx32;
 	}
 	if (addin_src->n_sfx64 > 0) {
-		int64_t *addin_a = addin__alloc_array(addin_src->n_sfx64, sizeof(*addin_a));
+		int64_t *addin_a = addin_adapter_alloc_array(addin_src->n_sfx64, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -1319,7 +1323,7 @@ addin_take_echo_repeats(const Alltypes__V1__Repeats *addin_src, struct addin_cal
 		ret_n_sfx64 = addin_src->n_sfx64;
 	}
 	if (addin_src->n_b > 0) {
-		bool *addin_a = addin__alloc_array(addin_src->n_b, sizeof(*addin_a));
+		bool *addin_a = addin_adapter_alloc_array(addin_src->n_b, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -1331,7 +1335,7 @@ addin_take_echo_repeats(const Alltypes__V1__Repeats *addin_src, struct addin_cal
 		ret_n_b = addin_src->n_b;
 	}
 	if (addin_src->n_s > 0) {
-		char * *addin_a = addin__alloc_array(addin_src->n_s, sizeof(*addin_a));
+		char * *addin_a = addin_adapter_alloc_array(addin_src->n_s, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -1347,7 +1351,7 @@ addin_take_echo_repeats(const Alltypes__V1__Repeats *addin_src, struct addin_cal
 		}
 	}
 	if (addin_src->n_color > 0) {
-		alltypes_v1_color *addin_a = addin__alloc_array(addin_src->n_color, sizeof(*addin_a));
+		alltypes_v1_color *addin_a = addin_adapter_alloc_array(addin_src->n_color, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -1359,7 +1363,7 @@ addin_take_echo_repeats(const Alltypes__V1__Repeats *addin_src, struct addin_cal
 		ret_n_color = addin_src->n_color;
 	}
 	if (addin_src->n_points > 0) {
-		alltypes_v1_point *addin_a = addin__alloc_array(addin_src->n_points, sizeof(*addin_a));
+		alltypes_v1_point *addin_a = addin_adapter_alloc_array(addin_src->n_points, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -1437,27 +1441,27 @@ static void
 addin_closure_echo_repeats(const ProtobufCMessage *addin_msg, void *addin_data)
 {
 	struct addin_call_echo_repeats *addin_call = addin_data;
+	const char *addin_why;
 
 	if (addin_call->called) {
 		return; // a second answer: the first stands
 	}
 	addin_call->called = true;
-	if (addin_msg == NULL) {
-		addin_err addin_rv = addin_last_error();
-		if (addin_rv == ADDIN_OK) {
-			addin_rv = addin_set_error(ADDIN_EREMOTE,
-			    "alltypes.v1.AllTypes.EchoRepeats failed without an error code");
-		}
-		addin_call->rv = addin_rv;
+	if ((addin_call->rv = addin_adapter_fault(addin_msg, &addin_why)) != ADDIN_OK) {
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_msg != NULL ? addin_why : "alltypes.v1.AllTypes.EchoRepeats failed without saying why");
 		return;
 	}
 	if (addin_msg->descriptor != &alltypes__v1__repeats__descriptor) {
-		addin_call->rv = addin_set_error(ADDIN_EPROTO,
+		addin_call->rv = ADDIN_EPROTO;
+		snprintf(addin_call->msg, sizeof(addin_call->msg),
 		    "alltypes.v1.AllTypes.EchoRepeats: the reply is a %s, not a alltypes.v1.Repeats",
 		    addin_msg->descriptor->name);
 		return;
 	}
-	addin_call->rv = addin_take_echo_repeats((const Alltypes__V1__Repeats *) addin_msg, addin_call);
+	if ((addin_call->rv = addin_take_echo_repeats((const Alltypes__V1__Repeats *) addin_msg, addin_call)) != ADDIN_OK) {
+		// The copy recorded why as this thread's error, just now.
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_errmsg());
+	}
 }
 
 static addin_err
@@ -1529,8 +1533,8 @@ addin_op_echo_repeats(
     size_t *ret_n_points)
 {
 	struct addin_host_adapter *addin_ha = self;
-	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
-	addin__arena *addin_arena = &addin_arena_s;
+	addin_adapter_arena addin_arena_s = ADDIN_ADAPTER_ARENA_INIT;
+	addin_adapter_arena *addin_arena = &addin_arena_s;
 	Alltypes__V1__Repeats addin_req;
 	struct addin_call_echo_repeats addin_call = {
 		.called = false,
@@ -1649,7 +1653,7 @@ addin_op_echo_repeats(
 		goto addin_done;
 	}
 	if (n_b > 0) {
-		protobuf_c_boolean *addin_a = addin__arena_alloc(addin_arena, n_b, sizeof(*addin_a));
+		protobuf_c_boolean *addin_a = addin_adapter_arena_alloc(addin_arena, n_b, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_done;
@@ -1677,7 +1681,7 @@ addin_op_echo_repeats(
 		goto addin_done;
 	}
 	if (n_color > 0) {
-		Alltypes__V1__Color *addin_a = addin__arena_alloc(addin_arena, n_color, sizeof(*addin_a));
+		Alltypes__V1__Color *addin_a = addin_adapter_arena_alloc(addin_arena, n_color, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_done;
@@ -1693,8 +1697,8 @@ addin_op_echo_repeats(
 		goto addin_done;
 	}
 	if (n_points > 0) {
-		Alltypes__V1__Point **addin_a = addin__arena_alloc(addin_arena, n_points, sizeof(*addin_a));
-		Alltypes__V1__Point *addin_m = addin__arena_alloc(addin_arena, n_points, sizeof(*addin_m));
+		Alltypes__V1__Point **addin_a = addin_adapter_arena_alloc(addin_arena, n_points, sizeof(*addin_a));
+		Alltypes__V1__Point *addin_m = addin_adapter_arena_alloc(addin_arena, n_points, sizeof(*addin_m));
 		if (addin_a == NULL || addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_done;
@@ -1709,18 +1713,19 @@ addin_op_echo_repeats(
 		addin_dst->points = addin_a;
 		addin_dst->n_points = n_points;
 	}
-	addin_set_error(ADDIN_OK, NULL);
 	addin_ha->contract->invoke(addin_ha->contract, 1, &addin_req.base,
 	    addin_closure_echo_repeats, &addin_call);
 	if (!addin_call.called) {
 		addin_rv = addin_set_error(ADDIN_EPROTO,
 		    "alltypes.v1.AllTypes.EchoRepeats: the contract did not answer before invoke returned");
-	} else {
-		addin_rv = addin_call.rv;
+	} else if (addin_call.rv != ADDIN_OK) {
+		// The call's failure becomes the thread's error here, once, on
+		// the way back to host code.
+		addin_rv = addin_set_error(addin_call.rv, "%s", addin_call.msg);
 	}
 
 addin_done:
-	addin__arena_free(addin_arena);
+	addin_adapter_arena_free(addin_arena);
 	return addin_rv;
 }
 
@@ -1729,6 +1734,7 @@ addin_done:
 struct addin_call_echo_shape {
 	bool called;
 	addin_err rv;
+	char msg[ADDIN_ADAPTER_MSG_MAX]; // why, when rv is not ADDIN_OK
 	alltypes_v1_shape *ret_shape;
 	alltypes_v1_shape **ret_more;
 	size_t *ret_n_more;
@@ -1752,7 +1758,7 @@ addin_take_echo_shape(const Alltypes__V1__ShapeReply *addin_src, struct addin_ca
 		goto addin_fail;
 	}
 	if (addin_src->n_more > 0) {
-		alltypes_v1_shape *addin_a = addin__alloc_array(addin_src->n_more, sizeof(*addin_a));
+		alltypes_v1_shape *addin_a = addin_adapter_alloc_array(addin_src->n_more, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -1793,27 +1799,27 @@ static void
 addin_closure_echo_shape(const ProtobufCMessage *addin_msg, void *addin_data)
 {
 	struct addin_call_echo_shape *addin_call = addin_data;
+	const char *addin_why;
 
 	if (addin_call->called) {
 		return; // a second answer: the first stands
 	}
 	addin_call->called = true;
-	if (addin_msg == NULL) {
-		addin_err addin_rv = addin_last_error();
-		if (addin_rv == ADDIN_OK) {
-			addin_rv = addin_set_error(ADDIN_EREMOTE,
-			    "alltypes.v1.AllTypes.EchoShape failed without an error code");
-		}
-		addin_call->rv = addin_rv;
+	if ((addin_call->rv = addin_adapter_fault(addin_msg, &addin_why)) != ADDIN_OK) {
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_msg != NULL ? addin_why : "alltypes.v1.AllTypes.EchoShape failed without saying why");
 		return;
 	}
 	if (addin_msg->descriptor != &alltypes__v1__shape_reply__descriptor) {
-		addin_call->rv = addin_set_error(ADDIN_EPROTO,
+		addin_call->rv = ADDIN_EPROTO;
+		snprintf(addin_call->msg, sizeof(addin_call->msg),
 		    "alltypes.v1.AllTypes.EchoShape: the reply is a %s, not a alltypes.v1.ShapeReply",
 		    addin_msg->descriptor->name);
 		return;
 	}
-	addin_call->rv = addin_take_echo_shape((const Alltypes__V1__ShapeReply *) addin_msg, addin_call);
+	if ((addin_call->rv = addin_take_echo_shape((const Alltypes__V1__ShapeReply *) addin_msg, addin_call)) != ADDIN_OK) {
+		// The copy recorded why as this thread's error, just now.
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_errmsg());
+	}
 }
 
 static addin_err
@@ -1830,8 +1836,8 @@ addin_op_echo_shape(
     uint32_t *ret_count)
 {
 	struct addin_host_adapter *addin_ha = self;
-	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
-	addin__arena *addin_arena = &addin_arena_s;
+	addin_adapter_arena addin_arena_s = ADDIN_ADAPTER_ARENA_INIT;
+	addin_adapter_arena *addin_arena = &addin_arena_s;
 	Alltypes__V1__ShapeRequest addin_req;
 	struct addin_call_echo_shape addin_call = {
 		.called = false,
@@ -1847,7 +1853,7 @@ addin_op_echo_shape(
 
 	alltypes__v1__shape_request__init(&addin_req);
 	if (shape != NULL) {
-		Alltypes__V1__Shape *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		Alltypes__V1__Shape *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_done;
@@ -1863,8 +1869,8 @@ addin_op_echo_shape(
 		goto addin_done;
 	}
 	if (n_more > 0) {
-		Alltypes__V1__Shape **addin_a = addin__arena_alloc(addin_arena, n_more, sizeof(*addin_a));
-		Alltypes__V1__Shape *addin_m = addin__arena_alloc(addin_arena, n_more, sizeof(*addin_m));
+		Alltypes__V1__Shape **addin_a = addin_adapter_arena_alloc(addin_arena, n_more, sizeof(*addin_a));
+		Alltypes__V1__Shape *addin_m = addin_adapter_arena_alloc(addin_arena, n_more, sizeof(*addin_m));
 		if (addin_a == NULL || addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_done;
@@ -1882,18 +1888,19 @@ addin_op_echo_shape(
 	if (pick != NULL && (addin_rv = addin_to_pb_alltypes_v1_shape_request_pick(addin_arena, pick, addin_dst)) != ADDIN_OK) {
 		goto addin_done;
 	}
-	addin_set_error(ADDIN_OK, NULL);
 	addin_ha->contract->invoke(addin_ha->contract, 2, &addin_req.base,
 	    addin_closure_echo_shape, &addin_call);
 	if (!addin_call.called) {
 		addin_rv = addin_set_error(ADDIN_EPROTO,
 		    "alltypes.v1.AllTypes.EchoShape: the contract did not answer before invoke returned");
-	} else {
-		addin_rv = addin_call.rv;
+	} else if (addin_call.rv != ADDIN_OK) {
+		// The call's failure becomes the thread's error here, once, on
+		// the way back to host code.
+		addin_rv = addin_set_error(addin_call.rv, "%s", addin_call.msg);
 	}
 
 addin_done:
-	addin__arena_free(addin_arena);
+	addin_adapter_arena_free(addin_arena);
 	return addin_rv;
 }
 
@@ -1902,6 +1909,7 @@ addin_done:
 struct addin_call_ping {
 	bool called;
 	addin_err rv;
+	char msg[ADDIN_ADAPTER_MSG_MAX]; // why, when rv is not ADDIN_OK
 };
 
 static addin_err
@@ -1918,35 +1926,35 @@ static void
 addin_closure_ping(const ProtobufCMessage *addin_msg, void *addin_data)
 {
 	struct addin_call_ping *addin_call = addin_data;
+	const char *addin_why;
 
 	if (addin_call->called) {
 		return; // a second answer: the first stands
 	}
 	addin_call->called = true;
-	if (addin_msg == NULL) {
-		addin_err addin_rv = addin_last_error();
-		if (addin_rv == ADDIN_OK) {
-			addin_rv = addin_set_error(ADDIN_EREMOTE,
-			    "alltypes.v1.AllTypes.Ping failed without an error code");
-		}
-		addin_call->rv = addin_rv;
+	if ((addin_call->rv = addin_adapter_fault(addin_msg, &addin_why)) != ADDIN_OK) {
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_msg != NULL ? addin_why : "alltypes.v1.AllTypes.Ping failed without saying why");
 		return;
 	}
 	if (addin_msg->descriptor != &alltypes__v1__empty__descriptor) {
-		addin_call->rv = addin_set_error(ADDIN_EPROTO,
+		addin_call->rv = ADDIN_EPROTO;
+		snprintf(addin_call->msg, sizeof(addin_call->msg),
 		    "alltypes.v1.AllTypes.Ping: the reply is a %s, not a alltypes.v1.Empty",
 		    addin_msg->descriptor->name);
 		return;
 	}
-	addin_call->rv = addin_take_ping((const Alltypes__V1__Empty *) addin_msg, addin_call);
+	if ((addin_call->rv = addin_take_ping((const Alltypes__V1__Empty *) addin_msg, addin_call)) != ADDIN_OK) {
+		// The copy recorded why as this thread's error, just now.
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_errmsg());
+	}
 }
 
 static addin_err
 addin_op_ping(void *self)
 {
 	struct addin_host_adapter *addin_ha = self;
-	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
-	addin__arena *addin_arena = &addin_arena_s;
+	addin_adapter_arena addin_arena_s = ADDIN_ADAPTER_ARENA_INIT;
+	addin_adapter_arena *addin_arena = &addin_arena_s;
 	Alltypes__V1__Empty addin_req;
 	struct addin_call_ping addin_call = {
 		.called = false,
@@ -1955,16 +1963,17 @@ addin_op_ping(void *self)
 	addin_err addin_rv = ADDIN_OK;
 
 	alltypes__v1__empty__init(&addin_req);
-	addin_set_error(ADDIN_OK, NULL);
 	addin_ha->contract->invoke(addin_ha->contract, 3, &addin_req.base,
 	    addin_closure_ping, &addin_call);
 	if (!addin_call.called) {
 		addin_rv = addin_set_error(ADDIN_EPROTO,
 		    "alltypes.v1.AllTypes.Ping: the contract did not answer before invoke returned");
-	} else {
-		addin_rv = addin_call.rv;
+	} else if (addin_call.rv != ADDIN_OK) {
+		// The call's failure becomes the thread's error here, once, on
+		// the way back to host code.
+		addin_rv = addin_set_error(addin_call.rv, "%s", addin_call.msg);
 	}
-	addin__arena_free(addin_arena);
+	addin_adapter_arena_free(addin_arena);
 	return addin_rv;
 }
 
@@ -1973,6 +1982,7 @@ addin_op_ping(void *self)
 struct addin_call_fail {
 	bool called;
 	addin_err rv;
+	char msg[ADDIN_ADAPTER_MSG_MAX]; // why, when rv is not ADDIN_OK
 };
 
 static addin_err
@@ -1989,35 +1999,35 @@ static void
 addin_closure_fail(const ProtobufCMessage *addin_msg, void *addin_data)
 {
 	struct addin_call_fail *addin_call = addin_data;
+	const char *addin_why;
 
 	if (addin_call->called) {
 		return; // a second answer: the first stands
 	}
 	addin_call->called = true;
-	if (addin_msg == NULL) {
-		addin_err addin_rv = addin_last_error();
-		if (addin_rv == ADDIN_OK) {
-			addin_rv = addin_set_error(ADDIN_EREMOTE,
-			    "alltypes.v1.AllTypes.Fail failed without an error code");
-		}
-		addin_call->rv = addin_rv;
+	if ((addin_call->rv = addin_adapter_fault(addin_msg, &addin_why)) != ADDIN_OK) {
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_msg != NULL ? addin_why : "alltypes.v1.AllTypes.Fail failed without saying why");
 		return;
 	}
 	if (addin_msg->descriptor != &alltypes__v1__empty__descriptor) {
-		addin_call->rv = addin_set_error(ADDIN_EPROTO,
+		addin_call->rv = ADDIN_EPROTO;
+		snprintf(addin_call->msg, sizeof(addin_call->msg),
 		    "alltypes.v1.AllTypes.Fail: the reply is a %s, not a alltypes.v1.Empty",
 		    addin_msg->descriptor->name);
 		return;
 	}
-	addin_call->rv = addin_take_fail((const Alltypes__V1__Empty *) addin_msg, addin_call);
+	if ((addin_call->rv = addin_take_fail((const Alltypes__V1__Empty *) addin_msg, addin_call)) != ADDIN_OK) {
+		// The copy recorded why as this thread's error, just now.
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_errmsg());
+	}
 }
 
 static addin_err
 addin_op_fail(void *self, uint32_t code, const char *message)
 {
 	struct addin_host_adapter *addin_ha = self;
-	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
-	addin__arena *addin_arena = &addin_arena_s;
+	addin_adapter_arena addin_arena_s = ADDIN_ADAPTER_ARENA_INIT;
+	addin_adapter_arena *addin_arena = &addin_arena_s;
 	Alltypes__V1__FailRequest addin_req;
 	struct addin_call_fail addin_call = {
 		.called = false,
@@ -2031,16 +2041,17 @@ addin_op_fail(void *self, uint32_t code, const char *message)
 	if (message != NULL) {
 		addin_dst->message = (char *) (uintptr_t) message;
 	}
-	addin_set_error(ADDIN_OK, NULL);
 	addin_ha->contract->invoke(addin_ha->contract, 4, &addin_req.base,
 	    addin_closure_fail, &addin_call);
 	if (!addin_call.called) {
 		addin_rv = addin_set_error(ADDIN_EPROTO,
 		    "alltypes.v1.AllTypes.Fail: the contract did not answer before invoke returned");
-	} else {
-		addin_rv = addin_call.rv;
+	} else if (addin_call.rv != ADDIN_OK) {
+		// The call's failure becomes the thread's error here, once, on
+		// the way back to host code.
+		addin_rv = addin_set_error(addin_call.rv, "%s", addin_call.msg);
 	}
-	addin__arena_free(addin_arena);
+	addin_adapter_arena_free(addin_arena);
 	return addin_rv;
 }
 

@@ -18,8 +18,8 @@
 #include "calculator/v1/calculator.pb-c.h"
 #include "calculator/v1/calculator.view.h"
 
-#if ADDIN_SDK_VERSION_NUMBER < 100
-#error "Regenerate calculator/v1/calculator.addin-adapter.c with the protoc-gen-pipeline of your Bulkhead SDK: it needs SDK 0.1.0 or newer."
+#if ADDIN_SDK_VERSION_NUMBER < 200
+#error "Regenerate calculator/v1/calculator.addin-adapter.c with the protoc-gen-pipeline of your Bulkhead SDK: it needs SDK 0.2.0 or newer."
 #endif
 
 ADDIN_SEGMENT_RECORD(addin_addin_adapter_record,
@@ -42,10 +42,10 @@ struct addin_addin_adapter {
 };
 
 static addin_err
-addin_to_pb_calculator_v1_operation(addin__arena *addin_arena, const calculator_v1_operation *addin_src, Calculator__V1__Operation *addin_dst);
+addin_to_pb_calculator_v1_operation(addin_adapter_arena *addin_arena, const calculator_v1_operation *addin_src, Calculator__V1__Operation *addin_dst);
 
 static addin_err
-addin_to_pb_calculator_v1_operation(addin__arena *addin_arena, const calculator_v1_operation *addin_src, Calculator__V1__Operation *addin_dst)
+addin_to_pb_calculator_v1_operation(addin_adapter_arena *addin_arena, const calculator_v1_operation *addin_src, Calculator__V1__Operation *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -66,8 +66,8 @@ addin_handle_get_name(struct addin_addin_adapter *addin_aa,
     const ProtobufCMessage *addin_msg, ProtobufCClosure addin_closure,
     void *addin_closure_data)
 {
-	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
-	addin__arena *addin_arena = &addin_arena_s;
+	addin_adapter_arena addin_arena_s = ADDIN_ADAPTER_ARENA_INIT;
+	addin_adapter_arena *addin_arena = &addin_arena_s;
 	Calculator__V1__GetNameReply addin_rep;
 	addin_err addin_rv;
 	Calculator__V1__GetNameReply *addin_dst = &addin_rep;
@@ -88,9 +88,6 @@ addin_handle_get_name(struct addin_addin_adapter *addin_aa,
 	addin_rv = addin_aa->ops->get_name(addin_aa->self, &ret_name);
 	if (addin_rv != ADDIN_OK) {
 		// The op wrote no output.
-		if (addin_last_error() != addin_rv) {
-			addin_set_error(addin_rv, NULL);
-		}
 		goto addin_fail;
 	}
 	if (ret_name != NULL) {
@@ -98,12 +95,14 @@ addin_handle_get_name(struct addin_addin_adapter *addin_aa,
 	}
 	addin_closure(&addin_rep.base, addin_closure_data);
 	calculator_v1_calculator_get_name_free_out(ret_name);
-	addin__arena_free(addin_arena);
+	addin_adapter_arena_free(addin_arena);
 	return;
 
 addin_fail:
-	addin__arena_free(addin_arena);
-	addin_closure(NULL, addin_closure_data);
+	addin_adapter_arena_free(addin_arena);
+	// The message is the thread's when it is for addin_rv: the op's, or
+	// this adapter's own.
+	addin_adapter_fail(addin_closure, addin_closure_data, addin_rv, NULL);
 }
 
 // GetOperations: request -> the add-in's op -> reply.
@@ -112,8 +111,8 @@ addin_handle_get_operations(struct addin_addin_adapter *addin_aa,
     const ProtobufCMessage *addin_msg, ProtobufCClosure addin_closure,
     void *addin_closure_data)
 {
-	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
-	addin__arena *addin_arena = &addin_arena_s;
+	addin_adapter_arena addin_arena_s = ADDIN_ADAPTER_ARENA_INIT;
+	addin_adapter_arena *addin_arena = &addin_arena_s;
 	Calculator__V1__GetOperationsReply addin_rep;
 	addin_err addin_rv;
 	Calculator__V1__GetOperationsReply *addin_dst = &addin_rep;
@@ -138,9 +137,6 @@ addin_handle_get_operations(struct addin_addin_adapter *addin_aa,
 	    &ret_n_operations);
 	if (addin_rv != ADDIN_OK) {
 		// The op wrote no output.
-		if (addin_last_error() != addin_rv) {
-			addin_set_error(addin_rv, NULL);
-		}
 		goto addin_fail;
 	}
 	if (ret_operations == NULL && ret_n_operations > 0) {
@@ -148,8 +144,8 @@ addin_handle_get_operations(struct addin_addin_adapter *addin_aa,
 		goto addin_fail_out;
 	}
 	if (ret_n_operations > 0) {
-		Calculator__V1__Operation **addin_a = addin__arena_alloc(addin_arena, ret_n_operations, sizeof(*addin_a));
-		Calculator__V1__Operation *addin_m = addin__arena_alloc(addin_arena, ret_n_operations, sizeof(*addin_m));
+		Calculator__V1__Operation **addin_a = addin_adapter_arena_alloc(addin_arena, ret_n_operations, sizeof(*addin_a));
+		Calculator__V1__Operation *addin_m = addin_adapter_arena_alloc(addin_arena, ret_n_operations, sizeof(*addin_m));
 		if (addin_a == NULL || addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail_out;
@@ -168,7 +164,7 @@ addin_handle_get_operations(struct addin_addin_adapter *addin_aa,
 	calculator_v1_calculator_get_operations_free_out(
 	    ret_operations,
 	    ret_n_operations);
-	addin__arena_free(addin_arena);
+	addin_adapter_arena_free(addin_arena);
 	return;
 
 addin_fail_out:
@@ -176,8 +172,10 @@ addin_fail_out:
 	    ret_operations,
 	    ret_n_operations);
 addin_fail:
-	addin__arena_free(addin_arena);
-	addin_closure(NULL, addin_closure_data);
+	addin_adapter_arena_free(addin_arena);
+	// The message is the thread's when it is for addin_rv: the op's, or
+	// this adapter's own.
+	addin_adapter_fail(addin_closure, addin_closure_data, addin_rv, NULL);
 }
 
 // Operate: request -> the add-in's op -> reply.
@@ -186,8 +184,8 @@ addin_handle_operate(struct addin_addin_adapter *addin_aa,
     const ProtobufCMessage *addin_msg, ProtobufCClosure addin_closure,
     void *addin_closure_data)
 {
-	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
-	addin__arena *addin_arena = &addin_arena_s;
+	addin_adapter_arena addin_arena_s = ADDIN_ADAPTER_ARENA_INIT;
+	addin_adapter_arena *addin_arena = &addin_arena_s;
 	Calculator__V1__OperateReply addin_rep;
 	addin_err addin_rv;
 	const Calculator__V1__OperateRequest *addin_src = (const Calculator__V1__OperateRequest *) addin_msg;
@@ -220,19 +218,18 @@ addin_handle_operate(struct addin_addin_adapter *addin_aa,
 	    &ret_result);
 	if (addin_rv != ADDIN_OK) {
 		// The op wrote no output.
-		if (addin_last_error() != addin_rv) {
-			addin_set_error(addin_rv, NULL);
-		}
 		goto addin_fail;
 	}
 	addin_dst->result = ret_result;
 	addin_closure(&addin_rep.base, addin_closure_data);
-	addin__arena_free(addin_arena);
+	addin_adapter_arena_free(addin_arena);
 	return;
 
 addin_fail:
-	addin__arena_free(addin_arena);
-	addin_closure(NULL, addin_closure_data);
+	addin_adapter_arena_free(addin_arena);
+	// The message is the thread's when it is for addin_rv: the op's, or
+	// this adapter's own.
+	addin_adapter_fail(addin_closure, addin_closure_data, addin_rv, NULL);
 }
 
 static void
@@ -252,9 +249,8 @@ addin_invoke(ProtobufCService *service, unsigned method_index,
 		addin_handle_operate(aa, input, closure, closure_data);
 		return;
 	default:
-		addin_set_error(ADDIN_EUNIMPL, "calculator.v1.Calculator has no method %u",
-		    method_index);
-		closure(NULL, closure_data);
+		addin_adapter_fail(closure, closure_data, ADDIN_EUNIMPL,
+		    "calculator.v1.Calculator has no method %u", method_index);
 		return;
 	}
 }

@@ -7,8 +7,8 @@
 #include "addin/version.h"
 #include "calculator/v1/calculator.pb-c.h"
 
-#if ADDIN_SDK_VERSION_NUMBER < 100
-#error "Regenerate calculator/v1/calculator.contract.c with the protoc-gen-pipeline of your Bulkhead SDK: it needs SDK 0.1.0 or newer."
+#if ADDIN_SDK_VERSION_NUMBER < 200
+#error "Regenerate calculator/v1/calculator.contract.c with the protoc-gen-pipeline of your Bulkhead SDK: it needs SDK 0.2.0 or newer."
 #endif
 
 ADDIN_SEGMENT_RECORD(addin_contract_record,

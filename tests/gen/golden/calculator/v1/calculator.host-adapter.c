@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <protobuf-c/protobuf-c.h>
@@ -18,8 +19,8 @@
 #include "calculator/v1/calculator.pb-c.h"
 #include "calculator/v1/calculator.view.h"
 
-#if ADDIN_SDK_VERSION_NUMBER < 100
-#error "Regenerate calculator/v1/calculator.host-adapter.c with the protoc-gen-pipeline of your Bulkhead SDK: it needs SDK 0.1.0 or newer."
+#if ADDIN_SDK_VERSION_NUMBER < 200
+#error "Regenerate calculator/v1/calculator.host-adapter.c with the protoc-gen-pipeline of your Bulkhead SDK: it needs SDK 0.2.0 or newer."
 #endif
 
 ADDIN_SEGMENT_RECORD(addin_host_adapter_record,
@@ -63,6 +64,7 @@ addin_copy_calculator_v1_operation(const Calculator__V1__Operation *addin_src, c
 struct addin_call_get_name {
 	bool called;
 	addin_err rv;
+	char msg[ADDIN_ADAPTER_MSG_MAX]; // why, when rv is not ADDIN_OK
 	char **ret_name;
 };
 
@@ -88,35 +90,35 @@ static void
 addin_closure_get_name(const ProtobufCMessage *addin_msg, void *addin_data)
 {
 	struct addin_call_get_name *addin_call = addin_data;
+	const char *addin_why;
 
 	if (addin_call->called) {
 		return; // a second answer: the first stands
 	}
 	addin_call->called = true;
-	if (addin_msg == NULL) {
-		addin_err addin_rv = addin_last_error();
-		if (addin_rv == ADDIN_OK) {
-			addin_rv = addin_set_error(ADDIN_EREMOTE,
-			    "calculator.v1.Calculator.GetName failed without an error code");
-		}
-		addin_call->rv = addin_rv;
+	if ((addin_call->rv = addin_adapter_fault(addin_msg, &addin_why)) != ADDIN_OK) {
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_msg != NULL ? addin_why : "calculator.v1.Calculator.GetName failed without saying why");
 		return;
 	}
 	if (addin_msg->descriptor != &calculator__v1__get_name_reply__descriptor) {
-		addin_call->rv = addin_set_error(ADDIN_EPROTO,
+		addin_call->rv = ADDIN_EPROTO;
+		snprintf(addin_call->msg, sizeof(addin_call->msg),
 		    "calculator.v1.Calculator.GetName: the reply is a %s, not a calculator.v1.GetNameReply",
 		    addin_msg->descriptor->name);
 		return;
 	}
-	addin_call->rv = addin_take_get_name((const Calculator__V1__GetNameReply *) addin_msg, addin_call);
+	if ((addin_call->rv = addin_take_get_name((const Calculator__V1__GetNameReply *) addin_msg, addin_call)) != ADDIN_OK) {
+		// The copy recorded why as this thread's error, just now.
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_errmsg());
+	}
 }
 
 static addin_err
 addin_op_get_name(void *self, char **ret_name)
 {
 	struct addin_host_adapter *addin_ha = self;
-	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
-	addin__arena *addin_arena = &addin_arena_s;
+	addin_adapter_arena addin_arena_s = ADDIN_ADAPTER_ARENA_INIT;
+	addin_adapter_arena *addin_arena = &addin_arena_s;
 	Calculator__V1__GetNameRequest addin_req;
 	struct addin_call_get_name addin_call = {
 		.called = false,
@@ -126,16 +128,17 @@ addin_op_get_name(void *self, char **ret_name)
 	addin_err addin_rv = ADDIN_OK;
 
 	calculator__v1__get_name_request__init(&addin_req);
-	addin_set_error(ADDIN_OK, NULL);
 	addin_ha->contract->invoke(addin_ha->contract, 0, &addin_req.base,
 	    addin_closure_get_name, &addin_call);
 	if (!addin_call.called) {
 		addin_rv = addin_set_error(ADDIN_EPROTO,
 		    "calculator.v1.Calculator.GetName: the contract did not answer before invoke returned");
-	} else {
-		addin_rv = addin_call.rv;
+	} else if (addin_call.rv != ADDIN_OK) {
+		// The call's failure becomes the thread's error here, once, on
+		// the way back to host code.
+		addin_rv = addin_set_error(addin_call.rv, "%s", addin_call.msg);
 	}
-	addin__arena_free(addin_arena);
+	addin_adapter_arena_free(addin_arena);
 	return addin_rv;
 }
 
@@ -144,6 +147,7 @@ addin_op_get_name(void *self, char **ret_name)
 struct addin_call_get_operations {
 	bool called;
 	addin_err rv;
+	char msg[ADDIN_ADAPTER_MSG_MAX]; // why, when rv is not ADDIN_OK
 	calculator_v1_operation **ret_operations;
 	size_t *ret_n_operations;
 };
@@ -156,7 +160,7 @@ addin_take_get_operations(const Calculator__V1__GetOperationsReply *addin_src, s
 	size_t ret_n_operations = 0;
 
 	if (addin_src->n_operations > 0) {
-		calculator_v1_operation *addin_a = addin__alloc_array(addin_src->n_operations, sizeof(*addin_a));
+		calculator_v1_operation *addin_a = addin_adapter_alloc_array(addin_src->n_operations, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -188,27 +192,27 @@ static void
 addin_closure_get_operations(const ProtobufCMessage *addin_msg, void *addin_data)
 {
 	struct addin_call_get_operations *addin_call = addin_data;
+	const char *addin_why;
 
 	if (addin_call->called) {
 		return; // a second answer: the first stands
 	}
 	addin_call->called = true;
-	if (addin_msg == NULL) {
-		addin_err addin_rv = addin_last_error();
-		if (addin_rv == ADDIN_OK) {
-			addin_rv = addin_set_error(ADDIN_EREMOTE,
-			    "calculator.v1.Calculator.GetOperations failed without an error code");
-		}
-		addin_call->rv = addin_rv;
+	if ((addin_call->rv = addin_adapter_fault(addin_msg, &addin_why)) != ADDIN_OK) {
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_msg != NULL ? addin_why : "calculator.v1.Calculator.GetOperations failed without saying why");
 		return;
 	}
 	if (addin_msg->descriptor != &calculator__v1__get_operations_reply__descriptor) {
-		addin_call->rv = addin_set_error(ADDIN_EPROTO,
+		addin_call->rv = ADDIN_EPROTO;
+		snprintf(addin_call->msg, sizeof(addin_call->msg),
 		    "calculator.v1.Calculator.GetOperations: the reply is a %s, not a calculator.v1.GetOperationsReply",
 		    addin_msg->descriptor->name);
 		return;
 	}
-	addin_call->rv = addin_take_get_operations((const Calculator__V1__GetOperationsReply *) addin_msg, addin_call);
+	if ((addin_call->rv = addin_take_get_operations((const Calculator__V1__GetOperationsReply *) addin_msg, addin_call)) != ADDIN_OK) {
+		// The copy recorded why as this thread's error, just now.
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_errmsg());
+	}
 }
 
 static addin_err
@@ -218,8 +222,8 @@ addin_op_get_operations(
     size_t *ret_n_operations)
 {
 	struct addin_host_adapter *addin_ha = self;
-	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
-	addin__arena *addin_arena = &addin_arena_s;
+	addin_adapter_arena addin_arena_s = ADDIN_ADAPTER_ARENA_INIT;
+	addin_adapter_arena *addin_arena = &addin_arena_s;
 	Calculator__V1__GetOperationsRequest addin_req;
 	struct addin_call_get_operations addin_call = {
 		.called = false,
@@ -230,16 +234,17 @@ addin_op_get_operations(
 	addin_err addin_rv = ADDIN_OK;
 
 	calculator__v1__get_operations_request__init(&addin_req);
-	addin_set_error(ADDIN_OK, NULL);
 	addin_ha->contract->invoke(addin_ha->contract, 1, &addin_req.base,
 	    addin_closure_get_operations, &addin_call);
 	if (!addin_call.called) {
 		addin_rv = addin_set_error(ADDIN_EPROTO,
 		    "calculator.v1.Calculator.GetOperations: the contract did not answer before invoke returned");
-	} else {
-		addin_rv = addin_call.rv;
+	} else if (addin_call.rv != ADDIN_OK) {
+		// The call's failure becomes the thread's error here, once, on
+		// the way back to host code.
+		addin_rv = addin_set_error(addin_call.rv, "%s", addin_call.msg);
 	}
-	addin__arena_free(addin_arena);
+	addin_adapter_arena_free(addin_arena);
 	return addin_rv;
 }
 
@@ -248,6 +253,7 @@ addin_op_get_operations(
 struct addin_call_operate {
 	bool called;
 	addin_err rv;
+	char msg[ADDIN_ADAPTER_MSG_MAX]; // why, when rv is not ADDIN_OK
 	double *ret_result;
 };
 
@@ -266,27 +272,27 @@ static void
 addin_closure_operate(const ProtobufCMessage *addin_msg, void *addin_data)
 {
 	struct addin_call_operate *addin_call = addin_data;
+	const char *addin_why;
 
 	if (addin_call->called) {
 		return; // a second answer: the first stands
 	}
 	addin_call->called = true;
-	if (addin_msg == NULL) {
-		addin_err addin_rv = addin_last_error();
-		if (addin_rv == ADDIN_OK) {
-			addin_rv = addin_set_error(ADDIN_EREMOTE,
-			    "calculator.v1.Calculator.Operate failed without an error code");
-		}
-		addin_call->rv = addin_rv;
+	if ((addin_call->rv = addin_adapter_fault(addin_msg, &addin_why)) != ADDIN_OK) {
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_msg != NULL ? addin_why : "calculator.v1.Calculator.Operate failed without saying why");
 		return;
 	}
 	if (addin_msg->descriptor != &calculator__v1__operate_reply__descriptor) {
-		addin_call->rv = addin_set_error(ADDIN_EPROTO,
+		addin_call->rv = ADDIN_EPROTO;
+		snprintf(addin_call->msg, sizeof(addin_call->msg),
 		    "calculator.v1.Calculator.Operate: the reply is a %s, not a calculator.v1.OperateReply",
 		    addin_msg->descriptor->name);
 		return;
 	}
-	addin_call->rv = addin_take_operate((const Calculator__V1__OperateReply *) addin_msg, addin_call);
+	if ((addin_call->rv = addin_take_operate((const Calculator__V1__OperateReply *) addin_msg, addin_call)) != ADDIN_OK) {
+		// The copy recorded why as this thread's error, just now.
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_errmsg());
+	}
 }
 
 static addin_err
@@ -298,8 +304,8 @@ addin_op_operate(
     double *ret_result)
 {
 	struct addin_host_adapter *addin_ha = self;
-	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
-	addin__arena *addin_arena = &addin_arena_s;
+	addin_adapter_arena addin_arena_s = ADDIN_ADAPTER_ARENA_INIT;
+	addin_adapter_arena *addin_arena = &addin_arena_s;
 	Calculator__V1__OperateRequest addin_req;
 	struct addin_call_operate addin_call = {
 		.called = false,
@@ -319,18 +325,19 @@ addin_op_operate(
 	}
 	addin_dst->operands = (double *) (uintptr_t) operands;
 	addin_dst->n_operands = n_operands;
-	addin_set_error(ADDIN_OK, NULL);
 	addin_ha->contract->invoke(addin_ha->contract, 2, &addin_req.base,
 	    addin_closure_operate, &addin_call);
 	if (!addin_call.called) {
 		addin_rv = addin_set_error(ADDIN_EPROTO,
 		    "calculator.v1.Calculator.Operate: the contract did not answer before invoke returned");
-	} else {
-		addin_rv = addin_call.rv;
+	} else if (addin_call.rv != ADDIN_OK) {
+		// The call's failure becomes the thread's error here, once, on
+		// the way back to host code.
+		addin_rv = addin_set_error(addin_call.rv, "%s", addin_call.msg);
 	}
 
 addin_done:
-	addin__arena_free(addin_arena);
+	addin_adapter_arena_free(addin_arena);
 	return addin_rv;
 }
 

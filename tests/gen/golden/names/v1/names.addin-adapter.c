@@ -18,8 +18,8 @@
 #include "names/v1/names.pb-c.h"
 #include "names/v1/names.view.h"
 
-#if ADDIN_SDK_VERSION_NUMBER < 100
-#error "Regenerate names/v1/names.addin-adapter.c with the protoc-gen-pipeline of your Bulkhead SDK: it needs SDK 0.1.0 or newer."
+#if ADDIN_SDK_VERSION_NUMBER < 200
+#error "Regenerate names/v1/names.addin-adapter.c with the protoc-gen-pipeline of your Bulkhead SDK: it needs SDK 0.2.0 or newer."
 #endif
 
 ADDIN_SEGMENT_RECORD(addin_addin_adapter_record,
@@ -42,18 +42,18 @@ struct addin_addin_adapter {
 };
 
 static addin_err
-addin_to_pb_names_v1_http_request_value_x(addin__arena *addin_arena, const names_v1_http_request_value_x *addin_src, Names__V1__HTTPRequest *addin_dst);
+addin_to_pb_names_v1_http_request_value_x(addin_adapter_arena *addin_arena, const names_v1_http_request_value_x *addin_src, Names__V1__HTTPRequest *addin_dst);
 static addin_err
-addin_to_pb_names_v1_foo_bar_kindof(addin__arena *addin_arena, const names_v1_foo_bar_kindof *addin_src, Names__V1__FooBar *addin_dst);
+addin_to_pb_names_v1_foo_bar_kindof(addin_adapter_arena *addin_arena, const names_v1_foo_bar_kindof *addin_src, Names__V1__FooBar *addin_dst);
 static addin_err
-addin_to_pb_names_v1_foo_bar_inner_msg(addin__arena *addin_arena, const names_v1_foo_bar_inner_msg *addin_src, Names__V1__FooBar__InnerMsg *addin_dst);
+addin_to_pb_names_v1_foo_bar_inner_msg(addin_adapter_arena *addin_arena, const names_v1_foo_bar_inner_msg *addin_src, Names__V1__FooBar__InnerMsg *addin_dst);
 static addin_err
-addin_borrow_names_v1_http_request_value_x(addin__arena *addin_arena, const Names__V1__HTTPRequest *addin_src, names_v1_http_request_value_x *addin_dst);
+addin_borrow_names_v1_http_request_value_x(addin_adapter_arena *addin_arena, const Names__V1__HTTPRequest *addin_src, names_v1_http_request_value_x *addin_dst);
 static addin_err
-addin_borrow_names_v1_foo_bar_inner_msg(addin__arena *addin_arena, const Names__V1__FooBar__InnerMsg *addin_src, names_v1_foo_bar_inner_msg *addin_dst);
+addin_borrow_names_v1_foo_bar_inner_msg(addin_adapter_arena *addin_arena, const Names__V1__FooBar__InnerMsg *addin_src, names_v1_foo_bar_inner_msg *addin_dst);
 
 static addin_err
-addin_to_pb_names_v1_http_request_value_x(addin__arena *addin_arena, const names_v1_http_request_value_x *addin_src, Names__V1__HTTPRequest *addin_dst)
+addin_to_pb_names_v1_http_request_value_x(addin_adapter_arena *addin_arena, const names_v1_http_request_value_x *addin_src, Names__V1__HTTPRequest *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -70,7 +70,7 @@ addin_to_pb_names_v1_http_request_value_x(addin__arena *addin_arena, const names
 	case NAMES_V1_HTTP_REQUEST_VALUE_X_INNER:
 		addin_dst->value__x_case = (Names__V1__HTTPRequest__ValueXCase) 8;
 		{
-			Names__V1__FooBar__InnerMsg *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+			Names__V1__FooBar__InnerMsg *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 			if (addin_m == NULL) {
 				addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 				break;
@@ -99,7 +99,7 @@ addin_to_pb_names_v1_http_request_value_x(addin__arena *addin_arena, const names
 }
 
 static addin_err
-addin_to_pb_names_v1_foo_bar_kindof(addin__arena *addin_arena, const names_v1_foo_bar_kindof *addin_src, Names__V1__FooBar *addin_dst)
+addin_to_pb_names_v1_foo_bar_kindof(addin_adapter_arena *addin_arena, const names_v1_foo_bar_kindof *addin_src, Names__V1__FooBar *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -125,7 +125,7 @@ addin_to_pb_names_v1_foo_bar_kindof(addin__arena *addin_arena, const names_v1_fo
 }
 
 static addin_err
-addin_to_pb_names_v1_foo_bar_inner_msg(addin__arena *addin_arena, const names_v1_foo_bar_inner_msg *addin_src, Names__V1__FooBar__InnerMsg *addin_dst)
+addin_to_pb_names_v1_foo_bar_inner_msg(addin_adapter_arena *addin_arena, const names_v1_foo_bar_inner_msg *addin_src, Names__V1__FooBar__InnerMsg *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -136,7 +136,7 @@ addin_to_pb_names_v1_foo_bar_inner_msg(addin__arena *addin_arena, const names_v1
 		return addin_rv;
 	}
 	if (addin_src->n_verbs > 0) {
-		Names__V1__HTTPVerb *addin_a = addin__arena_alloc(addin_arena, addin_src->n_verbs, sizeof(*addin_a));
+		Names__V1__HTTPVerb *addin_a = addin_adapter_arena_alloc(addin_arena, addin_src->n_verbs, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -152,7 +152,7 @@ addin_to_pb_names_v1_foo_bar_inner_msg(addin__arena *addin_arena, const names_v1
 		return addin_rv;
 	}
 	if (addin_src->n_kinds > 0) {
-		Names__V1__FooBar__InnerKind *addin_a = addin__arena_alloc(addin_arena, addin_src->n_kinds, sizeof(*addin_a));
+		Names__V1__FooBar__InnerKind *addin_a = addin_adapter_arena_alloc(addin_arena, addin_src->n_kinds, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -167,7 +167,7 @@ addin_to_pb_names_v1_foo_bar_inner_msg(addin__arena *addin_arena, const names_v1
 }
 
 static addin_err
-addin_borrow_names_v1_http_request_value_x(addin__arena *addin_arena, const Names__V1__HTTPRequest *addin_src, names_v1_http_request_value_x *addin_dst)
+addin_borrow_names_v1_http_request_value_x(addin_adapter_arena *addin_arena, const Names__V1__HTTPRequest *addin_src, names_v1_http_request_value_x *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -184,7 +184,7 @@ addin_borrow_names_v1_http_request_value_x(addin__arena *addin_arena, const Name
 	case 8:
 		addin_dst->which = NAMES_V1_HTTP_REQUEST_VALUE_X_INNER;
 		if (addin_src->inner != NULL) {
-			names_v1_foo_bar_inner_msg *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+			names_v1_foo_bar_inner_msg *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 			if (addin_m == NULL) {
 				addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 				break;
@@ -208,14 +208,14 @@ addin_borrow_names_v1_http_request_value_x(addin__arena *addin_arena, const Name
 }
 
 static addin_err
-addin_borrow_names_v1_foo_bar_inner_msg(addin__arena *addin_arena, const Names__V1__FooBar__InnerMsg *addin_src, names_v1_foo_bar_inner_msg *addin_dst)
+addin_borrow_names_v1_foo_bar_inner_msg(addin_adapter_arena *addin_arena, const Names__V1__FooBar__InnerMsg *addin_src, names_v1_foo_bar_inner_msg *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
 	(void) addin_arena;
 	addin_dst->id = addin_src->id;
 	if (addin_src->n_verbs > 0) {
-		names_v1_http_verb *addin_a = addin__arena_alloc(addin_arena, addin_src->n_verbs, sizeof(*addin_a));
+		names_v1_http_verb *addin_a = addin_adapter_arena_alloc(addin_arena, addin_src->n_verbs, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -227,7 +227,7 @@ addin_borrow_names_v1_foo_bar_inner_msg(addin__arena *addin_arena, const Names__
 		addin_dst->n_verbs = addin_src->n_verbs;
 	}
 	if (addin_src->n_kinds > 0) {
-		names_v1_foo_bar_inner_kind *addin_a = addin__arena_alloc(addin_arena, addin_src->n_kinds, sizeof(*addin_a));
+		names_v1_foo_bar_inner_kind *addin_a = addin_adapter_arena_alloc(addin_arena, addin_src->n_kinds, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -247,8 +247,8 @@ addin_handle_get_v2_status(struct addin_addin_adapter *addin_aa,
     const ProtobufCMessage *addin_msg, ProtobufCClosure addin_closure,
     void *addin_closure_data)
 {
-	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
-	addin__arena *addin_arena = &addin_arena_s;
+	addin_adapter_arena addin_arena_s = ADDIN_ADAPTER_ARENA_INIT;
+	addin_adapter_arena *addin_arena = &addin_arena_s;
 	Names__V1__FooBar addin_rep;
 	addin_err addin_rv;
 	const Names__V1__HTTPRequest *addin_src = (const Names__V1__HTTPRequest *) addin_msg;
@@ -306,13 +306,10 @@ addin_handle_get_v2_status(struct addin_addin_adapter *addin_aa,
 	    &ret_kind);
 	if (addin_rv != ADDIN_OK) {
 		// The op wrote no output.
-		if (addin_last_error() != addin_rv) {
-			addin_set_error(addin_rv, NULL);
-		}
 		goto addin_fail;
 	}
 	{
-		Names__V1__FooBar__InnerMsg *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		Names__V1__FooBar__InnerMsg *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail_out;
@@ -328,8 +325,8 @@ addin_handle_get_v2_status(struct addin_addin_adapter *addin_aa,
 		goto addin_fail_out;
 	}
 	if (ret_n_inners > 0) {
-		Names__V1__FooBar__InnerMsg **addin_a = addin__arena_alloc(addin_arena, ret_n_inners, sizeof(*addin_a));
-		Names__V1__FooBar__InnerMsg *addin_m = addin__arena_alloc(addin_arena, ret_n_inners, sizeof(*addin_m));
+		Names__V1__FooBar__InnerMsg **addin_a = addin_adapter_arena_alloc(addin_arena, ret_n_inners, sizeof(*addin_a));
+		Names__V1__FooBar__InnerMsg *addin_m = addin_adapter_arena_alloc(addin_arena, ret_n_inners, sizeof(*addin_m));
 		if (addin_a == NULL || addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail_out;
@@ -353,7 +350,7 @@ addin_handle_get_v2_status(struct addin_addin_adapter *addin_aa,
 	    &ret_inner,
 	    ret_inners,
 	    ret_n_inners);
-	addin__arena_free(addin_arena);
+	addin_adapter_arena_free(addin_arena);
 	return;
 
 addin_fail_out:
@@ -362,8 +359,10 @@ addin_fail_out:
 	    ret_inners,
 	    ret_n_inners);
 addin_fail:
-	addin__arena_free(addin_arena);
-	addin_closure(NULL, addin_closure_data);
+	addin_adapter_arena_free(addin_arena);
+	// The message is the thread's when it is for addin_rv: the op's, or
+	// this adapter's own.
+	addin_adapter_fail(addin_closure, addin_closure_data, addin_rv, NULL);
 }
 
 // do_thing: request -> the add-in's op -> reply.
@@ -372,8 +371,8 @@ addin_handle_do_thing(struct addin_addin_adapter *addin_aa,
     const ProtobufCMessage *addin_msg, ProtobufCClosure addin_closure,
     void *addin_closure_data)
 {
-	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
-	addin__arena *addin_arena = &addin_arena_s;
+	addin_adapter_arena addin_arena_s = ADDIN_ADAPTER_ARENA_INIT;
+	addin_adapter_arena *addin_arena = &addin_arena_s;
 	Names__V1__HTTPRequest addin_rep;
 	addin_err addin_rv;
 	const Names__V1__FooBar__InnerMsg *addin_src = (const Names__V1__FooBar__InnerMsg *) addin_msg;
@@ -405,7 +404,7 @@ addin_handle_do_thing(struct addin_addin_adapter *addin_aa,
 	}
 	id = addin_src->id;
 	if (addin_src->n_verbs > 0) {
-		names_v1_http_verb *addin_a = addin__arena_alloc(addin_arena, addin_src->n_verbs, sizeof(*addin_a));
+		names_v1_http_verb *addin_a = addin_adapter_arena_alloc(addin_arena, addin_src->n_verbs, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -417,7 +416,7 @@ addin_handle_do_thing(struct addin_addin_adapter *addin_aa,
 		n_verbs = addin_src->n_verbs;
 	}
 	if (addin_src->n_kinds > 0) {
-		names_v1_foo_bar_inner_kind *addin_a = addin__arena_alloc(addin_arena, addin_src->n_kinds, sizeof(*addin_a));
+		names_v1_foo_bar_inner_kind *addin_a = addin_adapter_arena_alloc(addin_arena, addin_src->n_kinds, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -445,9 +444,6 @@ addin_handle_do_thing(struct addin_addin_adapter *addin_aa,
 	    &ret_value_x);
 	if (addin_rv != ADDIN_OK) {
 		// The op wrote no output.
-		if (addin_last_error() != addin_rv) {
-			addin_set_error(addin_rv, NULL);
-		}
 		goto addin_fail;
 	}
 	if (ret_new != NULL) {
@@ -480,7 +476,7 @@ addin_handle_do_thing(struct addin_addin_adapter *addin_aa,
 	    ret_n_class,
 	    ret_foobar,
 	    &ret_value_x);
-	addin__arena_free(addin_arena);
+	addin_adapter_arena_free(addin_arena);
 	return;
 
 addin_fail_out:
@@ -491,8 +487,10 @@ addin_fail_out:
 	    ret_foobar,
 	    &ret_value_x);
 addin_fail:
-	addin__arena_free(addin_arena);
-	addin_closure(NULL, addin_closure_data);
+	addin_adapter_arena_free(addin_arena);
+	// The message is the thread's when it is for addin_rv: the op's, or
+	// this adapter's own.
+	addin_adapter_fail(addin_closure, addin_closure_data, addin_rv, NULL);
 }
 
 static void
@@ -509,9 +507,8 @@ addin_invoke(ProtobufCService *service, unsigned method_index,
 		addin_handle_do_thing(aa, input, closure, closure_data);
 		return;
 	default:
-		addin_set_error(ADDIN_EUNIMPL, "names.v1.HTTPServer_Admin has no method %u",
-		    method_index);
-		closure(NULL, closure_data);
+		addin_adapter_fail(closure, closure_data, ADDIN_EUNIMPL,
+		    "names.v1.HTTPServer_Admin has no method %u", method_index);
 		return;
 	}
 }

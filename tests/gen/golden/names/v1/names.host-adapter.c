@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <protobuf-c/protobuf-c.h>
@@ -18,8 +19,8 @@
 #include "names/v1/names.pb-c.h"
 #include "names/v1/names.view.h"
 
-#if ADDIN_SDK_VERSION_NUMBER < 100
-#error "Regenerate names/v1/names.host-adapter.c with the protoc-gen-pipeline of your Bulkhead SDK: it needs SDK 0.1.0 or newer."
+#if ADDIN_SDK_VERSION_NUMBER < 200
+#error "Regenerate names/v1/names.host-adapter.c with the protoc-gen-pipeline of your Bulkhead SDK: it needs SDK 0.2.0 or newer."
 #endif
 
 ADDIN_SEGMENT_RECORD(addin_host_adapter_record,
@@ -39,9 +40,9 @@ struct addin_host_adapter {
 };
 
 static addin_err
-addin_to_pb_names_v1_http_request_value_x(addin__arena *addin_arena, const names_v1_http_request_value_x *addin_src, Names__V1__HTTPRequest *addin_dst);
+addin_to_pb_names_v1_http_request_value_x(addin_adapter_arena *addin_arena, const names_v1_http_request_value_x *addin_src, Names__V1__HTTPRequest *addin_dst);
 static addin_err
-addin_to_pb_names_v1_foo_bar_inner_msg(addin__arena *addin_arena, const names_v1_foo_bar_inner_msg *addin_src, Names__V1__FooBar__InnerMsg *addin_dst);
+addin_to_pb_names_v1_foo_bar_inner_msg(addin_adapter_arena *addin_arena, const names_v1_foo_bar_inner_msg *addin_src, Names__V1__FooBar__InnerMsg *addin_dst);
 static addin_err
 addin_copy_names_v1_http_request_value_x(const Names__V1__HTTPRequest *addin_src, names_v1_http_request_value_x *addin_dst);
 static addin_err
@@ -50,7 +51,7 @@ static addin_err
 addin_copy_names_v1_foo_bar_inner_msg(const Names__V1__FooBar__InnerMsg *addin_src, names_v1_foo_bar_inner_msg *addin_dst);
 
 static addin_err
-addin_to_pb_names_v1_http_request_value_x(addin__arena *addin_arena, const names_v1_http_request_value_x *addin_src, Names__V1__HTTPRequest *addin_dst)
+addin_to_pb_names_v1_http_request_value_x(addin_adapter_arena *addin_arena, const names_v1_http_request_value_x *addin_src, Names__V1__HTTPRequest *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -67,7 +68,7 @@ addin_to_pb_names_v1_http_request_value_x(addin__arena *addin_arena, const names
 	case NAMES_V1_HTTP_REQUEST_VALUE_X_INNER:
 		addin_dst->value__x_case = (Names__V1__HTTPRequest__ValueXCase) 8;
 		{
-			Names__V1__FooBar__InnerMsg *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+			Names__V1__FooBar__InnerMsg *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 			if (addin_m == NULL) {
 				addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 				break;
@@ -96,7 +97,7 @@ addin_to_pb_names_v1_http_request_value_x(addin__arena *addin_arena, const names
 }
 
 static addin_err
-addin_to_pb_names_v1_foo_bar_inner_msg(addin__arena *addin_arena, const names_v1_foo_bar_inner_msg *addin_src, Names__V1__FooBar__InnerMsg *addin_dst)
+addin_to_pb_names_v1_foo_bar_inner_msg(addin_adapter_arena *addin_arena, const names_v1_foo_bar_inner_msg *addin_src, Names__V1__FooBar__InnerMsg *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -107,7 +108,7 @@ addin_to_pb_names_v1_foo_bar_inner_msg(addin__arena *addin_arena, const names_v1
 		return addin_rv;
 	}
 	if (addin_src->n_verbs > 0) {
-		Names__V1__HTTPVerb *addin_a = addin__arena_alloc(addin_arena, addin_src->n_verbs, sizeof(*addin_a));
+		Names__V1__HTTPVerb *addin_a = addin_adapter_arena_alloc(addin_arena, addin_src->n_verbs, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -123,7 +124,7 @@ addin_to_pb_names_v1_foo_bar_inner_msg(addin__arena *addin_arena, const names_v1
 		return addin_rv;
 	}
 	if (addin_src->n_kinds > 0) {
-		Names__V1__FooBar__InnerKind *addin_a = addin__arena_alloc(addin_arena, addin_src->n_kinds, sizeof(*addin_a));
+		Names__V1__FooBar__InnerKind *addin_a = addin_adapter_arena_alloc(addin_arena, addin_src->n_kinds, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -157,7 +158,7 @@ addin_copy_names_v1_http_request_value_x(const Names__V1__HTTPRequest *addin_src
 	case 8:
 		addin_dst->which = NAMES_V1_HTTP_REQUEST_VALUE_X_INNER;
 		if (addin_src->inner != NULL) {
-			names_v1_foo_bar_inner_msg *addin_m = addin__alloc_array(1, sizeof(*addin_m));
+			names_v1_foo_bar_inner_msg *addin_m = addin_adapter_alloc_array(1, sizeof(*addin_m));
 			if (addin_m == NULL) {
 				addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 				break;
@@ -217,7 +218,7 @@ addin_copy_names_v1_foo_bar_inner_msg(const Names__V1__FooBar__InnerMsg *addin_s
 
 	addin_dst->id = addin_src->id;
 	if (addin_src->n_verbs > 0) {
-		names_v1_http_verb *addin_a = addin__alloc_array(addin_src->n_verbs, sizeof(*addin_a));
+		names_v1_http_verb *addin_a = addin_adapter_alloc_array(addin_src->n_verbs, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -229,7 +230,7 @@ addin_copy_names_v1_foo_bar_inner_msg(const Names__V1__FooBar__InnerMsg *addin_s
 		addin_dst->n_verbs = addin_src->n_verbs;
 	}
 	if (addin_src->n_kinds > 0) {
-		names_v1_foo_bar_inner_kind *addin_a = addin__alloc_array(addin_src->n_kinds, sizeof(*addin_a));
+		names_v1_foo_bar_inner_kind *addin_a = addin_adapter_alloc_array(addin_src->n_kinds, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -248,6 +249,7 @@ addin_copy_names_v1_foo_bar_inner_msg(const Names__V1__FooBar__InnerMsg *addin_s
 struct addin_call_get_v2_status {
 	bool called;
 	addin_err rv;
+	char msg[ADDIN_ADAPTER_MSG_MAX]; // why, when rv is not ADDIN_OK
 	names_v1_foo_bar_inner_msg *ret_inner;
 	names_v1_foo_bar_inner_msg **ret_inners;
 	size_t *ret_n_inners;
@@ -271,7 +273,7 @@ addin_take_get_v2_status(const Names__V1__FooBar *addin_src, struct addin_call_g
 		goto addin_fail;
 	}
 	if (addin_src->n_inners > 0) {
-		names_v1_foo_bar_inner_msg *addin_a = addin__alloc_array(addin_src->n_inners, sizeof(*addin_a));
+		names_v1_foo_bar_inner_msg *addin_a = addin_adapter_alloc_array(addin_src->n_inners, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -311,27 +313,27 @@ static void
 addin_closure_get_v2_status(const ProtobufCMessage *addin_msg, void *addin_data)
 {
 	struct addin_call_get_v2_status *addin_call = addin_data;
+	const char *addin_why;
 
 	if (addin_call->called) {
 		return; // a second answer: the first stands
 	}
 	addin_call->called = true;
-	if (addin_msg == NULL) {
-		addin_err addin_rv = addin_last_error();
-		if (addin_rv == ADDIN_OK) {
-			addin_rv = addin_set_error(ADDIN_EREMOTE,
-			    "names.v1.HTTPServer_Admin.GetV2Status failed without an error code");
-		}
-		addin_call->rv = addin_rv;
+	if ((addin_call->rv = addin_adapter_fault(addin_msg, &addin_why)) != ADDIN_OK) {
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_msg != NULL ? addin_why : "names.v1.HTTPServer_Admin.GetV2Status failed without saying why");
 		return;
 	}
 	if (addin_msg->descriptor != &names__v1__foo_bar__descriptor) {
-		addin_call->rv = addin_set_error(ADDIN_EPROTO,
+		addin_call->rv = ADDIN_EPROTO;
+		snprintf(addin_call->msg, sizeof(addin_call->msg),
 		    "names.v1.HTTPServer_Admin.GetV2Status: the reply is a %s, not a names.v1.Foo_bar",
 		    addin_msg->descriptor->name);
 		return;
 	}
-	addin_call->rv = addin_take_get_v2_status((const Names__V1__FooBar *) addin_msg, addin_call);
+	if ((addin_call->rv = addin_take_get_v2_status((const Names__V1__FooBar *) addin_msg, addin_call)) != ADDIN_OK) {
+		// The copy recorded why as this thread's error, just now.
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_errmsg());
+	}
 }
 
 static addin_err
@@ -351,8 +353,8 @@ addin_op_get_v2_status(
     names_v1_foo_bar_inner_kind *ret_kind)
 {
 	struct addin_host_adapter *addin_ha = self;
-	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
-	addin__arena *addin_arena = &addin_arena_s;
+	addin_adapter_arena addin_arena_s = ADDIN_ADAPTER_ARENA_INIT;
+	addin_adapter_arena *addin_arena = &addin_arena_s;
 	Names__V1__HTTPRequest addin_req;
 	struct addin_call_get_v2_status addin_call = {
 		.called = false,
@@ -390,18 +392,19 @@ addin_op_get_v2_status(
 	if (value_x != NULL && (addin_rv = addin_to_pb_names_v1_http_request_value_x(addin_arena, value_x, addin_dst)) != ADDIN_OK) {
 		goto addin_done;
 	}
-	addin_set_error(ADDIN_OK, NULL);
 	addin_ha->contract->invoke(addin_ha->contract, 0, &addin_req.base,
 	    addin_closure_get_v2_status, &addin_call);
 	if (!addin_call.called) {
 		addin_rv = addin_set_error(ADDIN_EPROTO,
 		    "names.v1.HTTPServer_Admin.GetV2Status: the contract did not answer before invoke returned");
-	} else {
-		addin_rv = addin_call.rv;
+	} else if (addin_call.rv != ADDIN_OK) {
+		// The call's failure becomes the thread's error here, once, on
+		// the way back to host code.
+		addin_rv = addin_set_error(addin_call.rv, "%s", addin_call.msg);
 	}
 
 addin_done:
-	addin__arena_free(addin_arena);
+	addin_adapter_arena_free(addin_arena);
 	return addin_rv;
 }
 
@@ -410,6 +413,7 @@ addin_done:
 struct addin_call_do_thing {
 	bool called;
 	addin_err rv;
+	char msg[ADDIN_ADAPTER_MSG_MAX]; // why, when rv is not ADDIN_OK
 	char **ret_new;
 	int32_t *ret_this;
 	char ***ret_class;
@@ -438,7 +442,7 @@ addin_take_do_thing(const Names__V1__HTTPRequest *addin_src, struct addin_call_d
 	}
 	ret_this = addin_src->this_;
 	if (addin_src->n_class_ > 0) {
-		char * *addin_a = addin__alloc_array(addin_src->n_class_, sizeof(*addin_a));
+		char * *addin_a = addin_adapter_alloc_array(addin_src->n_class_, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -484,27 +488,27 @@ static void
 addin_closure_do_thing(const ProtobufCMessage *addin_msg, void *addin_data)
 {
 	struct addin_call_do_thing *addin_call = addin_data;
+	const char *addin_why;
 
 	if (addin_call->called) {
 		return; // a second answer: the first stands
 	}
 	addin_call->called = true;
-	if (addin_msg == NULL) {
-		addin_err addin_rv = addin_last_error();
-		if (addin_rv == ADDIN_OK) {
-			addin_rv = addin_set_error(ADDIN_EREMOTE,
-			    "names.v1.HTTPServer_Admin.do_thing failed without an error code");
-		}
-		addin_call->rv = addin_rv;
+	if ((addin_call->rv = addin_adapter_fault(addin_msg, &addin_why)) != ADDIN_OK) {
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_msg != NULL ? addin_why : "names.v1.HTTPServer_Admin.do_thing failed without saying why");
 		return;
 	}
 	if (addin_msg->descriptor != &names__v1__httprequest__descriptor) {
-		addin_call->rv = addin_set_error(ADDIN_EPROTO,
+		addin_call->rv = ADDIN_EPROTO;
+		snprintf(addin_call->msg, sizeof(addin_call->msg),
 		    "names.v1.HTTPServer_Admin.do_thing: the reply is a %s, not a names.v1.HTTPRequest",
 		    addin_msg->descriptor->name);
 		return;
 	}
-	addin_call->rv = addin_take_do_thing((const Names__V1__HTTPRequest *) addin_msg, addin_call);
+	if ((addin_call->rv = addin_take_do_thing((const Names__V1__HTTPRequest *) addin_msg, addin_call)) != ADDIN_OK) {
+		// The copy recorded why as this thread's error, just now.
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_errmsg());
+	}
 }
 
 static addin_err
@@ -524,8 +528,8 @@ addin_op_do_thing(
     names_v1_http_request_value_x *ret_value_x)
 {
 	struct addin_host_adapter *addin_ha = self;
-	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
-	addin__arena *addin_arena = &addin_arena_s;
+	addin_adapter_arena addin_arena_s = ADDIN_ADAPTER_ARENA_INIT;
+	addin_adapter_arena *addin_arena = &addin_arena_s;
 	Names__V1__FooBar__InnerMsg addin_req;
 	struct addin_call_do_thing addin_call = {
 		.called = false,
@@ -548,7 +552,7 @@ addin_op_do_thing(
 		goto addin_done;
 	}
 	if (n_verbs > 0) {
-		Names__V1__HTTPVerb *addin_a = addin__arena_alloc(addin_arena, n_verbs, sizeof(*addin_a));
+		Names__V1__HTTPVerb *addin_a = addin_adapter_arena_alloc(addin_arena, n_verbs, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_done;
@@ -564,7 +568,7 @@ addin_op_do_thing(
 		goto addin_done;
 	}
 	if (n_kinds > 0) {
-		Names__V1__FooBar__InnerKind *addin_a = addin__arena_alloc(addin_arena, n_kinds, sizeof(*addin_a));
+		Names__V1__FooBar__InnerKind *addin_a = addin_adapter_arena_alloc(addin_arena, n_kinds, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_done;
@@ -575,18 +579,19 @@ addin_op_do_thing(
 		addin_dst->kinds = addin_a;
 		addin_dst->n_kinds = n_kinds;
 	}
-	addin_set_error(ADDIN_OK, NULL);
 	addin_ha->contract->invoke(addin_ha->contract, 1, &addin_req.base,
 	    addin_closure_do_thing, &addin_call);
 	if (!addin_call.called) {
 		addin_rv = addin_set_error(ADDIN_EPROTO,
 		    "names.v1.HTTPServer_Admin.do_thing: the contract did not answer before invoke returned");
-	} else {
-		addin_rv = addin_call.rv;
+	} else if (addin_call.rv != ADDIN_OK) {
+		// The call's failure becomes the thread's error here, once, on
+		// the way back to host code.
+		addin_rv = addin_set_error(addin_call.rv, "%s", addin_call.msg);
 	}
 
 addin_done:
-	addin__arena_free(addin_arena);
+	addin_adapter_arena_free(addin_arena);
 	return addin_rv;
 }
 

@@ -11,8 +11,8 @@
 #include "addin/version.h"
 #include "names/v1/names.view.h"
 
-#if ADDIN_SDK_VERSION_NUMBER < 100
-#error "Regenerate names/v1/names.host.h with the protoc-gen-pipeline of your Bulkhead SDK: it needs SDK 0.1.0 or newer."
+#if ADDIN_SDK_VERSION_NUMBER < 200
+#error "Regenerate names/v1/names.host.h with the protoc-gen-pipeline of your Bulkhead SDK: it needs SDK 0.2.0 or newer."
 #endif
 
 #ifdef __cplusplus

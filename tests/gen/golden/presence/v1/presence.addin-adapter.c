@@ -17,8 +17,8 @@
 #include "presence/v1/presence.pb-c.h"
 #include "presence/v1/presence.view.h"
 
-#if ADDIN_SDK_VERSION_NUMBER < 100
-#error "Regenerate presence/v1/presence.addin-adapter.c with the protoc-gen-pipeline of your Bulkhead SDK: it needs SDK 0.1.0 or newer."
+#if ADDIN_SDK_VERSION_NUMBER < 200
+#error "Regenerate presence/v1/presence.addin-adapter.c with the protoc-gen-pipeline of your Bulkhead SDK: it needs SDK 0.2.0 or newer."
 #endif
 
 ADDIN_SEGMENT_RECORD(addin_addin_adapter_record,
@@ -41,16 +41,16 @@ struct addin_addin_adapter {
 };
 
 static addin_err
-addin_to_pb_presence_v1_options_choice(addin__arena *addin_arena, const presence_v1_options_choice *addin_src, Presence__V1__Options *addin_dst);
+addin_to_pb_presence_v1_options_choice(addin_adapter_arena *addin_arena, const presence_v1_options_choice *addin_src, Presence__V1__Options *addin_dst);
 static addin_err
-addin_to_pb_presence_v1_options(addin__arena *addin_arena, const presence_v1_options *addin_src, Presence__V1__Options *addin_dst);
+addin_to_pb_presence_v1_options(addin_adapter_arena *addin_arena, const presence_v1_options *addin_src, Presence__V1__Options *addin_dst);
 static addin_err
-addin_borrow_presence_v1_options_choice(addin__arena *addin_arena, const Presence__V1__Options *addin_src, presence_v1_options_choice *addin_dst);
+addin_borrow_presence_v1_options_choice(addin_adapter_arena *addin_arena, const Presence__V1__Options *addin_src, presence_v1_options_choice *addin_dst);
 static addin_err
-addin_borrow_presence_v1_options(addin__arena *addin_arena, const Presence__V1__Options *addin_src, presence_v1_options *addin_dst);
+addin_borrow_presence_v1_options(addin_adapter_arena *addin_arena, const Presence__V1__Options *addin_src, presence_v1_options *addin_dst);
 
 static addin_err
-addin_to_pb_presence_v1_options_choice(addin__arena *addin_arena, const presence_v1_options_choice *addin_src, Presence__V1__Options *addin_dst)
+addin_to_pb_presence_v1_options_choice(addin_adapter_arena *addin_arena, const presence_v1_options_choice *addin_src, Presence__V1__Options *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -72,7 +72,7 @@ addin_to_pb_presence_v1_options_choice(addin__arena *addin_arena, const presence
 }
 
 static addin_err
-addin_to_pb_presence_v1_options(addin__arena *addin_arena, const presence_v1_options *addin_src, Presence__V1__Options *addin_dst)
+addin_to_pb_presence_v1_options(addin_adapter_arena *addin_arena, const presence_v1_options *addin_src, Presence__V1__Options *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -109,7 +109,7 @@ addin_to_pb_presence_v1_options(addin__arena *addin_arena, const presence_v1_opt
 		addin_dst->level = (Presence__V1__Level) addin_src->level;
 	}
 	if (addin_src->inner != NULL) {
-		Presence__V1__Options *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		Presence__V1__Options *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -133,7 +133,7 @@ addin_to_pb_presence_v1_options(addin__arena *addin_arena, const presence_v1_opt
 }
 
 static addin_err
-addin_borrow_presence_v1_options_choice(addin__arena *addin_arena, const Presence__V1__Options *addin_src, presence_v1_options_choice *addin_dst)
+addin_borrow_presence_v1_options_choice(addin_adapter_arena *addin_arena, const Presence__V1__Options *addin_src, presence_v1_options_choice *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -155,7 +155,7 @@ addin_borrow_presence_v1_options_choice(addin__arena *addin_arena, const Presenc
 }
 
 static addin_err
-addin_borrow_presence_v1_options(addin__arena *addin_arena, const Presence__V1__Options *addin_src, presence_v1_options *addin_dst)
+addin_borrow_presence_v1_options(addin_adapter_arena *addin_arena, const Presence__V1__Options *addin_src, presence_v1_options *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -174,7 +174,7 @@ addin_borrow_presence_v1_options(addin__arena *addin_arena, const Presence__V1__
 	addin_dst->has_level = addin_src->has_level != 0;
 	addin_dst->level = (presence_v1_level) addin_src->level;
 	if (addin_src->inner != NULL) {
-		presence_v1_options *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		presence_v1_options *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -198,8 +198,8 @@ addin_handle_echo(struct addin_addin_adapter *addin_aa,
     const ProtobufCMessage *addin_msg, ProtobufCClosure addin_closure,
     void *addin_closure_data)
 {
-	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
-	addin__arena *addin_arena = &addin_arena_s;
+	addin_adapter_arena addin_arena_s = ADDIN_ADAPTER_ARENA_INIT;
+	addin_adapter_arena *addin_arena = &addin_arena_s;
 	Presence__V1__Options addin_rep;
 	addin_err addin_rv;
 	const Presence__V1__Options *addin_src = (const Presence__V1__Options *) addin_msg;
@@ -267,7 +267,7 @@ addin_handle_echo(struct addin_addin_adapter *addin_aa,
 	has_level = addin_src->has_level != 0;
 	level = (presence_v1_level) addin_src->level;
 	if (addin_src->inner != NULL) {
-		presence_v1_options *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		presence_v1_options *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -321,9 +321,6 @@ addin_handle_echo(struct addin_addin_adapter *addin_aa,
 	    &ret_choice);
 	if (addin_rv != ADDIN_OK) {
 		// The op wrote no output.
-		if (addin_last_error() != addin_rv) {
-			addin_set_error(addin_rv, NULL);
-		}
 		goto addin_fail;
 	}
 	addin_dst->has_count = ret_has_count;
@@ -358,7 +355,7 @@ addin_handle_echo(struct addin_addin_adapter *addin_aa,
 		addin_dst->level = (Presence__V1__Level) ret_level;
 	}
 	{
-		Presence__V1__Options *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		Presence__V1__Options *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail_out;
@@ -386,7 +383,7 @@ addin_handle_echo(struct addin_addin_adapter *addin_aa,
 	    &ret_inner,
 	    ret_values,
 	    &ret_choice);
-	addin__arena_free(addin_arena);
+	addin_adapter_arena_free(addin_arena);
 	return;
 
 addin_fail_out:
@@ -398,8 +395,10 @@ addin_fail_out:
 	    ret_values,
 	    &ret_choice);
 addin_fail:
-	addin__arena_free(addin_arena);
-	addin_closure(NULL, addin_closure_data);
+	addin_adapter_arena_free(addin_arena);
+	// The message is the thread's when it is for addin_rv: the op's, or
+	// this adapter's own.
+	addin_adapter_fail(addin_closure, addin_closure_data, addin_rv, NULL);
 }
 
 // Wrap: request -> the add-in's op -> reply.
@@ -408,8 +407,8 @@ addin_handle_wrap(struct addin_addin_adapter *addin_aa,
     const ProtobufCMessage *addin_msg, ProtobufCClosure addin_closure,
     void *addin_closure_data)
 {
-	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
-	addin__arena *addin_arena = &addin_arena_s;
+	addin_adapter_arena addin_arena_s = ADDIN_ADAPTER_ARENA_INIT;
+	addin_adapter_arena *addin_arena = &addin_arena_s;
 	Presence__V1__WrapReply addin_rep;
 	addin_err addin_rv;
 	const Presence__V1__WrapRequest *addin_src = (const Presence__V1__WrapRequest *) addin_msg;
@@ -432,7 +431,7 @@ addin_handle_wrap(struct addin_addin_adapter *addin_aa,
 		goto addin_fail;
 	}
 	if (addin_src->options != NULL) {
-		presence_v1_options *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		presence_v1_options *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -451,13 +450,10 @@ addin_handle_wrap(struct addin_addin_adapter *addin_aa,
 	    &ret_set_fields);
 	if (addin_rv != ADDIN_OK) {
 		// The op wrote no output.
-		if (addin_last_error() != addin_rv) {
-			addin_set_error(addin_rv, NULL);
-		}
 		goto addin_fail;
 	}
 	{
-		Presence__V1__Options *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		Presence__V1__Options *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail_out;
@@ -474,14 +470,16 @@ addin_handle_wrap(struct addin_addin_adapter *addin_aa,
 	}
 	addin_closure(&addin_rep.base, addin_closure_data);
 	presence_v1_presence_wrap_free_out(&ret_options);
-	addin__arena_free(addin_arena);
+	addin_adapter_arena_free(addin_arena);
 	return;
 
 addin_fail_out:
 	presence_v1_presence_wrap_free_out(&ret_options);
 addin_fail:
-	addin__arena_free(addin_arena);
-	addin_closure(NULL, addin_closure_data);
+	addin_adapter_arena_free(addin_arena);
+	// The message is the thread's when it is for addin_rv: the op's, or
+	// this adapter's own.
+	addin_adapter_fail(addin_closure, addin_closure_data, addin_rv, NULL);
 }
 
 static void
@@ -498,9 +496,8 @@ addin_invoke(ProtobufCService *service, unsigned method_index,
 		addin_handle_wrap(aa, input, closure, closure_data);
 		return;
 	default:
-		addin_set_error(ADDIN_EUNIMPL, "presence.v1.Presence has no method %u",
-		    method_index);
-		closure(NULL, closure_data);
+		addin_adapter_fail(closure, closure_data, ADDIN_EUNIMPL,
+		    "presence.v1.Presence has no method %u", method_index);
 		return;
 	}
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <protobuf-c/protobuf-c.h>
@@ -18,8 +19,8 @@
 #include "presence/v1/presence.pb-c.h"
 #include "presence/v1/presence.view.h"
 
-#if ADDIN_SDK_VERSION_NUMBER < 100
-#error "Regenerate presence/v1/presence.host-adapter.c with the protoc-gen-pipeline of your Bulkhead SDK: it needs SDK 0.1.0 or newer."
+#if ADDIN_SDK_VERSION_NUMBER < 200
+#error "Regenerate presence/v1/presence.host-adapter.c with the protoc-gen-pipeline of your Bulkhead SDK: it needs SDK 0.2.0 or newer."
 #endif
 
 ADDIN_SEGMENT_RECORD(addin_host_adapter_record,
@@ -39,16 +40,16 @@ struct addin_host_adapter {
 };
 
 static addin_err
-addin_to_pb_presence_v1_options_choice(addin__arena *addin_arena, const presence_v1_options_choice *addin_src, Presence__V1__Options *addin_dst);
+addin_to_pb_presence_v1_options_choice(addin_adapter_arena *addin_arena, const presence_v1_options_choice *addin_src, Presence__V1__Options *addin_dst);
 static addin_err
-addin_to_pb_presence_v1_options(addin__arena *addin_arena, const presence_v1_options *addin_src, Presence__V1__Options *addin_dst);
+addin_to_pb_presence_v1_options(addin_adapter_arena *addin_arena, const presence_v1_options *addin_src, Presence__V1__Options *addin_dst);
 static addin_err
 addin_copy_presence_v1_options_choice(const Presence__V1__Options *addin_src, presence_v1_options_choice *addin_dst);
 static addin_err
 addin_copy_presence_v1_options(const Presence__V1__Options *addin_src, presence_v1_options *addin_dst);
 
 static addin_err
-addin_to_pb_presence_v1_options_choice(addin__arena *addin_arena, const presence_v1_options_choice *addin_src, Presence__V1__Options *addin_dst)
+addin_to_pb_presence_v1_options_choice(addin_adapter_arena *addin_arena, const presence_v1_options_choice *addin_src, Presence__V1__Options *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -70,7 +71,7 @@ addin_to_pb_presence_v1_options_choice(addin__arena *addin_arena, const presence
 }
 
 static addin_err
-addin_to_pb_presence_v1_options(addin__arena *addin_arena, const presence_v1_options *addin_src, Presence__V1__Options *addin_dst)
+addin_to_pb_presence_v1_options(addin_adapter_arena *addin_arena, const presence_v1_options *addin_src, Presence__V1__Options *addin_dst)
 {
 	addin_err addin_rv = ADDIN_OK;
 
@@ -107,7 +108,7 @@ addin_to_pb_presence_v1_options(addin__arena *addin_arena, const presence_v1_opt
 		addin_dst->level = (Presence__V1__Level) addin_src->level;
 	}
 	if (addin_src->inner != NULL) {
-		Presence__V1__Options *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		Presence__V1__Options *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -184,7 +185,7 @@ addin_copy_presence_v1_options(const Presence__V1__Options *addin_src, presence_
 	addin_dst->has_level = addin_src->has_level != 0;
 	addin_dst->level = (presence_v1_level) addin_src->level;
 	if (addin_src->inner != NULL) {
-		presence_v1_options *addin_m = addin__alloc_array(1, sizeof(*addin_m));
+		presence_v1_options *addin_m = addin_adapter_alloc_array(1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -195,7 +196,7 @@ addin_copy_presence_v1_options(const Presence__V1__Options *addin_src, presence_
 		}
 	}
 	if (addin_src->n_values > 0) {
-		int32_t *addin_a = addin__alloc_array(addin_src->n_values, sizeof(*addin_a));
+		int32_t *addin_a = addin_adapter_alloc_array(addin_src->n_values, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			return addin_rv;
@@ -215,6 +216,7 @@ addin_copy_presence_v1_options(const Presence__V1__Options *addin_src, presence_
 struct addin_call_echo {
 	bool called;
 	addin_err rv;
+	char msg[ADDIN_ADAPTER_MSG_MAX]; // why, when rv is not ADDIN_OK
 	bool *ret_has_count;
 	int32_t *ret_count;
 	bool *ret_has_ratio;
@@ -286,7 +288,7 @@ addin_take_echo(const Presence__V1__Options *addin_src, struct addin_call_echo *
 		goto addin_fail;
 	}
 	if (addin_src->n_values > 0) {
-		int32_t *addin_a = addin__alloc_array(addin_src->n_values, sizeof(*addin_a));
+		int32_t *addin_a = addin_adapter_alloc_array(addin_src->n_values, sizeof(*addin_a));
 		if (addin_a == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_fail;
@@ -332,27 +334,27 @@ static void
 addin_closure_echo(const ProtobufCMessage *addin_msg, void *addin_data)
 {
 	struct addin_call_echo *addin_call = addin_data;
+	const char *addin_why;
 
 	if (addin_call->called) {
 		return; // a second answer: the first stands
 	}
 	addin_call->called = true;
-	if (addin_msg == NULL) {
-		addin_err addin_rv = addin_last_error();
-		if (addin_rv == ADDIN_OK) {
-			addin_rv = addin_set_error(ADDIN_EREMOTE,
-			    "presence.v1.Presence.Echo failed without an error code");
-		}
-		addin_call->rv = addin_rv;
+	if ((addin_call->rv = addin_adapter_fault(addin_msg, &addin_why)) != ADDIN_OK) {
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_msg != NULL ? addin_why : "presence.v1.Presence.Echo failed without saying why");
 		return;
 	}
 	if (addin_msg->descriptor != &presence__v1__options__descriptor) {
-		addin_call->rv = addin_set_error(ADDIN_EPROTO,
+		addin_call->rv = ADDIN_EPROTO;
+		snprintf(addin_call->msg, sizeof(addin_call->msg),
 		    "presence.v1.Presence.Echo: the reply is a %s, not a presence.v1.Options",
 		    addin_msg->descriptor->name);
 		return;
 	}
-	addin_call->rv = addin_take_echo((const Presence__V1__Options *) addin_msg, addin_call);
+	if ((addin_call->rv = addin_take_echo((const Presence__V1__Options *) addin_msg, addin_call)) != ADDIN_OK) {
+		// The copy recorded why as this thread's error, just now.
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_errmsg());
+	}
 }
 
 static addin_err
@@ -394,8 +396,8 @@ addin_op_echo(
     presence_v1_options_choice *ret_choice)
 {
 	struct addin_host_adapter *addin_ha = self;
-	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
-	addin__arena *addin_arena = &addin_arena_s;
+	addin_adapter_arena addin_arena_s = ADDIN_ADAPTER_ARENA_INIT;
+	addin_adapter_arena *addin_arena = &addin_arena_s;
 	Presence__V1__Options addin_req;
 	struct addin_call_echo addin_call = {
 		.called = false,
@@ -454,7 +456,7 @@ addin_op_echo(
 		addin_dst->level = (Presence__V1__Level) level;
 	}
 	if (inner != NULL) {
-		Presence__V1__Options *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		Presence__V1__Options *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_done;
@@ -474,18 +476,19 @@ addin_op_echo(
 	if (choice != NULL && (addin_rv = addin_to_pb_presence_v1_options_choice(addin_arena, choice, addin_dst)) != ADDIN_OK) {
 		goto addin_done;
 	}
-	addin_set_error(ADDIN_OK, NULL);
 	addin_ha->contract->invoke(addin_ha->contract, 0, &addin_req.base,
 	    addin_closure_echo, &addin_call);
 	if (!addin_call.called) {
 		addin_rv = addin_set_error(ADDIN_EPROTO,
 		    "presence.v1.Presence.Echo: the contract did not answer before invoke returned");
-	} else {
-		addin_rv = addin_call.rv;
+	} else if (addin_call.rv != ADDIN_OK) {
+		// The call's failure becomes the thread's error here, once, on
+		// the way back to host code.
+		addin_rv = addin_set_error(addin_call.rv, "%s", addin_call.msg);
 	}
 
 addin_done:
-	addin__arena_free(addin_arena);
+	addin_adapter_arena_free(addin_arena);
 	return addin_rv;
 }
 
@@ -494,6 +497,7 @@ addin_done:
 struct addin_call_wrap {
 	bool called;
 	addin_err rv;
+	char msg[ADDIN_ADAPTER_MSG_MAX]; // why, when rv is not ADDIN_OK
 	presence_v1_options *ret_options;
 	bool *ret_has_set_fields;
 	uint32_t *ret_set_fields;
@@ -527,27 +531,27 @@ static void
 addin_closure_wrap(const ProtobufCMessage *addin_msg, void *addin_data)
 {
 	struct addin_call_wrap *addin_call = addin_data;
+	const char *addin_why;
 
 	if (addin_call->called) {
 		return; // a second answer: the first stands
 	}
 	addin_call->called = true;
-	if (addin_msg == NULL) {
-		addin_err addin_rv = addin_last_error();
-		if (addin_rv == ADDIN_OK) {
-			addin_rv = addin_set_error(ADDIN_EREMOTE,
-			    "presence.v1.Presence.Wrap failed without an error code");
-		}
-		addin_call->rv = addin_rv;
+	if ((addin_call->rv = addin_adapter_fault(addin_msg, &addin_why)) != ADDIN_OK) {
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_msg != NULL ? addin_why : "presence.v1.Presence.Wrap failed without saying why");
 		return;
 	}
 	if (addin_msg->descriptor != &presence__v1__wrap_reply__descriptor) {
-		addin_call->rv = addin_set_error(ADDIN_EPROTO,
+		addin_call->rv = ADDIN_EPROTO;
+		snprintf(addin_call->msg, sizeof(addin_call->msg),
 		    "presence.v1.Presence.Wrap: the reply is a %s, not a presence.v1.WrapReply",
 		    addin_msg->descriptor->name);
 		return;
 	}
-	addin_call->rv = addin_take_wrap((const Presence__V1__WrapReply *) addin_msg, addin_call);
+	if ((addin_call->rv = addin_take_wrap((const Presence__V1__WrapReply *) addin_msg, addin_call)) != ADDIN_OK) {
+		// The copy recorded why as this thread's error, just now.
+		snprintf(addin_call->msg, sizeof(addin_call->msg), "%s", addin_errmsg());
+	}
 }
 
 static addin_err
@@ -559,8 +563,8 @@ addin_op_wrap(
     uint32_t *ret_set_fields)
 {
 	struct addin_host_adapter *addin_ha = self;
-	addin__arena addin_arena_s = ADDIN__ARENA_INIT;
-	addin__arena *addin_arena = &addin_arena_s;
+	addin_adapter_arena addin_arena_s = ADDIN_ADAPTER_ARENA_INIT;
+	addin_adapter_arena *addin_arena = &addin_arena_s;
 	Presence__V1__WrapRequest addin_req;
 	struct addin_call_wrap addin_call = {
 		.called = false,
@@ -574,7 +578,7 @@ addin_op_wrap(
 
 	presence__v1__wrap_request__init(&addin_req);
 	if (options != NULL) {
-		Presence__V1__Options *addin_m = addin__arena_alloc(addin_arena, 1, sizeof(*addin_m));
+		Presence__V1__Options *addin_m = addin_adapter_arena_alloc(addin_arena, 1, sizeof(*addin_m));
 		if (addin_m == NULL) {
 			addin_rv = addin_set_error(ADDIN_ENOMEM, NULL);
 			goto addin_done;
@@ -585,18 +589,19 @@ addin_op_wrap(
 			goto addin_done;
 		}
 	}
-	addin_set_error(ADDIN_OK, NULL);
 	addin_ha->contract->invoke(addin_ha->contract, 1, &addin_req.base,
 	    addin_closure_wrap, &addin_call);
 	if (!addin_call.called) {
 		addin_rv = addin_set_error(ADDIN_EPROTO,
 		    "presence.v1.Presence.Wrap: the contract did not answer before invoke returned");
-	} else {
-		addin_rv = addin_call.rv;
+	} else if (addin_call.rv != ADDIN_OK) {
+		// The call's failure becomes the thread's error here, once, on
+		// the way back to host code.
+		addin_rv = addin_set_error(addin_call.rv, "%s", addin_call.msg);
 	}
 
 addin_done:
-	addin__arena_free(addin_arena);
+	addin_adapter_arena_free(addin_arena);
 	return addin_rv;
 }
 

@@ -16,8 +16,8 @@
 #include "addin/err.h"
 #include "addin/version.h"
 
-#if ADDIN_SDK_VERSION_NUMBER < 100
-#error "Regenerate presence/v1/presence.view.h with the protoc-gen-pipeline of your Bulkhead SDK: it needs SDK 0.1.0 or newer."
+#if ADDIN_SDK_VERSION_NUMBER < 200
+#error "Regenerate presence/v1/presence.view.h with the protoc-gen-pipeline of your Bulkhead SDK: it needs SDK 0.2.0 or newer."
 #endif
 
 #ifdef __cplusplus
