@@ -1,15 +1,12 @@
 // SPDX-License-Identifier: MIT
 // Copyright 2026 The Bulkhead Authors
 //
-// Unit tests of the sandbox policy: defaults, grants, the text encoding
-// and its decoder's refusals, and fitting a policy to a probe.
+// Unit tests of the sandbox policy: defaults, grants, the encoding and its
+// decoder's refusals.
 
 #include "addin_test.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include "sandbox/sandbox.h"
+#include "sandbox_policy.h"
 
 static void
 encode_decode(const addin__sandbox_policy *in, addin__sandbox_policy *out)
@@ -64,13 +61,17 @@ test_defaults(void)
 static void
 test_level_names(void)
 {
-	addin__sandbox_level l;
-	ADDIN_PASS(addin__sandbox_level_parse("strict", &l));
-	ADDIN_CHECK_INT(l, ==, ADDIN__SANDBOX_STRICT);
+	ADDIN_CHECK_STR(addin__sandbox_level_name(ADDIN__SANDBOX_STRICT),
+	                "strict");
 	ADDIN_CHECK_STR(addin__sandbox_level_name(ADDIN__SANDBOX_RESTRICTED),
 	                "restricted");
-	ADDIN_FAIL(addin__sandbox_level_parse("paranoid", &l), ADDIN_EINVAL);
-	ADDIN_CHECK_CONTAINS(addin_errmsg(), "paranoid");
+	ADDIN_CHECK_STR(addin__sandbox_level_name(ADDIN__SANDBOX_NONE),
+	                "none");
+	ADDIN_CHECK_STR(addin__sandbox_level_name((addin__sandbox_level) 99),
+	                "unknown");
+	ADDIN_CHECK_STR(addin__sandbox_ns_name(ADDIN__NS_MNT), "mnt");
+	ADDIN_CHECK_STR(addin__sandbox_ns_name(ADDIN__NS_PID | ADDIN__NS_NET),
+	                "?");
 }
 
 static void
@@ -240,91 +241,6 @@ test_decoder_rejects_garbage(void)
 }
 
 static void
-test_fd_transport(void)
-{
-	addin__sandbox_policy p, q;
-	int                   fd;
-	addin__sandbox_policy_init(&p, ADDIN__SANDBOX_RESTRICTED);
-	ADDIN_PASS(addin__sandbox_policy_add_need(&p, "/opt/runner/lib"));
-	ADDIN_PASS(addin__sandbox_policy_to_fd(&p, &fd));
-	ADDIN_CHECK((fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0);
-	// Sealed: the runner cannot be handed a changed policy via this fd.
-	ADDIN_CHECK(write(fd, "x", 1) < 0);
-	ADDIN_PASS(addin__sandbox_policy_from_fd(fd, &q));
-	ADDIN_CHECK_STR(q.need[0], "/opt/runner/lib");
-	// Reading twice works (from offset 0).
-	addin__sandbox_policy_fini(&q);
-	ADDIN_PASS(addin__sandbox_policy_from_fd(fd, &q));
-	addin__sandbox_policy_fini(&q);
-	close(fd);
-	// A pipe works too; garbage is refused.
-	{
-		int pfd[2];
-		ADDIN_CHECK(pipe(pfd) == 0);
-		ADDIN_CHECK(write(pfd[1], "junk\n", 5) == 5);
-		close(pfd[1]);
-		ADDIN_FAIL(addin__sandbox_policy_from_fd(pfd[0], &q),
-		           ADDIN_ECORRUPT);
-		close(pfd[0]);
-	}
-	addin__sandbox_policy_fini(&p);
-}
-
-static void
-test_fit(void)
-{
-	addin__sandbox_probe_info pr;
-	addin__sandbox_policy     p;
-	char                      warn[512] = "";
-
-	memset(&pr, 0, sizeof(pr));
-	pr.seccomp    = true;
-	pr.tsync      = true;
-	pr.root       = true;
-	pr.namespaces = ADDIN__NS_ALL;
-	// root: everything but the user namespace
-	addin__sandbox_policy_init(&p, ADDIN__SANDBOX_RESTRICTED);
-	ADDIN_PASS(addin__sandbox_policy_fit(&p, &pr, warn, sizeof(warn)));
-	ADDIN_CHECK_INT(p.namespaces, ==, ADDIN__NS_ALL & ~ADDIN__NS_USER);
-	ADDIN_CHECK_STR(warn, "");
-	// not root: the user namespace comes with the others
-	pr.root = false;
-	addin__sandbox_policy_init(&p, ADDIN__SANDBOX_RESTRICTED);
-	ADDIN_PASS(addin__sandbox_policy_fit(&p, &pr, warn, sizeof(warn)));
-	ADDIN_CHECK_INT(p.namespaces, ==, ADDIN__NS_ALL);
-	// the network grant keeps the host's network namespace
-	addin__sandbox_policy_init(&p, ADDIN__SANDBOX_RESTRICTED);
-	p.network = true;
-	ADDIN_PASS(addin__sandbox_policy_fit(&p, &pr, warn, sizeof(warn)));
-	ADDIN_CHECK_INT(p.namespaces, ==, ADDIN__NS_ALL & ~ADDIN__NS_NET);
-	// missing namespaces degrade with one warning each
-	pr.namespaces = ADDIN__NS_USER | ADDIN__NS_MNT;
-	addin__sandbox_policy_init(&p, ADDIN__SANDBOX_STRICT);
-	ADDIN_PASS(addin__sandbox_policy_fit(&p, &pr, warn, sizeof(warn)));
-	ADDIN_CHECK_INT(p.namespaces, ==, ADDIN__NS_USER | ADDIN__NS_MNT);
-	ADDIN_CHECK_CONTAINS(warn, "no pid namespace");
-	ADDIN_CHECK_CONTAINS(warn, "no net namespace");
-	// not root and no user namespace: none at all
-	pr.namespaces = ADDIN__NS_PID;
-	warn[0]       = '\0';
-	addin__sandbox_policy_init(&p, ADDIN__SANDBOX_RESTRICTED);
-	ADDIN_PASS(addin__sandbox_policy_fit(&p, &pr, warn, sizeof(warn)));
-	ADDIN_CHECK_INT(p.namespaces, ==, 0);
-	ADDIN_CHECK_CONTAINS(warn, "no user namespace");
-	// seccomp cannot degrade
-	pr.tsync = false;
-	addin__sandbox_policy_init(&p, ADDIN__SANDBOX_RESTRICTED);
-	ADDIN_FAIL(addin__sandbox_policy_fit(&p, &pr, NULL, 0),
-	           ADDIN_ESANDBOX);
-	ADDIN_CHECK_CONTAINS(addin_errmsg(), "TSYNC");
-	// level none needs nothing and creates nothing
-	addin__sandbox_policy_init(&p, ADDIN__SANDBOX_NONE);
-	p.namespaces = ADDIN__NS_ALL;
-	ADDIN_PASS(addin__sandbox_policy_fit(&p, &pr, NULL, 0));
-	ADDIN_CHECK_INT(p.namespaces, ==, 0);
-}
-
-static void
 test_needs(void)
 {
 	addin__sandbox_policy p;
@@ -356,14 +272,11 @@ test_needs(void)
 ADDIN_TEST_LIST = {
     {"policy defaults: none is open, strict is tighter than restricted",
      test_defaults},
-    {"level names parse and print", test_level_names},
+    {"levels and namespaces have names", test_level_names},
     {"policy survives encode and decode", test_round_trip},
     {"grants refuse relative and non-canonical paths", test_bad_paths},
     {"policy decoder rejects garbage with a message naming the line",
      test_decoder_rejects_garbage},
-    {"policy travels through a sealed memfd", test_fd_transport},
-    {"policy fit degrades namespaces with warnings but never seccomp",
-     test_fit},
     {"declared needs become grants once the host agrees", test_needs},
     {NULL, NULL},
 };

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sandbox.h"
+#include "sandbox_policy.h"
 
 #define MIB (1024ull * 1024ull)
 
@@ -22,18 +22,19 @@ addin__sandbox_level_name(addin__sandbox_level l)
 	return "unknown";
 }
 
-addin_err
-addin__sandbox_level_parse(const char *name, addin__sandbox_level *ret_level)
+static const char *const ns_names[] = {"user", "pid", "net",
+                                       "ipc",  "mnt", "uts"};
+#define NS_NAMES_LEN (sizeof(ns_names) / sizeof(ns_names[0]))
+
+const char *
+addin__sandbox_ns_name(uint32_t bit)
 {
-	for (unsigned i = 0; i < sizeof(level_names) / sizeof(level_names[0]);
-	     i++) {
-		if (name != NULL && strcmp(name, level_names[i]) == 0) {
-			*ret_level = (addin__sandbox_level) i;
-			return ADDIN_OK;
+	for (size_t i = 0; i < NS_NAMES_LEN; i++) {
+		if (bit == 1u << i) {
+			return ns_names[i];
 		}
 	}
-	return addin__seterr(ADDIN_EINVAL, "sandbox level \"%s\" is unknown",
-	                     name == NULL ? "(null)" : name);
+	return "?";
 }
 
 void
@@ -226,15 +227,6 @@ addin__sandbox_policy_grant_need(addin__sandbox_policy *p, const char *need,
 
 // ---------------------------------------------------------------- encode
 
-static const struct {
-	uint32_t    bit;
-	const char *name;
-} ns_names[] = {
-    {ADDIN__NS_USER, "user"}, {ADDIN__NS_PID, "pid"}, {ADDIN__NS_NET, "net"},
-    {ADDIN__NS_IPC, "ipc"},   {ADDIN__NS_MNT, "mnt"}, {ADDIN__NS_UTS, "uts"},
-};
-#define NS_NAMES_LEN (sizeof(ns_names) / sizeof(ns_names[0]))
-
 // A growable text buffer on the allocator seam.
 struct buf {
 	char  *p;
@@ -322,11 +314,11 @@ addin__sandbox_policy_encode(const addin__sandbox_policy *p, char **ret_buf,
 	put_kv_str(&b, "level", addin__sandbox_level_name(p->level));
 	puts_(&b, "ns=");
 	for (size_t i = 0; i < NS_NAMES_LEN; i++) {
-		if ((p->namespaces & ns_names[i].bit) != 0) {
+		if ((p->namespaces & (1u << i)) != 0) {
 			if (!first) {
 				puts_(&b, ",");
 			}
-			puts_(&b, ns_names[i].name);
+			puts_(&b, ns_names[i]);
 			first = false;
 		}
 	}
@@ -404,11 +396,10 @@ parse_ns(const char *s, size_t n, uint32_t *ret)
 			j++;
 		}
 		for (size_t k = 0; k < NS_NAMES_LEN; k++) {
-			size_t l = strlen(ns_names[k].name);
-			if (l == j - i &&
-			    memcmp(s + i, ns_names[k].name, l) == 0 &&
-			    (bits & ns_names[k].bit) == 0) {
-				bits |= ns_names[k].bit;
+			size_t l = strlen(ns_names[k]);
+			if (l == j - i && memcmp(s + i, ns_names[k], l) == 0 &&
+			    (bits & (1u << k)) == 0) {
+				bits |= 1u << k;
 				found = true;
 			}
 		}
@@ -640,77 +631,4 @@ addin__sandbox_policy_decode(const char *buf, size_t len,
 fail:
 	addin__sandbox_policy_fini(&p);
 	return rv;
-}
-
-// ---------------------------------------------------------------- fit
-
-static void
-warn_add(char *warn, size_t size, const char *msg)
-{
-	size_t have;
-	if (warn == NULL || size == 0) {
-		return;
-	}
-	have = strnlen(warn, size);
-	if (have + 1 >= size) {
-		return;
-	}
-	size_t room = size - have - 1;
-	size_t n    = strlen(msg);
-	if (n + 1 > room) {
-		n = room > 0 ? room - 1 : 0;
-	}
-	memcpy(warn + have, msg, n);
-	warn[have + n]     = '\n';
-	warn[have + n + 1] = '\0';
-}
-
-addin_err
-addin__sandbox_policy_fit(addin__sandbox_policy           *p,
-                          const addin__sandbox_probe_info *probe, char *warn,
-                          size_t warn_size)
-{
-	uint32_t want;
-
-	if (p->level == ADDIN__SANDBOX_NONE) {
-		p->namespaces = 0;
-		return ADDIN_OK;
-	}
-	if (!probe->seccomp || !probe->tsync) {
-		return addin__seterr(
-		    ADDIN_ESANDBOX,
-		    "sandbox level %s needs seccomp filters with TSYNC, which "
-		    "this kernel does not offer",
-		    addin__sandbox_level_name(p->level));
-	}
-	want = p->namespaces;
-	if (p->network) {
-		want &= ~ADDIN__NS_NET;
-	}
-	// Root needs no user namespace (it drops to an unprivileged uid);
-	// anyone else needs one to create the others.
-	if (probe->root) {
-		want &= ~ADDIN__NS_USER;
-	} else if ((want & ~ADDIN__NS_USER) != 0) {
-		want |= ADDIN__NS_USER;
-	}
-	if ((want & ~probe->namespaces) != 0) {
-		for (size_t i = 0; i < NS_NAMES_LEN; i++) {
-			if ((want & ns_names[i].bit) != 0 &&
-			    (probe->namespaces & ns_names[i].bit) == 0) {
-				char msg[128];
-				snprintf(msg, sizeof(msg),
-				         "sandbox: no %s namespace available: "
-				         "running without it",
-				         ns_names[i].name);
-				warn_add(warn, warn_size, msg);
-			}
-		}
-		want &= probe->namespaces;
-		if (!probe->root && (want & ADDIN__NS_USER) == 0) {
-			want = 0; // nothing else is possible without it
-		}
-	}
-	p->namespaces = want;
-	return ADDIN_OK;
 }
