@@ -138,12 +138,18 @@ launch_args(sbx_run *r, addin__sandbox_probe_info *pr, addin__sbx_args *a)
 			a->runtime_lib_dir = lib;
 		}
 	}
+	// A machine with no writable cgroup hierarchy, or without a cpu
+	// controller.
+	*pr = *addin__sandbox_probe();
 	if (r->no_cgroup) {
-		// A machine with no writable cgroup hierarchy.
-		*pr              = *addin__sandbox_probe();
 		pr->cgroup2      = false;
 		pr->cgroup1_ctrl = 0;
 		a->probe         = pr;
+	}
+	if (r->no_cpu_ctrl) {
+		pr->cgroup2_ctrl &= ~ADDIN__CG_CPU;
+		pr->cgroup1_ctrl &= ~ADDIN__CG_CPU;
+		a->probe = pr;
 	}
 }
 

@@ -33,6 +33,7 @@ typedef struct sbx_run {
 	const char          *action;
 	const char          *arg;         // may be NULL
 	bool                 no_cgroup;   // run as on a machine without any
+	bool                 no_cpu_ctrl; // ... without a cpu controller
 	int                  deadline_ms; // 0: 20 s
 	bool                 timing;      // SANDBOX_HELPER_TIMING
 	// The activation's sandbox options, set up by sbx_init (read_own_dir

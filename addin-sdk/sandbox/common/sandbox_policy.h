@@ -3,9 +3,10 @@
 //
 // sandbox_policy.h: what both halves of the sandbox share (internal API of
 // the static library addin-sandbox-common): the levels, the policy the host
-// writes and the runner obeys, its encoding, and the format of the records
-// the runner reports to the host.  The host half is sandbox_host.h, the
-// runner half sandbox_runner.h; docs/security.md has the why.
+// writes and the runner obeys, its encoding (policy.proto), and the format
+// of the records the runner reports to the host.  The host half is
+// sandbox_host.h, the runner half sandbox_runner.h; docs/security.md has the
+// why.
 //
 // Pure code (no system calls) but for the small file helpers of sbx_os.h.
 
@@ -61,7 +62,7 @@ ADDIN_PRIVATE const char *addin__sandbox_ns_name(uint32_t bit);
 #define ADDIN__SANDBOX_MAX_PATHS      16 // per list (read, need)
 #define ADDIN__SANDBOX_PATH_MAX       1024
 #define ADDIN__SANDBOX_POLICY_MAX     65536 // encoded size bound
-#define ADDIN__SANDBOX_POLICY_VERSION 1
+#define ADDIN__SANDBOX_POLICY_VERSION 2     // 1 was a text format
 #define ADDIN__SANDBOX_NOBODY         65534
 
 typedef struct addin__sandbox_limits {
@@ -130,28 +131,27 @@ ADDIN_PRIVATE addin_err
 addin__sandbox_policy_grant_need(addin__sandbox_policy *p, const char *need,
                                  const char *own_dir, const char *scratch);
 
-// addin__sandbox_policy_encode writes @p as text:
-//
-//     bulkhead-sandbox 1\n  key=value\n ...  end\n
-//
-// keys: level, ns (comma list of user,pid,net,ipc,mnt,uts), uid, gid,
-// memory, cpu, processes, files, fsize, cpu-percent (decimal or
-// "unlimited"), core, network, cg-memory, cg-pids (0/1), scratch, ipc,
-// read, need (paths; read and need repeat).  On success *@ret_buf (NUL-
-// terminated, freed with addin__free) and *@ret_len are the caller's.
-// ADDIN_ENOMEM.
+// addin__sandbox_policy_encode packs @p as the Policy message of
+// policy.proto (every field but the paths set, `end` last).  On success
+// *@ret_buf (freed with addin__free) and *@ret_len are the caller's.
+// ADDIN_ELIMIT when it would exceed ADDIN__SANDBOX_POLICY_MAX (it cannot:
+// the paths are bounded), ADDIN_ENOMEM.
 ADDIN_PRIVATE addin_err addin__sandbox_policy_encode(
-    const addin__sandbox_policy *p, char **ret_buf, size_t *ret_len);
+    const addin__sandbox_policy *p, uint8_t **ret_buf, size_t *ret_len);
 
-// addin__sandbox_policy_decode parses @len bytes at @buf (no NUL needed)
-// into *@ret_p, which must not own anything (it is overwritten).  Bounded
-// and strict: ADDIN_ECORRUPT, with a message naming the line, for a wrong
-// header, a missing "end", an unknown or repeated key, a bad number, a bad
-// path, too many paths, or more than ADDIN__SANDBOX_POLICY_MAX bytes.
-// ADDIN_EVERSION for another format version.  ADDIN_ENOMEM.  *@ret_p is
-// written only on success.
+// addin__sandbox_policy_decode decodes @len bytes at @buf, from the host
+// and so trusted only so far, into *@ret_p, which must not own anything
+// (it is overwritten).  It fails closed (policy.proto says why):
+// ADDIN_ECORRUPT, with a message naming the defect, for more than
+// ADDIN__SANDBOX_POLICY_MAX bytes, bytes that do not decode (within the
+// decoder's memory budget and nesting bound, addin__unpack_untrusted), an
+// unknown field, an encoding other than the one the host writes (a field
+// twice or out of order, a padded number), a missing field or end mark, an
+// unknown level, unknown namespace bits, an id of 2^32 - 1, a bad path or
+// more than ADDIN__SANDBOX_MAX_PATHS in a list; ADDIN_EVERSION for another
+// format version; ADDIN_ENOMEM.  *@ret_p is written only on success.
 ADDIN_PRIVATE addin_err addin__sandbox_policy_decode(
-    const char *buf, size_t len, addin__sandbox_policy *ret_p);
+    const uint8_t *buf, size_t len, addin__sandbox_policy *ret_p);
 
 // ---------------------------------------------------------------- reports
 

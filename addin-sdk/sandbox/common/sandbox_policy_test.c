@@ -6,29 +6,122 @@
 
 #include "addin_test.h"
 
+#include "policy.pb-c.h"
 #include "sandbox_policy.h"
 
 static void
 encode_decode(const addin__sandbox_policy *in, addin__sandbox_policy *out)
 {
-	char  *buf;
-	size_t len;
+	uint8_t *buf;
+	size_t   len;
 	ADDIN_PASS(addin__sandbox_policy_encode(in, &buf, &len));
-	ADDIN_CHECK_INT(len, ==, strlen(buf));
+	ADDIN_CHECK_INT(len, <=, ADDIN__SANDBOX_POLICY_MAX);
 	ADDIN_PASS(addin__sandbox_policy_decode(buf, len, out));
 	addin__free(buf);
 }
 
 static addin_err
-decode_str(const char *text)
+decode(const uint8_t *buf, size_t len)
 {
 	addin__sandbox_policy p;
-	addin_err rv = addin__sandbox_policy_decode(text, strlen(text), &p);
+	addin_err             rv = addin__sandbox_policy_decode(buf, len, &p);
 	if (rv == ADDIN_OK) {
 		addin__sandbox_policy_fini(&p);
 	}
 	return rv;
 }
+
+// A policy as the host writes it: restricted, one read grant, an ipc dir.
+typedef struct bytes {
+	uint8_t b[8192];
+	size_t  len;
+} bytes;
+
+static bytes
+host_policy(void)
+{
+	addin__sandbox_policy p;
+	uint8_t              *buf;
+	bytes                 out;
+	addin__sandbox_policy_init(&p, ADDIN__SANDBOX_RESTRICTED);
+	ADDIN_PASS(addin__sandbox_policy_add_read(&p, "/opt/a"));
+	ADDIN_PASS(addin__sandbox_policy_set_ipc(&p, "/tmp/ipc"));
+	ADDIN_PASS(addin__sandbox_policy_encode(&p, &buf, &out.len));
+	ADDIN_CHECK(out.len <= sizeof(out.b));
+	memcpy(out.b, buf, out.len);
+	addin__free(buf);
+	addin__sandbox_policy_fini(&p);
+	return out;
+}
+
+// The host's policy as a message, to change one field and pack again.
+static Addin__Sandbox__V1__Policy *
+host_message(void)
+{
+	bytes                       b = host_policy();
+	Addin__Sandbox__V1__Policy *m =
+	    addin__sandbox__v1__policy__unpack(NULL, b.len, b.b);
+	ADDIN_CHECK(m != NULL);
+	return m;
+}
+
+// pack_keep packs @m.
+static bytes
+pack_keep(const Addin__Sandbox__V1__Policy *m)
+{
+	bytes out;
+	out.len = addin__sandbox__v1__policy__get_packed_size(m);
+	ADDIN_CHECK(out.len <= sizeof(out.b));
+	addin__sandbox__v1__policy__pack(m, out.b);
+	return out;
+}
+
+// pack_free packs @m and frees it (as host_message made it).
+static bytes
+pack_free(Addin__Sandbox__V1__Policy *m)
+{
+	bytes out = pack_keep(m);
+	addin__sandbox__v1__policy__free_unpacked(m, NULL);
+	return out;
+}
+
+// splice replaces @n bytes at @at of @b with @len bytes of @with.
+static bytes
+splice(bytes b, size_t at, size_t n, const char *with, size_t len)
+{
+	bytes out;
+	ADDIN_CHECK(at + n <= b.len && b.len - n + len <= sizeof(out.b));
+	memcpy(out.b, b.b, at);
+	memcpy(out.b + at, with, len);
+	memcpy(out.b + at + len, b.b + at + n, b.len - at - n);
+	out.len = b.len - n + len;
+	return out;
+}
+
+// find returns where @len bytes of @what start in @b.
+static size_t
+find(bytes b, const char *what, size_t len)
+{
+	for (size_t i = 0; i + len <= b.len; i++) {
+		if (memcmp(b.b + i, what, len) == 0) {
+			return i;
+		}
+	}
+	ADDIN_CHECKF(false, "pattern not in the encoding");
+	return 0;
+}
+
+// EXPECT_CORRUPT: decoding the bytes @in fails with ADDIN_ECORRUPT and a
+// message holding @why.
+#define EXPECT_CORRUPT(in, why)                                           \
+	do {                                                              \
+		bytes     in_ = (in);                                     \
+		addin_err rv_ = decode(in_.b, in_.len);                   \
+		ADDIN_CHECKF(rv_ == ADDIN_ECORRUPT, "%s: %s", why,        \
+		             addin_err_name(rv_));                        \
+		ADDIN_CHECKF(strstr(addin_errmsg(), why) != NULL,         \
+		             "\"%s\" lacks \"%s\"", addin_errmsg(), why); \
+	} while (0)
 
 static void
 test_defaults(void)
@@ -145,98 +238,155 @@ test_bad_paths(void)
 	addin__sandbox_policy_fini(&p);
 }
 
-#define HDR "bulkhead-sandbox 1\n"
-
 static void
 test_decoder_rejects_garbage(void)
 {
-	static const struct {
-		const char *text;
-		const char *why;
-	} cases[] = {
-	    {"", "not a bulkhead"},
-	    {"hello\n", "not a bulkhead"},
-	    {"bulkhead-sandbox x\nlevel=none\nend\n", "bad header"},
-	    {HDR "level=none\n", "missing \"end\""},
-	    {HDR "level=none\nend", "not terminated"},
-	    {HDR "level=none\nend\nmore\n", "after \"end\""},
-	    {HDR "end\n", "no level"},
-	    {HDR "level=none\nlevel=strict\nend\n", "repeated key"},
-	    {HDR "level=godmode\nend\n", "unknown level"},
-	    {HDR "level=none\ncolour=blue\nend\n", "unknown key"},
-	    {HDR "level=none\nnovalue\nend\n", "key=value"},
-	    {HDR "level=none\nmemory=-1\nend\n", "bad number"},
-	    {HDR "level=none\nmemory=12k\nend\n", "bad number"},
-	    {HDR "level=none\nmemory=\nend\n", "bad number"},
-	    {HDR "level=none\nmemory=007\nend\n", "bad number"},
-	    {HDR "level=none\nmemory=18446744073709551616\nend\n",
-	     "bad number"},
-	    {HDR "level=none\nuid=4294967295\nend\n", "out of range"},
-	    {HDR "level=none\ncore=2\nend\n", "0 or 1"},
-	    {HDR "level=none\nns=pid,bogus\nend\n", "namespace"},
-	    {HDR "level=none\nns=pid,pid\nend\n", "namespace"},
-	    {HDR "level=none\nns=pid,\nend\n", "namespace"},
-	    {HDR "level=none\nscratch=tmp\nend\n", "bad path"},
-	    {HDR "level=none\nread=/a/../etc\nend\n", "bad path"},
-	    {NULL, NULL},
-	};
-	for (int i = 0; cases[i].text != NULL; i++) {
-		addin_err rv = decode_str(cases[i].text);
-		ADDIN_CHECKF(rv == ADDIN_ECORRUPT, "case %d: %s", i,
-		             addin_err_name(rv));
-		ADDIN_CHECKF(strstr(addin_errmsg(), cases[i].why) != NULL,
-		             "case %d: \"%s\" lacks \"%s\"", i, addin_errmsg(),
-		             cases[i].why);
-	}
-	ADDIN_FAIL(decode_str("bulkhead-sandbox 2\nlevel=none\nend\n"),
-	           ADDIN_EVERSION);
-	// An embedded NUL.
+	Addin__Sandbox__V1__Policy *m;
+	bytes                       b, good = host_policy();
+
+	ADDIN_PASS(decode(good.b, good.len)); // the control
+	// Not a policy at all.
+	b.len = 0;
+	EXPECT_CORRUPT(b, "no format version");
+	memcpy(b.b, "hello\n", 6);
+	b.len = 6;
+	EXPECT_CORRUPT(b, "does not decode");
+	// An 11-byte varint (the text format's "18446744073709551616").
+	EXPECT_CORRUPT(splice(good, 0, 0,
+	                      "\x08\xff\xff\xff\xff\xff\xff\xff"
+	                      "\xff\xff\xff\x01",
+	                      12),
+	               "does not decode");
+	// A number where a string belongs (field 10, scratch, as a varint).
+	EXPECT_CORRUPT(splice(good, good.len, 0, "\x50\x01", 2),
+	               "does not decode");
+	// Another format version.
+	m          = host_message();
+	m->version = ADDIN__SANDBOX_POLICY_VERSION + 1;
+	b          = pack_free(m);
+	ADDIN_FAIL(decode(b.b, b.len), ADDIN_EVERSION);
+	ADDIN_CHECK_CONTAINS(addin_errmsg(), "format version");
+	m              = host_message();
+	m->has_version = false;
+	EXPECT_CORRUPT(pack_free(m), "no format version");
+	// Cut short: no end mark, or a false one ("missing end").
+	m          = host_message();
+	m->has_end = false;
+	EXPECT_CORRUPT(pack_free(m), "cut short");
+	m      = host_message();
+	m->end = false;
+	EXPECT_CORRUPT(pack_free(m), "cut short");
+	// Data after the end mark; a field given twice ("repeated key"): at
+	// the end, and at the front, where protobuf-c would keep the last.
+	EXPECT_CORRUPT(splice(good, good.len, 0, "\x10\x02", 2),
+	               "one encoding");
+	EXPECT_CORRUPT(splice(good, 0, 0, "\x10\x02", 2), "one encoding");
+	// Fields out of order (the end mark first).
+	EXPECT_CORRUPT(
+	    splice(splice(good, good.len - 2, 2, "", 0), 0, 0, "\x78\x01", 2),
+	    "one encoding");
+	// A padded number ("007"): version 2 as 0x82 0x00.
+	EXPECT_CORRUPT(splice(good, 0, 2, "\x08\x82\x00", 3), "one encoding");
+	// A flag that is neither 0 nor 1 (network, field 7).
+	EXPECT_CORRUPT(
+	    splice(good, find(good, "\x38\x00", 2), 2, "\x38\x02", 2),
+	    "one encoding");
+	// A field this runner does not know (99), after the end or before.
+	EXPECT_CORRUPT(splice(good, good.len, 0, "\x98\x06\x01", 3),
+	               "unknown field");
+	EXPECT_CORRUPT(splice(good, good.len - 2, 0, "\x98\x06\x01", 3),
+	               "unknown field");
+	// No level, level 0, an unknown level.
+	m            = host_message();
+	m->has_level = false;
+	EXPECT_CORRUPT(pack_free(m), "no level");
+	m        = host_message();
+	m->level = ADDIN__SANDBOX__V1__LEVEL__LEVEL_UNSET;
+	EXPECT_CORRUPT(pack_free(m), "unknown level");
+	m        = host_message();
+	m->level = (Addin__Sandbox__V1__Level) 99;
+	EXPECT_CORRUPT(pack_free(m), "unknown level");
+	// Namespaces: missing, or a bit nobody knows.
+	m                 = host_message();
+	m->has_namespaces = false;
+	EXPECT_CORRUPT(pack_free(m), "namespace");
+	m             = host_message();
+	m->namespaces = ADDIN__NS_ALL + 1;
+	EXPECT_CORRUPT(pack_free(m), "namespace");
+	// Ids: missing, or (uid_t) -1, which setresuid reads as "unchanged".
+	m      = host_message();
+	m->uid = UINT32_MAX;
+	EXPECT_CORRUPT(pack_free(m), "out of range");
+	m          = host_message();
+	m->has_gid = false;
+	EXPECT_CORRUPT(pack_free(m), "uid or gid");
+	m              = host_message();
+	m->has_network = false;
+	EXPECT_CORRUPT(pack_free(m), "network");
+	// Limits: missing, or one of them missing.
+	m = host_message();
+	addin__sandbox__v1__limits__free_unpacked(m->limits, NULL);
+	m->limits = NULL;
+	EXPECT_CORRUPT(pack_free(m), "no limits");
+	m                          = host_message();
+	m->limits->has_cpu_percent = false;
+	EXPECT_CORRUPT(pack_free(m), "limit is missing");
+	// Paths: relative, with "..", with a NUL inside, too many.  (The
+	// message's own strings are put back before it is freed.)
 	{
-		static const char nul[] = HDR "level=none\nread=/a\0b\nend\n";
-		addin__sandbox_policy p;
-		ADDIN_FAIL(
-		    addin__sandbox_policy_decode(nul, sizeof(nul) - 1, &p),
-		    ADDIN_ECORRUPT);
-	}
-	// Too many paths.
-	{
-		char  *buf = malloc(8192);
-		size_t k   = (size_t) snprintf(buf, 8192, HDR "level=none\n");
+		static char  rel[] = "tmp", dotdot[] = "/a/../etc";
+		static char *reads[ADDIN__SANDBOX_MAX_PATHS + 1];
+		static char  names[ADDIN__SANDBOX_MAX_PATHS + 1][8];
+		char        *saved, **saved_list;
+		size_t       saved_n;
+
+		m          = host_message();
+		saved      = m->scratch;
+		m->scratch = rel;
+		b          = pack_keep(m);
+		m->scratch = saved;
+		addin__sandbox__v1__policy__free_unpacked(m, NULL);
+		EXPECT_CORRUPT(b, "bad path");
+		m          = host_message();
+		saved      = m->read[0];
+		m->read[0] = dotdot;
+		b          = pack_keep(m);
+		m->read[0] = saved;
+		addin__sandbox__v1__policy__free_unpacked(m, NULL);
+		EXPECT_CORRUPT(b, "bad path");
+		// protobuf-c hands over a string cut at the NUL: shorter than
+		// what was sent.
+		b = splice(good, find(good, "/opt/a", 6), 6, "/o\0t/a", 6);
+		EXPECT_CORRUPT(b, "one encoding");
 		for (int i = 0; i <= ADDIN__SANDBOX_MAX_PATHS; i++) {
-			k += (size_t) snprintf(buf + k, 8192 - k,
-			                       "read=/r%d\n", i);
+			snprintf(names[i], sizeof(names[i]), "/r%d", i);
+			reads[i] = names[i];
 		}
-		snprintf(buf + k, 8192 - k, "end\n");
-		ADDIN_FAIL(decode_str(buf), ADDIN_ECORRUPT);
-		ADDIN_CHECK_CONTAINS(addin_errmsg(), "too many paths");
-		free(buf);
+		m          = host_message();
+		saved_list = m->read;
+		saved_n    = m->n_read;
+		m->read    = reads;
+		m->n_read  = ADDIN__SANDBOX_MAX_PATHS + 1;
+		b          = pack_keep(m);
+		m->read    = saved_list;
+		m->n_read  = saved_n;
+		addin__sandbox__v1__policy__free_unpacked(m, NULL);
+		EXPECT_CORRUPT(b, "too many paths");
 	}
 	// Over the size bound, even if well-formed.
 	{
-		size_t                len = ADDIN__SANDBOX_POLICY_MAX + 1;
-		char                 *buf = malloc(len);
-		addin__sandbox_policy p;
-		memset(buf, '\n', len);
-		memcpy(buf, HDR, strlen(HDR));
-		ADDIN_FAIL(addin__sandbox_policy_decode(buf, len, &p),
-		           ADDIN_ECORRUPT);
-		free(buf);
+		size_t   len = ADDIN__SANDBOX_POLICY_MAX + 1;
+		uint8_t *big = calloc(1, len);
+		ADDIN_CHECK(big != NULL);
+		memcpy(big, good.b, good.len);
+		ADDIN_FAIL(decode(big, len), ADDIN_ECORRUPT);
+		ADDIN_CHECK_CONTAINS(addin_errmsg(), "more than");
+		free(big);
 	}
 	// Every prefix of a valid encoding is refused, none crashes.
-	{
-		addin__sandbox_policy p;
-		char                 *buf;
-		size_t                len;
-		addin__sandbox_policy_init(&p, ADDIN__SANDBOX_RESTRICTED);
-		ADDIN_PASS(addin__sandbox_policy_add_read(&p, "/opt/a"));
-		ADDIN_PASS(addin__sandbox_policy_encode(&p, &buf, &len));
-		for (size_t i = 0; i < len; i++) {
-			addin__sandbox_policy q;
-			ADDIN_CHECK(addin__sandbox_policy_decode(buf, i, &q) !=
-			            ADDIN_OK);
-		}
-		addin__free(buf);
-		addin__sandbox_policy_fini(&p);
+	for (size_t i = 0; i < good.len; i++) {
+		ADDIN_CHECKF(decode(good.b, i) != ADDIN_OK, "prefix of %zu",
+		             i);
 	}
 }
 
@@ -275,7 +425,7 @@ ADDIN_TEST_LIST = {
     {"levels and namespaces have names", test_level_names},
     {"policy survives encode and decode", test_round_trip},
     {"grants refuse relative and non-canonical paths", test_bad_paths},
-    {"policy decoder rejects garbage with a message naming the line",
+    {"policy decoder rejects garbage with a message naming the defect",
      test_decoder_rejects_garbage},
     {"declared needs become grants once the host agrees", test_needs},
     {NULL, NULL},

@@ -16,7 +16,7 @@
 addin_err
 addin__sandbox_policy_to_fd(const addin__sandbox_policy *p, int *ret_fd)
 {
-	char     *buf;
+	uint8_t  *buf;
 	size_t    len, off = 0;
 	addin_err rv;
 	int       fd;

@@ -18,7 +18,7 @@ addin__sandbox_policy_from_fd(int fd, addin__sandbox_policy *ret_p)
 	size_t    len      = 0;
 	bool      seekable = true;
 	addin_err rv;
-	char     *buf = addin__alloc(cap);
+	uint8_t  *buf = addin__alloc(cap);
 
 	if (buf == NULL) {
 		return addin__seterr(ADDIN_ENOMEM, "sandbox: policy buffer");
