@@ -1054,6 +1054,12 @@ addin_activate(addin_host *h, addin_token *tok,
 		    addin_token_name(tok), addin_token_addin_view_id(tok),
 		    addin_token_host_view_id(tok));
 	}
+	if (opts->isolation == ADDIN_ISOLATION_SANDBOXED &&
+	    opts->sandbox != NULL &&
+	    (rv = addin__sbx_check_options(
+	         opts->sandbox, addin_token_name(tok))) != ADDIN_OK) {
+		return rv;
+	}
 	if (opts->isolation == ADDIN_ISOLATION_SHARED_PROCESS &&
 	    opts->process == NULL) {
 		return addin__seterr(

@@ -188,6 +188,29 @@ cgroup_name(const char *in, char *out, size_t len)
 }
 
 addin_err
+addin__sbx_check_options(const addin_sandbox_options *o, const char *name)
+{
+	if (o->abi_version != 1) {
+		return addin__seterr(
+		    ADDIN_EINVAL,
+		    "add-in %s: sandbox options of ABI version %u (this host "
+		    "reads 1): initialise them with "
+		    "ADDIN_SANDBOX_OPTIONS_INIT",
+		    name, (unsigned) o->abi_version);
+	}
+	if (!addin__sandbox_level_known((addin__sandbox_level) o->level)) {
+		return addin__seterr(
+		    ADDIN_EINVAL,
+		    "add-in %s: sandbox level %d is not a level (0 means "
+		    "unset, not \"none\"): initialise the options with "
+		    "ADDIN_SANDBOX_OPTIONS_INIT (restricted) or set "
+		    "ADDIN_SANDBOX_RESTRICTED, _STRICT or _NONE",
+		    name, (int) o->level);
+	}
+	return ADDIN_OK;
+}
+
+addin_err
 addin__sbx_prepare(const addin_sandbox_options *o, const addin__sbx_args *a,
                    addin__sbx **ret)
 {
@@ -197,10 +220,8 @@ addin__sbx_prepare(const addin_sandbox_options *o, const addin__sbx_args *a,
 	char                             cgname[64];
 	size_t                           ne = 0;
 
-	if (o->abi_version != 1 || (int) o->level < ADDIN_SANDBOX_NONE ||
-	    o->level > ADDIN_SANDBOX_STRICT) {
-		return addin__seterr(
-		    ADDIN_EINVAL, "add-in %s: bad sandbox options", a->name);
+	if ((rv = addin__sbx_check_options(o, a->name)) != ADDIN_OK) {
+		return rv;
 	}
 	if ((s = ADDIN__NEW(addin__sbx)) == NULL) {
 		return addin__seterr(ADDIN_ENOMEM, NULL);

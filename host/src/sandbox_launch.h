@@ -43,10 +43,19 @@ typedef struct addin__sbx_args {
 	const addin__sandbox_probe_info *probe;
 } addin__sbx_args;
 
+// addin__sbx_check_options checks what addin_activate checks of the
+// options before anything is loaded or started: ABI version 1 and a level
+// of addin_sandbox_level (0, left by options that were not initialised
+// with ADDIN_SANDBOX_OPTIONS_INIT, is no level).  ADDIN_EINVAL with a
+// message naming @name and saying what to do.
+ADDIN_PRIVATE addin_err
+addin__sbx_check_options(const addin_sandbox_options *o, const char *name);
+
 // addin__sbx_prepare builds everything a sandboxed runner needs.
-// ADDIN_EINVAL (bad options or grants), ADDIN_ESANDBOX (the kernel cannot
-// give the level: no seccomp with TSYNC; a limit cannot be set),
-// ADDIN_ENOMEM, ADDIN_ESYSERR.  On success the caller owns *@ret.
+// ADDIN_EINVAL (bad options, as addin__sbx_check_options, or grants),
+// ADDIN_ESANDBOX (the kernel cannot give the level: no seccomp with TSYNC; a
+// limit cannot be set), ADDIN_ENOMEM, ADDIN_ESYSERR.  On success the caller
+// owns *@ret.
 ADDIN_PRIVATE addin_err addin__sbx_prepare(const addin_sandbox_options *o,
                                            const addin__sbx_args       *a,
                                            addin__sbx                 **ret);

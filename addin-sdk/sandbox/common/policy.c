@@ -12,15 +12,22 @@
 
 #define MIB (1024ull * 1024ull)
 
-static const char *const level_names[] = {"none", "restricted", "strict"};
+bool
+addin__sandbox_level_known(addin__sandbox_level l)
+{
+	return l == ADDIN__SANDBOX_RESTRICTED || l == ADDIN__SANDBOX_STRICT ||
+	       l == ADDIN__SANDBOX_NONE;
+}
 
 const char *
 addin__sandbox_level_name(addin__sandbox_level l)
 {
-	if ((unsigned) l < sizeof(level_names) / sizeof(level_names[0])) {
-		return level_names[l];
+	switch (l) {
+	case ADDIN__SANDBOX_RESTRICTED: return "restricted";
+	case ADDIN__SANDBOX_STRICT: return "strict";
+	case ADDIN__SANDBOX_NONE: return "none";
+	default: return "unknown";
 	}
-	return "unknown";
 }
 
 static const char *const ns_names[] = {"user", "pid", "net",
@@ -55,15 +62,7 @@ addin__sandbox_policy_init(addin__sandbox_policy *p,
 	p->limits.file_size    = ADDIN__SANDBOX_UNLIMITED;
 	p->limits.cpu_percent  = ADDIN__SANDBOX_UNLIMITED;
 	switch (level) {
-	case ADDIN__SANDBOX_RESTRICTED:
-		p->namespaces          = ADDIN__NS_ALL;
-		p->limits.memory_bytes = 256 * MIB;
-		p->limits.cpu_seconds  = 600;
-		p->limits.processes    = 64;
-		p->limits.open_files   = 256;
-		p->limits.file_size    = 64 * MIB;
-		p->limits.cpu_percent  = 100;
-		break;
+	case ADDIN__SANDBOX_NONE: break;
 	case ADDIN__SANDBOX_STRICT:
 		p->namespaces          = ADDIN__NS_ALL;
 		p->limits.memory_bytes = 128 * MIB;
@@ -73,8 +72,16 @@ addin__sandbox_policy_init(addin__sandbox_policy *p,
 		p->limits.file_size    = 16 * MIB;
 		p->limits.cpu_percent  = 50;
 		break;
-	case ADDIN__SANDBOX_NONE:
-	default: break;
+	case ADDIN__SANDBOX_RESTRICTED:
+	default: // no level: not "none" (fail safe; the runner refuses it)
+		p->namespaces          = ADDIN__NS_ALL;
+		p->limits.memory_bytes = 256 * MIB;
+		p->limits.cpu_seconds  = 600;
+		p->limits.processes    = 64;
+		p->limits.open_files   = 256;
+		p->limits.file_size    = 64 * MIB;
+		p->limits.cpu_percent  = 100;
+		break;
 	}
 }
 

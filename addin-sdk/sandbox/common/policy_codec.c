@@ -53,8 +53,8 @@ limits_to_pb(const addin__sandbox_limits *in, pb_limits *l)
 }
 
 addin_err
-addin__sandbox_policy_encode(const addin__sandbox_policy *p,
-                             uint8_t **ret_buf, size_t *ret_len)
+addin__sandbox_policy_encode(const addin__sandbox_policy *p, uint8_t **ret_buf,
+                             size_t *ret_len)
 {
 	pb_policy m = ADDIN__SANDBOX__V1__POLICY__INIT;
 	pb_limits l = ADDIN__SANDBOX__V1__LIMITS__INIT;
@@ -190,9 +190,9 @@ take_limits(const pb_limits *l, addin__sandbox_limits *ret)
 	if (l == NULL) {
 		return bad("no limits");
 	}
-	if (!l->has_memory_bytes || !l->has_cpu_seconds ||
-	    !l->has_processes || !l->has_open_files || !l->has_file_size ||
-	    !l->has_cpu_percent || !l->has_core_dumps) {
+	if (!l->has_memory_bytes || !l->has_cpu_seconds || !l->has_processes ||
+	    !l->has_open_files || !l->has_file_size || !l->has_cpu_percent ||
+	    !l->has_core_dumps) {
 		return bad("a limit is missing");
 	}
 	ret->memory_bytes = l->memory_bytes;
@@ -289,7 +289,8 @@ addin__sandbox_policy_decode(const uint8_t *buf, size_t len,
 	if (addin__unpack_untrusted(&addin__sandbox__v1__policy__descriptor,
 	                            len, buf, &m, &why) != ADDIN_OK) {
 		return addin__seterr(ADDIN_ECORRUPT,
-		                     "sandbox policy: does not decode: %s", why);
+		                     "sandbox policy: does not decode: %s",
+		                     why);
 	}
 	addin__sandbox_policy_init(&p, ADDIN__SANDBOX_NONE);
 	rv = check_and_take((const pb_policy *) m, buf, len, &p);

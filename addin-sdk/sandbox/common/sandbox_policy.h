@@ -25,9 +25,8 @@
 // so a level crosses from the options to the policy by a cast
 // (host/src/sandbox_launch.c checks it at compile time).
 typedef enum addin__sandbox_level {
-	// Own process only.  NOT a security boundary: the add-in runs with
-	// the host's user, files and network.  Limits apply if set.
-	ADDIN__SANDBOX_NONE = 0,
+	// 0 is no level: the host refuses it, the codec writes it as the
+	// message's LEVEL_UNSET and the runner refuses that.
 	// The default for untrusted add-ins: namespaces, unprivileged uid,
 	// limits, seccomp deny list then allow list (violations trap and are
 	// reported with the syscall's name).
@@ -35,11 +34,18 @@ typedef enum addin__sandbox_level {
 	// Restricted plus no file access at all after load, no new executable
 	// memory, tighter limits.
 	ADDIN__SANDBOX_STRICT = 2,
+	// Own process only.  NOT a security boundary: the add-in runs with
+	// the host's user, files and network.  Limits apply if set.
+	ADDIN__SANDBOX_NONE = 3,
 } addin__sandbox_level;
 
 // addin__sandbox_level_name returns "none", "restricted", "strict" or
 // "unknown".  Static.
 ADDIN_PRIVATE const char *addin__sandbox_level_name(addin__sandbox_level l);
+
+// addin__sandbox_level_known is true for the three levels, false for 0 and
+// anything else.
+ADDIN_PRIVATE bool addin__sandbox_level_known(addin__sandbox_level l);
 
 // ---------------------------------------------------------------- policy
 
@@ -99,7 +105,9 @@ typedef struct addin__sandbox_policy {
 } addin__sandbox_policy;
 
 // addin__sandbox_policy_init fills @p with the safe defaults of @level
-// (docs/security.md has the table).  @p owns nothing yet.
+// (docs/security.md has the table), which must be known (an unknown one
+// gets restricted's defaults, and stays unknown, so that the runner refuses
+// it).  @p owns nothing yet.
 ADDIN_PRIVATE void addin__sandbox_policy_init(addin__sandbox_policy *p,
                                               addin__sandbox_level   level);
 

@@ -419,6 +419,32 @@ test_needs(void)
 	addin__sandbox_policy_fini(&p);
 }
 
+static void
+test_level_zero_is_no_level(void)
+{
+	addin__sandbox_policy p;
+	uint8_t              *buf;
+	size_t                len;
+
+	// 0 is no level (issue 10): not "none", which is 3 ...
+	ADDIN_CHECK_INT(ADDIN__SANDBOX_NONE, !=, 0);
+	ADDIN_CHECK(!addin__sandbox_level_known((addin__sandbox_level) 0));
+	ADDIN_CHECK(!addin__sandbox_level_known((addin__sandbox_level) 4));
+	ADDIN_CHECK(addin__sandbox_level_known(ADDIN__SANDBOX_NONE));
+	ADDIN_CHECK_STR(addin__sandbox_level_name((addin__sandbox_level) 0),
+	                "unknown");
+	// ... its defaults are restricted's, not none's ...
+	addin__sandbox_policy_init(&p, (addin__sandbox_level) 0);
+	ADDIN_CHECK_INT(p.namespaces, ==, ADDIN__NS_ALL);
+	ADDIN_CHECK(p.limits.memory_bytes < ADDIN__SANDBOX_UNLIMITED);
+	// ... and the runner refuses a policy that carries it.
+	ADDIN_PASS(addin__sandbox_policy_encode(&p, &buf, &len));
+	ADDIN_FAIL(decode(buf, len), ADDIN_ECORRUPT);
+	ADDIN_CHECK_CONTAINS(addin_errmsg(), "unknown level 0");
+	addin__free(buf);
+	addin__sandbox_policy_fini(&p);
+}
+
 ADDIN_TEST_LIST = {
     {"policy defaults: none is open, strict is tighter than restricted",
      test_defaults},
@@ -428,5 +454,7 @@ ADDIN_TEST_LIST = {
     {"policy decoder rejects garbage with a message naming the defect",
      test_decoder_rejects_garbage},
     {"declared needs become grants once the host agrees", test_needs},
+    {"level 0 is no level: restricted defaults, refused by the runner",
+     test_level_zero_is_no_level},
     {NULL, NULL},
 };
