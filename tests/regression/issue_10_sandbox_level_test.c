@@ -44,9 +44,9 @@ ipc_dirs(void)
 static void
 refused(const addin_sandbox_options *sb)
 {
-	addin_host              *h;
-	addin_token             *t = addin_test_find_calc(PIPELINE_DIR,
-	                                                  "Basic calculator");
+	addin_host  *h;
+	addin_token *t =
+	    addin_test_find_calc(PIPELINE_DIR, "Basic calculator");
 	addin_activation_options o   = ADDIN_ACTIVATION_OPTIONS_INIT;
 	addin_object            *obj = NULL;
 	int                      fds;
@@ -122,8 +122,9 @@ test_init_is_restricted_and_none_still_works(void)
 	o.isolation = ADDIN_ISOLATION_SANDBOXED;
 	o.sandbox   = &sb;
 	ADDIN_PASS(addin_activate(h, t, &o, &obj));
-	ADDIN_CHECK_CONTAINS(addin_controller_sandbox(addin_controller_get(obj)),
-	                     "sandbox=none");
+	ADDIN_CHECK_CONTAINS(
+	    addin_controller_sandbox(addin_controller_get(obj)),
+	    "sandbox=none");
 	ADDIN_PASS(calculator_v1_calculator_operate(
 	    calculator_v1_calculator_from_object(obj), "+", v, 2, &r));
 	ADDIN_CHECK(r == 5);
