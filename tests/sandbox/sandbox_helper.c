@@ -218,19 +218,29 @@ act(const char *a, const char *arg)
 			return 9;
 		}
 		for (int i = 0; i < 3; i++) {
-			if (fork() == 0) {
+			pid_t pid = fork();
+			if (pid < 0) {
+				say("fork: %s", strerror(errno));
+				return 9; // not "ready": the caller says why
+			}
+			if (pid == 0) {
 				setsid();
-				if (fork() == 0) {
+				pid = fork();
+				if (pid == 0) {
 					(void) write(p[1], "s", 1);
 					for (;;) {
 						pause();
 					}
 				}
+				if (pid < 0) {
+					(void) write(p[1], "f", 1);
+				}
 				_exit(0);
 			}
 		}
 		for (int i = 0; i < 3; i++) {
-			if (read(p[0], &c, 1) != 1) {
+			if (read(p[0], &c, 1) != 1 || c != 's') {
+				say("fork of a sleeper failed");
 				return 9;
 			}
 		}

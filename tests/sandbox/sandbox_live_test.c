@@ -740,11 +740,17 @@ test_dies_with_host(void)
 		sbx_init(&R, ADDIN__SANDBOX_RESTRICTED,
 		         "ns,fs,limits,identity,sigsys", "sleepers", NULL);
 		R.no_cgroup = true;
+		// Without a pids cgroup the task limit would be RLIMIT_NPROC,
+		// which counts every process of uid 65534 on the machine
+		// (other sandboxes' too) and so can refuse the sleepers'
+		// forks.
+		R.opts.max_processes = UINT64_MAX;
 		if (!sbx_can_ns(ADDIN__NS_PID)) {
 			_exit(77);
 		}
 		sbx_start(&R);
 		if (!sbx_wait_output(&R, "ready", 10000)) {
+			fprintf(stderr, "  the helper said: %s\n", R.out);
 			_exit(1);
 		}
 		info.n = sbx_descendants(getpid(), info.pids, 64);
