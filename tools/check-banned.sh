@@ -9,7 +9,8 @@
 set -eu
 cd "$(dirname "$0")/.."
 banned='\b(malloc|calloc|realloc|free|strdup|strndup|strcpy|strcat|sprintf|vsprintf|strtok|atoi|atol|strtol|strtoul|strtoll|strtoull|gets)[[:space:]]*\('
-files=$(git ls-files 'host/src/*.c' 'addin-sdk/src/*.c' 'addin-sdk/runner/*.c' \
+files=$(git ls-files 'host/src/*.c' 'addin-sdk/src/*.c' 'addin-sdk/sandbox/*.c' \
+	'addin-sdk/runner/*.c' \
 	'pipeline-gen/src/*.c' 'tools/*.c' 'tools/**/*.c' |
 	grep -v -e '_test\.c$' -e '/alloc\.c$' -e '/parse\.c$' || true)
 [ -n "$files" ] || exit 0

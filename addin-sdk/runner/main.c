@@ -29,7 +29,7 @@
 #include "loader.h"
 #include "parse.h"
 #include "platform/platform.h"
-#include "sandbox/sandbox.h"
+#include "sandbox_runner.h"
 #include "transport.h"
 
 #define TOKEN_FD  3
@@ -48,13 +48,11 @@ typedef struct runner {
 	bool                             stop; // Shutdown asked
 	bool                             gone; // the host went away
 	Addin__Wire__V1__Control_Service control;
-	// Sandboxed (--sandbox-fd): the policy, the report socket, what was
-	// applied, and whether the allow list is loaded yet.
+	// Sandboxed (--sandbox-fd): the descriptors the host passed, and the
+	// sandbox once entered (its allow list goes on under mtx).
 	int                   sandbox_fd, report_fd;
-	addin__sandbox_policy policy;
 	bool                  sandboxed;
-	uint32_t              applied;
-	bool                  stage2; // under mtx: loaded
+	addin__sandbox_runner sbx;
 	bool                  loaded; // strict: its one add-in is loaded
 } runner;
 
@@ -125,7 +123,7 @@ ctl_load(Addin__Wire__V1__Control_Service   *s,
 		                   addin_last_error(), NULL);
 		return;
 	}
-	if (R.sandboxed && R.policy.level == ADDIN__SANDBOX_STRICT) {
+	if (R.sandboxed && R.sbx.policy.level == ADDIN__SANDBOX_STRICT) {
 		pthread_mutex_lock(&R.mtx);
 		bool again = R.loaded;
 		R.loaded   = true;
@@ -275,7 +273,13 @@ on_peer_gone(void *arg)
 	pthread_mutex_unlock(&R.mtx);
 }
 
-// ---- the sandbox (addin-sdk/src/sandbox/sandbox.h) --------------------
+// ---- the sandbox (addin-sdk/sandbox/runner/sandbox_runner.h) -----------
+
+static void
+sandbox_say(const char *line)
+{
+	say("%s", line);
+}
 
 // Build the sandbox before anything of the host's or the add-in's runs
 // here: namespaces (this call forks: the outer process and the reaper never
@@ -285,44 +289,9 @@ on_peer_gone(void *arg)
 static void
 sandbox_enter(void)
 {
-	int fd = R.report_fd;
-
-	if (addin__sandbox_policy_from_fd(R.sandbox_fd, &R.policy) !=
-	    ADDIN_OK) {
-		say("sandbox policy: %s", addin_errmsg());
-		addin__sandbox_fail(fd, ADDIN__STEP_POLICY, 0);
-	}
-	addin__plat_close(R.sandbox_fd);
-	R.sandbox_fd = -1;
-	R.sandboxed  = true;
-	if (addin__sandbox_namespaces(&R.policy, fd, &R.applied) != ADDIN_OK) {
-		say("sandbox: %s", addin_errmsg());
-		addin__sandbox_fail(fd, ADDIN__STEP_NAMESPACES, 0);
-	}
-	if (addin__sandbox_filesystem(&R.policy, &R.applied) != ADDIN_OK) {
-		say("sandbox: %s", addin_errmsg());
-		addin__sandbox_fail(fd, ADDIN__STEP_FILESYSTEM, 0);
-	}
-	if (addin__sandbox_setrlimits(&R.policy, &R.applied) != ADDIN_OK) {
-		say("sandbox: %s", addin_errmsg());
-		addin__sandbox_fail(fd, ADDIN__STEP_LIMITS, 0);
-	}
-	if (addin__sandbox_identity(&R.policy, &R.applied) != ADDIN_OK) {
-		say("sandbox: %s", addin_errmsg());
-		addin__sandbox_fail(fd, ADDIN__STEP_IDENTITY, 0);
-	}
-	if (R.policy.level != ADDIN__SANDBOX_NONE) {
-		if (addin__sandbox_sigsys_install(fd) != ADDIN_OK) {
-			say("sandbox: %s", addin_errmsg());
-			addin__sandbox_fail(fd, ADDIN__STEP_SIGSYS, 0);
-		}
-		R.applied |= ADDIN__APPLIED_SIGSYS;
-	}
-	if (addin__sandbox_stage1(&R.policy, &R.applied) != ADDIN_OK) {
-		say("sandbox: %s", addin_errmsg());
-		addin__sandbox_fail(fd, ADDIN__STEP_STAGE1, 0);
-	}
-	addin__sandbox_report_applied(fd, R.applied);
+	R.sandboxed = true;
+	addin__sandbox_enter(&R.sbx, R.sandbox_fd, R.report_fd, sandbox_say);
+	R.sandbox_fd = -1; // closed
 }
 
 // The allow list (with TSYNC: nng's threads too).  Fails closed.
@@ -330,15 +299,7 @@ static void
 sandbox_stage2(void)
 {
 	pthread_mutex_lock(&R.mtx);
-	if (!R.stage2) {
-		if (addin__sandbox_stage2(&R.policy, &R.applied) != ADDIN_OK) {
-			say("sandbox: %s", addin_errmsg());
-			addin__sandbox_fail(R.report_fd, ADDIN__STEP_STAGE2,
-			                    0);
-		}
-		R.stage2 = true;
-		addin__sandbox_report_applied(R.report_fd, R.applied);
-	}
+	addin__sandbox_after_load(&R.sbx, sandbox_say);
 	pthread_mutex_unlock(&R.mtx);
 }
 

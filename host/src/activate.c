@@ -160,6 +160,8 @@ activate_remote(addin_controller *ctl, const addin_activation_options *o,
 static addin_err
 check_args(addin_token *tok, const addin_activation_options *o)
 {
+	addin_err rv;
+
 	if (o->isolation < ADDIN_ISOLATION_DIRECT ||
 	    o->isolation > ADDIN_ISOLATION_SANDBOXED) {
 		return addin__seterr(
@@ -174,6 +176,11 @@ check_args(addin_token *tok, const addin_activation_options *o)
 		    "direct connect needs the same view (use in-process)",
 		    addin_token_name(tok), addin_token_addin_view_id(tok),
 		    addin_token_host_view_id(tok));
+	}
+	if (o->isolation == ADDIN_ISOLATION_SANDBOXED && o->sandbox != NULL &&
+	    (rv = addin__sbx_check_options(
+	         o->sandbox, addin_token_name(tok))) != ADDIN_OK) {
+		return rv;
 	}
 	if (o->isolation == ADDIN_ISOLATION_SHARED_PROCESS &&
 	    o->process == NULL) {

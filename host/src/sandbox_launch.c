@@ -9,8 +9,15 @@
 #include <unistd.h>
 
 #include "platform/platform.h"
-#include "sandbox/sandbox.h"
+#include "sandbox_host.h"
 #include "sandbox_launch.h"
+
+// A level crosses from the options to the policy by a cast.
+_Static_assert((int) ADDIN_SANDBOX_NONE == (int) ADDIN__SANDBOX_NONE &&
+                   (int) ADDIN_SANDBOX_RESTRICTED ==
+                       (int) ADDIN__SANDBOX_RESTRICTED &&
+                   (int) ADDIN_SANDBOX_STRICT == (int) ADDIN__SANDBOX_STRICT,
+               "public and internal sandbox levels differ");
 
 struct addin__sbx {
 	pthread_mutex_t        mtx; // reports: the supervisor and callers
@@ -181,6 +188,29 @@ cgroup_name(const char *in, char *out, size_t len)
 }
 
 addin_err
+addin__sbx_check_options(const addin_sandbox_options *o, const char *name)
+{
+	if (o->abi_version != 1) {
+		return addin__seterr(
+		    ADDIN_EINVAL,
+		    "add-in %s: sandbox options of ABI version %u (this host "
+		    "reads 1): initialise them with "
+		    "ADDIN_SANDBOX_OPTIONS_INIT",
+		    name, (unsigned) o->abi_version);
+	}
+	if (!addin__sandbox_level_known((addin__sandbox_level) o->level)) {
+		return addin__seterr(
+		    ADDIN_EINVAL,
+		    "add-in %s: sandbox level %d is not a level (0 means "
+		    "unset, not \"none\"): initialise the options with "
+		    "ADDIN_SANDBOX_OPTIONS_INIT (restricted) or set "
+		    "ADDIN_SANDBOX_RESTRICTED, _STRICT or _NONE",
+		    name, (int) o->level);
+	}
+	return ADDIN_OK;
+}
+
+addin_err
 addin__sbx_prepare(const addin_sandbox_options *o, const addin__sbx_args *a,
                    addin__sbx **ret)
 {
@@ -190,17 +220,15 @@ addin__sbx_prepare(const addin_sandbox_options *o, const addin__sbx_args *a,
 	char                             cgname[64];
 	size_t                           ne = 0;
 
-	if (o->abi_version != 1 || (int) o->level < ADDIN_SANDBOX_NONE ||
-	    o->level > ADDIN_SANDBOX_STRICT) {
-		return addin__seterr(
-		    ADDIN_EINVAL, "add-in %s: bad sandbox options", a->name);
+	if ((rv = addin__sbx_check_options(o, a->name)) != ADDIN_OK) {
+		return rv;
 	}
 	if ((s = ADDIN__NEW(addin__sbx)) == NULL) {
 		return addin__seterr(ADDIN_ENOMEM, NULL);
 	}
 	s->policy_fd = s->report[0] = s->report[1] = -1;
 	pthread_mutex_init(&s->mtx, NULL);
-	probe = addin__sandbox_probe();
+	probe = a->probe != NULL ? a->probe : addin__sandbox_probe();
 	addin__sandbox_policy_init(&s->policy,
 	                           (addin__sandbox_level) o->level);
 	s->policy.limits.memory_bytes =
@@ -358,11 +386,10 @@ addin__sbx_started(addin__sbx *s, int pid)
 }
 
 void
-addin__sbx_death(addin__sbx *s, int wait_code, int wait_status, int64_t cpu_ms,
-                 int host_kill, char *msg, size_t len)
+addin__sbx_classify(addin__sbx *s, int wait_code, int wait_status,
+                    int64_t cpu_ms, int host_kill, addin__sandbox_death *ret)
 {
 	addin__sandbox_death_in in;
-	addin__sandbox_death    d;
 
 	pthread_mutex_lock(&s->mtx);
 	if (s->report[0] >= 0) {
@@ -380,9 +407,40 @@ addin__sbx_death(addin__sbx *s, int wait_code, int wait_status, int64_t cpu_ms,
 	in.cpu_ms      = cpu_ms;
 	in.cpu_limit_s = s->policy.limits.cpu_seconds;
 	in.reports     = &s->reports;
-	addin__sandbox_classify(&in, &d);
+	addin__sandbox_classify(&in, ret);
 	pthread_mutex_unlock(&s->mtx);
+}
+
+void
+addin__sbx_death(addin__sbx *s, int wait_code, int wait_status, int64_t cpu_ms,
+                 int host_kill, char *msg, size_t len)
+{
+	addin__sandbox_death d;
+	addin__sbx_classify(s, wait_code, wait_status, cpu_ms, host_kill, &d);
 	snprintf(msg, len, "%s", d.message);
+}
+
+void
+addin__sbx_reports(addin__sbx *s, addin__sandbox_reports *ret)
+{
+	pthread_mutex_lock(&s->mtx);
+	if (s->report[0] >= 0) {
+		(void) addin__sandbox_reports_drain(s->report[0], &s->reports);
+	}
+	*ret = s->reports;
+	pthread_mutex_unlock(&s->mtx);
+}
+
+const addin__sandbox_policy *
+addin__sbx_policy(addin__sbx *s)
+{
+	return &s->policy;
+}
+
+addin__cgroup *
+addin__sbx_cgroup(addin__sbx *s)
+{
+	return s->cg;
 }
 
 void

@@ -8,14 +8,22 @@
 // reach as its unprivileged uid, the policy memfd and the report socket;
 // after the process died, turns the wait status, the cgroup's OOM counter,
 // the CPU time and the runner's reports into a cause ("seccomp violation:
-// ptrace"); and removes everything at the end.  The primitives are in
-// addin-sdk/src/sandbox/ (sandbox.h).
+// ptrace"); and removes everything at the end.  The primitives are the
+// sandbox's host half (addin-sdk/sandbox/host/sandbox_host.h).
+//
+// The launch, as host.c and proc.c drive it: addin__sbx_prepare; spawn the
+// runner with addin__sbx_policy_fd and addin__sbx_report_fd_child at
+// ADDIN__SBX_POLICY_FD and ADDIN__SBX_REPORT_FD, the environment of
+// addin__sbx_env, its socket in addin__sbx_ipc_dir; addin__sbx_started
+// before the runner gets its token; addin__sbx_death when it ended;
+// addin__sbx_destroy when the process record goes.
 
 #ifndef ADDIN_HOST_SANDBOX_LAUNCH_H
 #define ADDIN_HOST_SANDBOX_LAUNCH_H
 
 #include "addin/host.h"
 #include "core.h"
+#include "sandbox_host.h"
 
 typedef struct addin__sbx addin__sbx;
 
@@ -29,13 +37,25 @@ typedef struct addin__sbx_args {
 	const char *const *loaded; // other libraries the runner loads
 	size_t             nloaded;
 	const char        *runtime_lib_dir; // libaddin-sdk's directory
-	addin_token       *tok;             // declared needs
+	addin_token       *tok;             // declared needs; may be NULL
+	// What the kernel offers; NULL: addin__sandbox_probe().  Tests pass
+	// a copy with parts taken away to run as on a poorer machine.
+	const addin__sandbox_probe_info *probe;
 } addin__sbx_args;
 
+// addin__sbx_check_options checks what addin_activate checks of the
+// options before anything is loaded or started: ABI version 1 and a level
+// of addin_sandbox_level (0, left by options that were not initialised
+// with ADDIN_SANDBOX_OPTIONS_INIT, is no level).  ADDIN_EINVAL with a
+// message naming @name and saying what to do.
+ADDIN_PRIVATE addin_err
+addin__sbx_check_options(const addin_sandbox_options *o, const char *name);
+
 // addin__sbx_prepare builds everything a sandboxed runner needs.
-// ADDIN_EINVAL (bad options or grants), ADDIN_ESANDBOX (the kernel cannot
-// give the level: no seccomp with TSYNC; a limit cannot be set),
-// ADDIN_ENOMEM, ADDIN_ESYSERR.  On success the caller owns *@ret.
+// ADDIN_EINVAL (bad options, as addin__sbx_check_options, or grants),
+// ADDIN_ESANDBOX (the kernel cannot give the level: no seccomp with TSYNC; a
+// limit cannot be set), ADDIN_ENOMEM, ADDIN_ESYSERR.  On success the caller
+// owns *@ret.
 ADDIN_PRIVATE addin_err addin__sbx_prepare(const addin_sandbox_options *o,
                                            const addin__sbx_args       *a,
                                            addin__sbx                 **ret);
@@ -62,11 +82,34 @@ ADDIN_PRIVATE const char *const *addin__sbx_env(addin__sbx *s);
 // it in the cgroup (before it can fork) and close the child's descriptors.
 ADDIN_PRIVATE addin_err addin__sbx_started(addin__sbx *s, int pid);
 
-// addin__sbx_death writes the cause of the runner's end into @msg.
-// @host_kill: 1 shutdown, 2 deadline, 0 not killed by the host.
+// addin__sbx_classify drains the runner's reports and classifies its end
+// (addin__sandbox_classify) from the wait status (@wait_code CLD_*,
+// @wait_status), the CPU time it used (-1 unknown), the cgroup's OOM
+// counter and whether the host killed it (@host_kill: 1 shutdown, 2
+// deadline, 0 not killed by the host).  Thread-safe.
+ADDIN_PRIVATE void addin__sbx_classify(addin__sbx *s, int wait_code,
+                                       int wait_status, int64_t cpu_ms,
+                                       int                   host_kill,
+                                       addin__sandbox_death *ret);
+
+// addin__sbx_death writes the message of addin__sbx_classify into @msg
+// (the supervisor's death hook).  Thread-safe.
 ADDIN_PRIVATE void addin__sbx_death(addin__sbx *s, int wait_code,
                                     int wait_status, int64_t cpu_ms,
                                     int host_kill, char *msg, size_t len);
+
+// addin__sbx_reports copies what the runner reported so far (drained
+// first) into *@ret.  Thread-safe.
+ADDIN_PRIVATE void addin__sbx_reports(addin__sbx             *s,
+                                      addin__sandbox_reports *ret);
+
+// addin__sbx_policy returns the policy the runner gets (fitted to the
+// probe).  Owned by @s.
+ADDIN_PRIVATE const addin__sandbox_policy *addin__sbx_policy(addin__sbx *s);
+
+// addin__sbx_cgroup returns the activation's cgroup (with no mechanisms
+// when the machine offers none).  Owned by @s.
+ADDIN_PRIVATE addin__cgroup *addin__sbx_cgroup(addin__sbx *s);
 
 // addin__sbx_describe writes the mechanisms actually active
 // ("sandbox=restricted ns=user,pid,... fs=private-root ...

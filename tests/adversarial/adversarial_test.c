@@ -38,7 +38,7 @@
 
 #include "addin_test.h"
 #include "calc_host_test.h"
-#include "sandbox/sandbox.h"
+#include "sandbox_host.h"
 
 typedef calculator_v1_calculator calc;
 

@@ -20,7 +20,7 @@
 #include "addin_test.h"
 #include "calc_host_test.h"
 #include "platform/platform.h"
-#include "sandbox/sandbox.h"
+#include "sandbox_host.h"
 
 static void
 test_deep_tree_is_removed(void)

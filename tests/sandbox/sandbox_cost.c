@@ -3,10 +3,10 @@
 //
 // sandbox_cost: what entering each sandbox level costs.  For each
 // configuration it starts the helper N times (action "ok") through the
-// same spawner as the tests and reports the median and 90th percentile of
-// spawn-to-reaped time, and the median time of each stage measured inside
-// the helper.  Also the host-side costs: the probe and a cgroup's create
-// and destroy.
+// same launch as the tests (sbx_host.h) and reports the median and 90th
+// percentile of spawn-to-reaped time, and the median time of each stage
+// measured inside the helper.  Also the host-side costs: the probe and a
+// cgroup's create and destroy.
 //
 //   sandbox_cost [N]      (default 40; run as root for every mechanism)
 
@@ -125,10 +125,10 @@ main(int argc, char **argv)
 		    "%s\n",
 		    (double) c[32] / 1000.0, (double) d[32] / 1000.0, mech);
 	}
-	printf(
-	    "\n%d runs each; times in ms; spawn = fork to reaped, host side "
-	    "included (cgroup, policy memfd, report socket)\n",
-	    n);
+	printf("\n%d runs each; times in ms; spawn = posix_spawn to reaped "
+	       "(cgroup attach and token included, the launch's preparation "
+	       "not)\n",
+	       n);
 	printf("%-10s %-38s %8s %8s  ", "level", "stages", "spawn50",
 	       "spawn90");
 	for (int s = 0; s < NSTAGES; s++) {

@@ -1,13 +1,21 @@
 // SPDX-License-Identifier: MIT
 // Copyright 2026 The Bulkhead Authors
 //
-// sandbox_helper: a stand-in for the add-in runner in the sandbox tests.
-// It reads its policy from fd 3, reports to fd 4, applies the stages named
-// on its command line in the runner's order, then performs one action.
+// sandbox_helper: a stand-in for the add-in runner in the sandbox tests,
+// started the way the host starts the runner (tests/sandbox/sbx_host.c).
+// Like the runner it asks to die with its parent, waits for its token on
+// descriptor 3 (the host puts it into the cgroup first), and reads its
+// policy from the descriptor given; then it enters the sandbox through the
+// runner half (addin-sdk/sandbox/runner/sandbox_runner.h) and performs one
+// action.
 //
-//   sandbox_helper STAGES ACTION [ARG...]
-//   STAGES  comma list of ns,fs,limits,identity,sigsys,stage1,stage2, or
-//           "all" (every one), or "none"
+//   sandbox_helper --parent PID --sandbox-fd N --report-fd N
+//                  STAGES ACTION [ARG]
+//   STAGES  "all": addin__sandbox_enter and addin__sandbox_after_load, as
+//           the runner does; or a comma list of ns,fs,limits,identity,
+//           sigsys,stage1,stage2 applied step by step in the runner's
+//           order (each alone: what the product's entry is built of);
+//           or "none"
 //
 // Output: lines on stdout ("ready", "count N", "blocked: <errno text>",
 // "timing <stage> <us>").  Exit status: 0 when the action was attempted
@@ -39,13 +47,15 @@
 #include <nng/nng.h>
 #include <nng/protocol/pair1/pair.h>
 
-#include "sandbox/sandbox.h"
+#include "parse.h"
+#include "platform/platform.h"
+#include "sandbox_runner.h"
 
-#define POLICY_FD     3
-#define REPORT_FD     4
+#define TOKEN_FD      3
 #define HELPER_EFFECT 42
 
 static bool timing;
+static int  report_fd = -1;
 
 static int64_t
 now_us(void)
@@ -138,9 +148,11 @@ tsync_thread(void *arg)
 	return NULL;
 }
 
+// Stage 2 once nng is up, as the runner does after the add-in's load.
+typedef void stage2_fn(void *arg);
+
 static int
-act_pingpong(const char *url, const addin__sandbox_policy *p,
-             uint32_t *applied, bool stage2)
+act_pingpong(const char *url, stage2_fn *stage2, void *arg)
 {
 	nng_socket s;
 	int        rv;
@@ -153,12 +165,8 @@ act_pingpong(const char *url, const addin__sandbox_policy *p,
 	}
 	// nng is up and connected: now the allow list, with TSYNC, so that
 	// its threads are filtered too.
-	if (stage2) {
-		if (addin__sandbox_stage2(p, applied) != ADDIN_OK) {
-			addin__sandbox_fail(REPORT_FD, ADDIN__STEP_STAGE2,
-			                    EPERM);
-		}
-		addin__sandbox_report_applied(REPORT_FD, *applied);
+	if (stage2 != NULL) {
+		stage2(arg);
 	}
 	for (int i = 0;; i++) {
 		char  *buf;
@@ -210,19 +218,29 @@ act(const char *a, const char *arg)
 			return 9;
 		}
 		for (int i = 0; i < 3; i++) {
-			if (fork() == 0) {
+			pid_t pid = fork();
+			if (pid < 0) {
+				say("fork: %s", strerror(errno));
+				return 9; // not "ready": the caller says why
+			}
+			if (pid == 0) {
 				setsid();
-				if (fork() == 0) {
+				pid = fork();
+				if (pid == 0) {
 					(void) write(p[1], "s", 1);
 					for (;;) {
 						pause();
 					}
 				}
+				if (pid < 0) {
+					(void) write(p[1], "f", 1);
+				}
 				_exit(0);
 			}
 		}
 		for (int i = 0; i < 3; i++) {
-			if (read(p[0], &c, 1) != 1) {
+			if (read(p[0], &c, 1) != 1 || c != 's') {
+				say("fork of a sleeper failed");
 				return 9;
 			}
 		}
@@ -475,84 +493,154 @@ act(const char *a, const char *arg)
 	return 2;
 }
 
-int
-main(int argc, char **argv)
-{
-	addin__sandbox_policy p;
-	uint32_t              applied = 0;
-	const char           *stages;
-	int64_t               t0;
+// ---------------------------------------------------------------- entry
 
-	if (argc < 3) {
-		fprintf(stderr, "usage: sandbox_helper STAGES ACTION [ARG]\n");
-		return 2;
-	}
-	stages = argv[1];
-	timing = getenv("SANDBOX_HELPER_TIMING") != NULL;
-	if (strcmp(stages, "none") == 0) {
-		stages = "";
-	}
+static void
+say_err(const char *line)
+{
+	fprintf(stderr, "helper: %s\n", line);
+}
+
+// The runner's way in: every step before the add-in through
+// addin__sandbox_enter, the allow list through addin__sandbox_after_load.
+static addin__sandbox_runner runner;
+
+static void
+after_load(void *arg)
+{
+	(void) arg;
+	addin__sandbox_after_load(&runner, say_err);
+}
+
+// Step by step: only the steps in @stages, each timed.
+typedef struct steps {
+	const char           *stages;
+	addin__sandbox_policy p;
+	uint32_t              applied;
+} steps;
+
+static steps S;
+
 #define STEP(name, step, call)                                               \
 	do {                                                                 \
-		if (has(stages, name)) {                                     \
-			t0 = now_us();                                       \
+		if (has(S.stages, name)) {                                   \
+			int64_t t0_ = now_us();                              \
 			if ((call) != ADDIN_OK) {                            \
 				fprintf(stderr, "helper: %s: %s\n", name,    \
 				        addin_errmsg());                     \
-				addin__sandbox_fail(REPORT_FD, step, errno); \
+				addin__sandbox_fail(report_fd, step, errno); \
 			}                                                    \
 			if (timing) {                                        \
 				say("timing %s %lld", name,                  \
-				    (long long) (now_us() - t0));            \
+				    (long long) (now_us() - t0_));           \
 			}                                                    \
 		}                                                            \
 	} while (0)
 
-	t0 = now_us();
-	if (addin__sandbox_policy_from_fd(POLICY_FD, &p) != ADDIN_OK) {
+static void
+steps_before_load(int policy_fd)
+{
+	if (addin__sandbox_policy_from_fd(policy_fd, &S.p) != ADDIN_OK) {
 		fprintf(stderr, "helper: policy: %s\n", addin_errmsg());
-		addin__sandbox_fail(REPORT_FD, ADDIN__STEP_POLICY, EINVAL);
+		addin__sandbox_fail(report_fd, ADDIN__STEP_POLICY, EINVAL);
 	}
-	close(POLICY_FD);
+	close(policy_fd);
 	STEP("ns", ADDIN__STEP_NAMESPACES,
-	     addin__sandbox_namespaces(&p, REPORT_FD, &applied));
+	     addin__sandbox_namespaces(&S.p, &S.applied));
 	STEP("fs", ADDIN__STEP_FILESYSTEM,
-	     addin__sandbox_filesystem(&p, &applied));
+	     addin__sandbox_filesystem(&S.p, &S.applied));
 	STEP("limits", ADDIN__STEP_LIMITS,
-	     addin__sandbox_setrlimits(&p, &applied));
+	     addin__sandbox_setrlimits(&S.p, &S.applied));
 	STEP("identity", ADDIN__STEP_IDENTITY,
-	     addin__sandbox_identity(&p, &applied));
+	     addin__sandbox_identity(&S.p, &S.applied));
 	STEP("sigsys", ADDIN__STEP_SIGSYS,
-	     addin__sandbox_sigsys_install(REPORT_FD));
-	if (has(stages, "sigsys")) {
-		applied |= ADDIN__APPLIED_SIGSYS;
+	     addin__sandbox_sigsys_install(report_fd));
+	if (has(S.stages, "sigsys")) {
+		S.applied |= ADDIN__APPLIED_SIGSYS;
 	}
 	STEP("stage1", ADDIN__STEP_STAGE1,
-	     addin__sandbox_stage1(&p, &applied));
-	addin__sandbox_report_applied(REPORT_FD, applied);
+	     addin__sandbox_stage1(&S.p, &S.applied));
+	addin__sandbox_report_applied(report_fd, S.applied);
+}
 
-	if (strcmp(argv[2], "pingpong") == 0) {
-		int rc =
-		    act_pingpong(argv[3], &p, &applied, has(stages, "stage2"));
-		addin__sandbox_policy_fini(&p);
-		return rc;
+static void
+step_stage2(void *arg)
+{
+	(void) arg;
+	STEP("stage2", ADDIN__STEP_STAGE2,
+	     addin__sandbox_stage2(&S.p, &S.applied));
+	if (has(S.stages, "stage2")) {
+		addin__sandbox_report_applied(report_fd, S.applied);
+	}
+}
+
+static int
+usage(void)
+{
+	fprintf(stderr, "usage: sandbox_helper --parent PID --sandbox-fd N "
+	                "--report-fd N STAGES ACTION [ARG]\n");
+	return 2;
+}
+
+int
+main(int argc, char **argv)
+{
+	int         parent = 0, policy_fd = -1;
+	char        token;
+	bool        whole;
+	stage2_fn  *stage2;
+	const char *action, *arg;
+
+	if (argc < 9 || strcmp(argv[1], "--parent") != 0 ||
+	    strcmp(argv[3], "--sandbox-fd") != 0 ||
+	    strcmp(argv[5], "--report-fd") != 0 ||
+	    addin__parse_int("--parent", argv[2], 1, 1 << 30, &parent) !=
+	        ADDIN_OK ||
+	    addin__parse_int("--sandbox-fd", argv[4], 3, 1000, &policy_fd) !=
+	        ADDIN_OK ||
+	    addin__parse_int("--report-fd", argv[6], 3, 1000, &report_fd) !=
+	        ADDIN_OK) {
+		return usage();
+	}
+	S.stages = argv[7];
+	action   = argv[8];
+	arg      = argc > 9 ? argv[9] : "";
+	timing   = getenv("SANDBOX_HELPER_TIMING") != NULL;
+	whole    = strcmp(S.stages, "all") == 0 && !timing;
+	if (strcmp(S.stages, "none") == 0) {
+		S.stages = "";
+	}
+	// As the runner: die with the host, then wait for the token.
+	if (!addin__plat_pdeathsig(parent)) {
+		return 3;
+	}
+	if (read(TOKEN_FD, &token, 1) != 1) {
+		return 3;
+	}
+	close(TOKEN_FD);
+
+	if (whole) {
+		addin__sandbox_enter(&runner, policy_fd, report_fd, say_err);
+		stage2 = after_load;
+	} else {
+		steps_before_load(policy_fd);
+		stage2 = step_stage2;
+	}
+	if (strcmp(action, "pingpong") == 0) {
+		return act_pingpong(
+		    arg, has(S.stages, "stage2") ? stage2 : NULL, NULL);
 	}
 	pthread_t older;
-	bool      tsync = strcmp(argv[2], "tsync") == 0;
+	bool      tsync = strcmp(action, "tsync") == 0;
 	if (tsync && (pipe(tsync_pipe) != 0 ||
 	              pthread_create(&older, NULL, tsync_thread, NULL) != 0)) {
 		return 9;
 	}
-	STEP("stage2", ADDIN__STEP_STAGE2,
-	     addin__sandbox_stage2(&p, &applied));
+	stage2(NULL);
 	if (tsync) {
 		(void) write(tsync_pipe[1], "go", 1);
 		pthread_join(older, NULL);
 		return 0;
 	}
-	if (has(stages, "stage2")) {
-		addin__sandbox_report_applied(REPORT_FD, applied);
-	}
-	addin__sandbox_policy_fini(&p);
-	return act(argv[2], argc > 3 ? argv[3] : "");
+	return act(action, arg);
 }

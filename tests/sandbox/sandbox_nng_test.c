@@ -25,21 +25,20 @@ static sbx_run R;
 static void
 pingpong(addin__sandbox_level level)
 {
-	char         dir[64] = "/tmp/sbx-ipc-XXXXXX";
 	char         url[160], sock[128];
 	nng_socket   s;
 	nng_listener l;
-	int          fds_before;
+	int          fds_before, launch_fds;
 	int64_t      t0, ms;
 
-	ADDIN_CHECK(mkdtemp(dir) != NULL);
 	sbx_init(&R, level, "all", "pingpong", NULL);
-	// The runner's ipc directory: private (0700) and owned by the
-	// sandbox's uid when the host is root, the socket inside it open.
-	if (geteuid() == 0) {
-		ADDIN_CHECK(chown(dir, R.policy.uid, R.policy.gid) == 0);
-	}
-	snprintf(sock, sizeof(sock), "%s/addin.sock", dir);
+	// The runner's ipc directory, as the host makes it (owned by the
+	// host, mode 0711), with the socket inside open to the sandbox's user.
+	launch_fds = sbx_count_fds();
+	sbx_prepare(&R);
+	launch_fds = sbx_count_fds() - launch_fds; // until it is destroyed
+	snprintf(sock, sizeof(sock), "%s/addin.sock",
+	         addin__sbx_ipc_dir(R.sbx));
 	snprintf(url, sizeof(url), "ipc://%s", sock);
 	ADDIN_CHECK(nng_pair1_open(&s) == 0);
 	ADDIN_CHECK(nng_socket_set_ms(s, NNG_OPT_RECVTIMEO, 10000) == 0);
@@ -48,12 +47,11 @@ pingpong(addin__sandbox_level level)
 	ADDIN_CHECK(nng_listener_set_int(l, NNG_OPT_IPC_PERMISSIONS, 0666) ==
 	            0);
 	ADDIN_CHECK(nng_listener_start(l, 0) == 0);
-	ADDIN_PASS(addin__sandbox_policy_set_ipc(&R.policy, dir));
 	R.arg = url;
-	// This process has nng threads now: the spawner forks and does only
-	// async-signal-safe work before exec.
-	fds_before = sbx_count_fds();
-	sbx_start(&R);
+	// This process has nng threads now: the helper is started with
+	// posix_spawn, as the supervisor starts the runner.
+	fds_before = sbx_count_fds() - launch_fds;
+	sbx_spawn(&R);
 
 	t0 = addin_test_now_ms();
 	for (int i = 0; i < ROUNDS; i++) {
@@ -92,8 +90,6 @@ pingpong(addin__sandbox_level level)
 	ADDIN_CHECK_INT(sbx_count_fds(), ==, fds_before);
 	nng_close(s);
 	sbx_fini(&R);
-	unlink(sock);
-	rmdir(dir);
 }
 
 static void

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Copyright 2026 The Bulkhead Authors
 //
-// The sandbox tests' host-side spawner (see sbx_host.h).
+// The sandbox tests' host side: the product's launch without the channel
+// (see sbx_host.h).
 
 #define _GNU_SOURCE
 
@@ -16,12 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "platform/platform.h"
 
 // Checks of the spawner itself: a failure ends the case (exit 1), a
 // missing kernel feature skips it (exit 77) or, with
@@ -84,121 +84,181 @@ void
 sbx_init(sbx_run *r, addin__sandbox_level level, const char *stages,
          const char *action, const char *arg)
 {
-	char lib[4096];
+	addin_sandbox_options dflt = ADDIN_SANDBOX_OPTIONS_INIT;
+
 	memset(r, 0, sizeof(*r));
-	r->level     = level;
-	r->stages    = stages;
-	r->action    = action;
-	r->arg       = arg;
-	r->pidfd     = -1;
-	r->report_fd = -1;
-	r->out_fd    = -1;
-	addin__sandbox_policy_init(&r->policy, level);
+	r->level  = level;
+	r->stages = stages;
+	r->action = action;
+	r->arg    = arg;
+	r->pid    = -1;
+	r->pidfd  = -1;
+	r->out_fd = -1;
 	snprintf(r->scratch, sizeof(r->scratch), "/tmp/sbx-scratch-XXXXXX");
 	ADDIN_CHECK(mkdtemp(r->scratch) != NULL);
 	if (geteuid() == 0) {
-		ADDIN_CHECK(chown(r->scratch, r->policy.uid, r->policy.gid) ==
-		            0);
+		ADDIN_CHECK(chown(r->scratch, ADDIN__SANDBOX_NOBODY,
+		                  ADDIN__SANDBOX_NOBODY) == 0);
 	}
-	ADDIN_PASS(addin__sandbox_policy_set_scratch(&r->policy, r->scratch));
-	// The runner's own needs: its libraries (already loaded here, but a
-	// real runner dlopens add-ins from such directories).
+	r->opts              = dflt;
+	r->opts.level        = (addin_sandbox_level) level;
+	r->opts.read_own_dir = false; // the helper's folder is the tests'
+	r->opts.scratch_dir  = r->scratch;
+	r->opts.read_dirs    = r->read_dirs;
+}
+
+void
+sbx_add_read(sbx_run *r, const char *dir)
+{
+	size_t n = 0;
+	while (r->read_dirs[n] != NULL) {
+		n++;
+	}
+	ADDIN_CHECK(n < SBX_MAX_READ);
+	r->read_dirs[n]     = dir;
+	r->read_dirs[n + 1] = NULL;
+}
+
+// The launch's arguments, as host.c's sandbox_prepare makes them for an
+// add-in: here the "add-in" is the helper itself, which loads nothing.
+static void
+launch_args(sbx_run *r, addin__sandbox_probe_info *pr, addin__sbx_args *a)
+{
+	static char lib[4096];
 	const char *bd = getenv("ADDIN_BUILD_DIR");
+
+	memset(a, 0, sizeof(*a));
+	a->name       = r->action;
+	a->addin_path = sbx_helper_path();
+	// The runner's own libraries (already loaded here, but a real runner
+	// dlopens add-ins from such directories).
 	if (bd != NULL) {
 		snprintf(lib, sizeof(lib), "%s/lib", bd);
 		if (access(lib, F_OK) == 0) {
-			ADDIN_PASS(
-			    addin__sandbox_policy_add_need(&r->policy, lib));
+			a->runtime_lib_dir = lib;
 		}
+	}
+	// A machine with no writable cgroup hierarchy, or without a cpu
+	// controller.
+	*pr = *addin__sandbox_probe();
+	if (r->no_cgroup) {
+		pr->cgroup2      = false;
+		pr->cgroup1_ctrl = 0;
+		a->probe         = pr;
+	}
+	if (r->no_cpu_ctrl) {
+		pr->cgroup2_ctrl &= ~ADDIN__CG_CPU;
+		pr->cgroup1_ctrl &= ~ADDIN__CG_CPU;
+		a->probe = pr;
 	}
 }
 
 void
-sbx_start(sbx_run *r)
+sbx_prepare(sbx_run *r)
 {
 	const addin__sandbox_probe_info *pr = addin__sandbox_probe();
-	int                              pol_fd, rep[2], out[2], jfds[8];
-	size_t                           nj     = 0;
-	pid_t                            parent = getpid();
-	char                            *argv[6];
-	char                            *envp[8];
-	size_t                           ne = 0;
-	static char                      helper[4096];
+	addin__sandbox_probe_info        poor;
+	addin__sbx_args                  a;
 
+	// What the launch refuses for want of a kernel feature
+	// (addin__sandbox_policy_fit, and the mount namespace
+	// sandbox_launch.c insists on); any other failure fails.
 	if (r->level != ADDIN__SANDBOX_NONE && (!pr->seccomp || !pr->tsync)) {
 		SBX_SKIP_MISSING("seccomp with TSYNC unavailable");
 	}
-	ADDIN_PASS(addin__sandbox_policy_fit(&r->policy, pr, r->warnings,
-	                                     sizeof(r->warnings)));
-	if (!r->no_cgroup) {
-		ADDIN_PASS(addin__cgroup_create(pr, r->action,
-		                                &r->policy.limits, &r->cg));
-		r->mechanisms = addin__cgroup_mechanisms(r->cg);
-		r->oom_before = addin__cgroup_oom_kills(r->cg);
-		nj            = addin__cgroup_join_fds(r->cg, jfds, 8);
+	if (r->level != ADDIN__SANDBOX_NONE && !sbx_can_ns(ADDIN__NS_MNT)) {
+		SBX_SKIP_MISSING("no mount namespace");
 	}
-	addin__cgroup_apply_to_policy(r->cg, &r->policy);
-	ADDIN_PASS(addin__sandbox_policy_to_fd(&r->policy, &pol_fd));
-	ADDIN_PASS(addin__sandbox_report_pipe(rep));
-	ADDIN_CHECK(pipe2(out, O_CLOEXEC) == 0);
-	// Out of the way of 1, 3 and 4 in the child.
-	int hi_pol = fcntl(pol_fd, F_DUPFD_CLOEXEC, 20);
-	int hi_rep = fcntl(rep[1], F_DUPFD_CLOEXEC, 20);
-	int hi_out = fcntl(out[1], F_DUPFD_CLOEXEC, 20);
-	ADDIN_CHECK(hi_pol >= 20 && hi_rep >= 20 && hi_out >= 20);
-	close(pol_fd);
-	close(rep[1]);
-	close(out[1]);
+	launch_args(r, &poor, &a);
+	ADDIN_PASS(addin__sbx_prepare(&r->opts, &a, &r->sbx));
+	r->namespaces = addin__sbx_policy(r->sbx)->namespaces;
+	r->mechanisms = addin__cgroup_mechanisms(addin__sbx_cgroup(r->sbx));
+}
 
-	static char a_stages[256], a_action[64], a_arg[1024];
-	static char e_path[] = "PATH=/usr/bin:/bin";
-	// LeakSanitizer stops the world with ptrace and a non-thread clone:
-	// both are forbidden in the sandbox.
-	static char e_asan[]  = "ASAN_OPTIONS=detect_leaks=0";
-	static char e_ubsan[] = "UBSAN_OPTIONS=print_stacktrace=1";
-	static char e_time[]  = "SANDBOX_HELPER_TIMING=1";
+void
+sbx_spawn(sbx_run *r)
+{
+	int               tsock[2], out[2], pid, pidfd;
+	addin__spawn_fd   fds[4];
+	addin__spawn_opts so;
+	char              parent[16];
+	char             *argv[12];
+	char             *envp[8];
+	size_t            ne = 0;
+	static char       helper[4096];
+	static char       a_stages[256], a_action[64], a_arg[1024];
+	static char       o_parent[] = "--parent", o_pol[] = "--sandbox-fd";
+	static char       o_rep[]   = "--report-fd", a_pol[16], a_rep[16];
+	static char       e_path[]  = "PATH=/usr/bin:/bin";
+	static char       e_ubsan[] = "UBSAN_OPTIONS=print_stacktrace=1";
+	static char       e_time[]  = "SANDBOX_HELPER_TIMING=1";
+
+	ADDIN_PASS(addin__plat_socketpair(tsock));
+	ADDIN_CHECK(pipe2(out, O_CLOEXEC) == 0);
 	snprintf(helper, sizeof(helper), "%s", sbx_helper_path());
+	snprintf(parent, sizeof(parent), "%d", (int) getpid());
 	snprintf(a_stages, sizeof(a_stages), "%s", r->stages);
 	snprintf(a_action, sizeof(a_action), "%s", r->action);
 	snprintf(a_arg, sizeof(a_arg), "%s", r->arg != NULL ? r->arg : "");
-	argv[0]    = helper;
-	argv[1]    = a_stages;
-	argv[2]    = a_action;
-	argv[3]    = a_arg;
-	argv[4]    = NULL;
+	snprintf(a_pol, sizeof(a_pol), "%d", ADDIN__SBX_POLICY_FD);
+	snprintf(a_rep, sizeof(a_rep), "%d", ADDIN__SBX_REPORT_FD);
+	argv[0]  = helper;
+	argv[1]  = o_parent;
+	argv[2]  = parent;
+	argv[3]  = o_pol;
+	argv[4]  = a_pol;
+	argv[5]  = o_rep;
+	argv[6]  = a_rep;
+	argv[7]  = a_stages;
+	argv[8]  = a_action;
+	argv[9]  = a_arg;
+	argv[10] = NULL;
+	// The sandbox's own settings first (TMPDIR; no LeakSanitizer in a
+	// sanitizer build: it stops the world with ptrace and a non-thread
+	// clone, both forbidden in the sandbox).
+	for (const char *const *e = addin__sbx_env(r->sbx); *e != NULL; e++) {
+		ADDIN_CHECK(ne + 4 < sizeof(envp) / sizeof(envp[0]));
+		envp[ne++] = addin__deconst(*e);
+	}
 	envp[ne++] = e_path;
-	envp[ne++] = e_asan;
 	envp[ne++] = e_ubsan;
 	if (r->timing) {
 		envp[ne++] = e_time;
 	}
 	envp[ne] = NULL;
+	fds[0]   = (addin__spawn_fd) {tsock[0], 3};
+	fds[1]   = (addin__spawn_fd) {out[1], 1};
+	fds[2]   = (addin__spawn_fd) {addin__sbx_policy_fd(r->sbx),
+	                              ADDIN__SBX_POLICY_FD};
+	fds[3]   = (addin__spawn_fd) {addin__sbx_report_fd_child(r->sbx),
+	                              ADDIN__SBX_REPORT_FD};
+	memset(&so, 0, sizeof(so));
+	so.path       = helper;
+	so.argv       = argv;
+	so.envp       = envp;
+	so.fds        = fds;
+	so.nfds       = 4;
+	so.new_pgroup = true;
 
 	r->start_us = now_us();
-	r->pid      = fork();
-	ADDIN_CHECK(r->pid >= 0);
-	if (r->pid == 0) {
-		// Async-signal-safe only from here to execve.
-		if (addin__cgroup_join_self(jfds, nj) != 0 ||
-		    addin__sandbox_child_prepare(parent, false) != 0) {
-			_exit(ADDIN__SANDBOX_EXIT_SETUP);
-		}
-		if (dup2(hi_out, 1) < 0 || dup2(hi_pol, 3) < 0 ||
-		    dup2(hi_rep, 4) < 0) {
-			_exit(ADDIN__SANDBOX_EXIT_SETUP);
-		}
-		syscall(SYS_close_range, 5, ~0u, 0);
-		execve(helper, argv, envp);
-		_exit(127);
-	}
-	close(hi_pol);
-	close(hi_rep);
-	close(hi_out);
-	r->report_fd = rep[0];
-	r->out_fd    = out[0];
+	ADDIN_PASS(addin__plat_spawn(&so, &pid, &pidfd));
+	close(tsock[0]);
+	close(out[1]);
+	r->pid   = pid;
+	r->pidfd = pidfd;
+	// In the cgroup before it has its token, so before it can fork.
+	ADDIN_PASS(addin__sbx_started(r->sbx, pid));
+	ADDIN_PASS(addin__plat_send_full(tsock[1], "t", 1));
+	close(tsock[1]);
+	r->out_fd = out[0];
 	fcntl(r->out_fd, F_SETFL, O_NONBLOCK);
-	r->pidfd = (int) syscall(SYS_pidfd_open, r->pid, 0);
-	ADDIN_CHECK(r->pidfd >= 0);
+}
+
+void
+sbx_start(sbx_run *r)
+{
+	sbx_prepare(r);
+	sbx_spawn(r);
 }
 
 static void
@@ -246,8 +306,33 @@ void
 sbx_kill(sbx_run *r, addin__sandbox_host_kill why)
 {
 	r->host_kill = why;
-	ADDIN_CHECK(
-	    syscall(SYS_pidfd_send_signal, r->pidfd, SIGKILL, NULL, 0) == 0);
+	ADDIN_PASS(addin__plat_pidfd_kill(r->pidfd, SIGKILL));
+}
+
+// No per-activation group of this process may be left in any hierarchy.
+static void
+check_no_group_left(void)
+{
+	const addin__sandbox_probe_info *p = addin__sandbox_probe();
+	char                             prefix[64];
+	snprintf(prefix, sizeof(prefix), "bulkhead-%d-", (int) getpid());
+	for (int i = 0; i < 5; i++) {
+		const char *dir = i == 4 ? p->cgroup2_dir : p->cgroup1_dir[i];
+		DIR        *d;
+		struct dirent *de;
+		if (dir[0] == '\0' || (d = opendir(dir)) == NULL) {
+			continue;
+		}
+		while ((de = readdir(d)) != NULL) {
+			if (strncmp(de->d_name, prefix, strlen(prefix)) == 0) {
+				fprintf(stderr,
+				        "  FAILED: left behind: %s/%s\n", dir,
+				        de->d_name);
+				_exit(1);
+			}
+		}
+		closedir(d);
+	}
 }
 
 addin__sandbox_cause
@@ -255,58 +340,38 @@ sbx_wait(sbx_run *r)
 {
 	int           deadline = r->deadline_ms > 0 ? r->deadline_ms : 20000;
 	struct pollfd p        = {r->pidfd, POLLIN, 0};
-	siginfo_t     si;
-	struct rusage ru;
-	addin__sandbox_death_in in;
+	addin__plat_exit ex;
+	addin__cgroup   *cg = addin__sbx_cgroup(r->sbx);
 
 	if (poll(&p, 1, deadline) == 0) {
 		sbx_kill(r, ADDIN__HOST_KILL_DEADLINE);
 	}
-	memset(&si, 0, sizeof(si));
-	memset(&ru, 0, sizeof(ru));
-	ADDIN_CHECK(
-	    syscall(SYS_waitid, P_PIDFD, r->pidfd, &si, WEXITED, &ru) == 0);
+	ADDIN_PASS(addin__plat_pidfd_wait_ex(r->pidfd, -1, &ex));
 	r->elapsed_us  = now_us() - r->start_us;
-	r->wait_code   = si.si_code;
-	r->wait_status = si.si_status;
-	r->cpu_ms =
-	    (int64_t) ru.ru_utime.tv_sec * 1000 + ru.ru_utime.tv_usec / 1000 +
-	    (int64_t) ru.ru_stime.tv_sec * 1000 + ru.ru_stime.tv_usec / 1000;
-	(void) addin__sandbox_reports_drain(r->report_fd, &r->reports);
+	r->wait_code   = ex.code;
+	r->wait_status = ex.value;
+	r->cpu_ms      = ex.cpu_ms;
+	addin__sbx_classify(r->sbx, r->wait_code, r->wait_status, r->cpu_ms,
+	                    (int) r->host_kill, &r->death);
+	addin__sbx_reports(r->sbx, &r->reports);
 	read_out(r);
-
-	memset(&in, 0, sizeof(in));
-	in.wait_code   = r->wait_code;
-	in.wait_status = r->wait_status;
-	in.host_kill   = r->host_kill;
-	in.oom_kills   = -1;
-	if (r->cg != NULL && r->oom_before >= 0) {
-		int64_t now  = addin__cgroup_oom_kills(r->cg);
-		in.oom_kills = now < 0 ? -1 : now - r->oom_before;
-	}
-	in.cpu_ms      = r->cpu_ms;
-	in.cpu_limit_s = r->policy.limits.cpu_seconds;
-	in.reports     = &r->reports;
-	addin__sandbox_classify(&in, &r->death);
 
 	// Nothing of it may remain, without our help (the namespace dies
 	// with its reaper).
 	r->left = -1;
-	if (r->cg != NULL && addin__cgroup_count(r->cg) >= 0) {
+	if (addin__cgroup_count(cg) >= 0) {
 		int64_t end = now_us() + 2000000;
-		while ((r->left = addin__cgroup_count(r->cg)) > 0 &&
+		while ((r->left = addin__cgroup_count(cg)) > 0 &&
 		       now_us() < end) {
 			usleep(1000);
 		}
 	}
-	if (r->cg != NULL) {
-		ADDIN_PASS(addin__cgroup_destroy(r->cg));
-		r->cg = NULL;
-	}
+	addin__sbx_destroy(r->sbx);
+	r->sbx = NULL;
+	check_no_group_left();
 	close(r->pidfd);
-	close(r->report_fd);
 	close(r->out_fd);
-	r->pidfd = r->report_fd = r->out_fd = -1;
+	r->pidfd = r->out_fd = -1;
 	return r->death.cause;
 }
 
@@ -336,11 +401,25 @@ rm_rf(const char *dir)
 void
 sbx_fini(sbx_run *r)
 {
-	addin__sandbox_policy_fini(&r->policy);
+	addin__sbx_destroy(r->sbx); // when sbx_wait did not run
+	r->sbx = NULL;
 	if (r->scratch[0] != '\0') {
 		rm_rf(r->scratch);
 		r->scratch[0] = '\0';
 	}
+}
+
+bool
+sbx_can_ns(uint32_t ns_bit)
+{
+	addin__sandbox_policy p;
+	bool                  can;
+	addin__sandbox_policy_init(&p, ADDIN__SANDBOX_RESTRICTED);
+	can = addin__sandbox_policy_fit(&p, addin__sandbox_probe(), NULL, 0) ==
+	          ADDIN_OK &&
+	      (p.namespaces & ns_bit) != 0;
+	addin__sandbox_policy_fini(&p);
+	return can;
 }
 
 // stat_of reads the parent pid and state of /proc/@name/stat.

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: MIT
 // Copyright 2026 The Bulkhead Authors
 //
-// sbx_host.h: a host-side spawner for the sandbox tests, doing what the
-// host's spawner will do around the runner: probe, fit the policy, make
-// the cgroup, hand over the policy (sealed memfd at fd 3) and the report
-// socket (fd 4), fork, join the cgroup and set the parent-death signal in
-// the child (async-signal-safe only), exec sandbox_helper, wait with a
-// deadline through a pidfd, drain the reports, classify the death, check
-// that nothing of it is left, and remove the cgroup.
+// sbx_host.h: the host side of the sandbox tests.  It launches the helper
+// (sandbox_helper.c, which applies the runner half's steps itself) exactly
+// the way the host launches addin-runner, only without the channel: the
+// options become a policy, cgroup, private ipc directory, sealed policy
+// memfd and report socket through host/src/sandbox_launch.c
+// (addin__sbx_prepare); the helper is spawned with posix_spawn through the
+// platform layer (addin__plat_spawn, as the supervisor does) with a token
+// socket on descriptor 3, the policy on 4 and the report socket on 5;
+// addin__sbx_started puts it into the cgroup while it waits for its token;
+// then the token.  Its end is waited for through the pidfd with a
+// deadline, classified by addin__sbx_classify, and everything is removed by
+// addin__sbx_destroy, after checking that nothing of it was left.
 
 #ifndef SBX_HOST_H
 #define SBX_HOST_H
@@ -16,31 +21,35 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "sandbox/sandbox.h"
+#include "addin/host.h"
+#include "sandbox_launch.h"
+
+#define SBX_MAX_READ 8
 
 typedef struct sbx_run {
 	// Inputs.
 	addin__sandbox_level level;
 	const char          *stages; // helper stage list ("all", ...)
 	const char          *action;
-	const char          *arg; // may be NULL
-	bool                 no_cgroup;
+	const char          *arg;         // may be NULL
+	bool                 no_cgroup;   // run as on a machine without any
+	bool                 no_cpu_ctrl; // ... without a cpu controller
 	int                  deadline_ms; // 0: 20 s
 	bool                 timing;      // SANDBOX_HELPER_TIMING
-	// The policy, initialised by sbx_init; tests adjust it before
-	// sbx_start, which fits it to the probe.
-	addin__sandbox_policy policy;
+	// The activation's sandbox options, set up by sbx_init (read_own_dir
+	// off, the scratch directory below); tests adjust them before
+	// sbx_start.
+	addin_sandbox_options opts;
+	const char           *read_dirs[SBX_MAX_READ + 1]; // opts.read_dirs
 	char                  scratch[256]; // made by sbx_init, 0700 nobody
 
 	// Outputs.
-	pid_t                    pid;
+	addin__sbx              *sbx;        // the host's half of the launch
+	uint32_t                 namespaces; // the fitted policy's
+	uint32_t                 mechanisms; // the cgroup's
+	int                      pid;
 	int                      pidfd;
-	int                      report_fd;
 	int                      out_fd;
-	addin__cgroup           *cg;
-	int64_t                  oom_before;
-	uint32_t                 mechanisms;
-	char                     warnings[512];
 	addin__sandbox_host_kill host_kill;
 	int                      wait_code, wait_status;
 	int64_t                  cpu_ms;
@@ -55,12 +64,25 @@ typedef struct sbx_run {
 // sbx_helper_path returns the helper beside the running test executable.
 const char *sbx_helper_path(void);
 
-// sbx_init prepares @r for @level with the default policy, a fresh scratch
-// directory and the helper's own needs.
+// sbx_init prepares @r for @level with the level's default options and a
+// fresh scratch directory.
 void sbx_init(sbx_run *r, addin__sandbox_level level, const char *stages,
               const char *action, const char *arg);
 
-// sbx_start fits the policy, makes the cgroup and starts the helper.
+// sbx_add_read grants @dir read-only (opts.read_dirs).
+void sbx_add_read(sbx_run *r, const char *dir);
+
+// sbx_prepare prepares the launch (addin__sbx_prepare): policy, cgroup,
+// ipc directory, memfd, report socket.  Skips (or, with
+// ADDIN_TEST_REQUIRE_SANDBOX, fails) when this machine cannot sandbox at
+// @r's level; any other failure fails.
+void sbx_prepare(sbx_run *r);
+
+// sbx_spawn spawns the helper, puts it into the cgroup (addin__sbx_started)
+// and hands it its token.
+void sbx_spawn(sbx_run *r);
+
+// sbx_start is sbx_prepare, then sbx_spawn.
 void sbx_start(sbx_run *r);
 
 // sbx_wait_output waits up to @ms for @text to appear on the helper's
@@ -72,11 +94,16 @@ void sbx_kill(sbx_run *r, addin__sandbox_host_kill why);
 
 // sbx_wait waits for the death (killing at the deadline), classifies it,
 // waits up to 2 s for the cgroup to empty on its own (r->left), then
-// removes the cgroup and closes everything.  Returns r->death.cause.
+// removes everything (addin__sbx_destroy), checks that no cgroup of this
+// process is left, and closes the rest.  Returns r->death.cause.
 addin__sandbox_cause sbx_wait(sbx_run *r);
 
-// sbx_fini frees the policy and removes the scratch directory.
+// sbx_fini removes the scratch directory.
 void sbx_fini(sbx_run *r);
+
+// sbx_can_ns is true when a restricted policy fitted to this machine
+// creates namespace @ns_bit (ADDIN__NS_*).
+bool sbx_can_ns(uint32_t ns_bit);
 
 // sbx_descendants lists up to @max live processes below @pid (children,
 // grandchildren...; from /proc/*/stat, so it works unprivileged and sees

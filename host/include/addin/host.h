@@ -115,16 +115,22 @@ typedef enum addin_isolation {
 // "own-process", "sandboxed", or "unknown".  Static.  Thread-safe.
 ADDIN_API const char *addin_isolation_name(addin_isolation level);
 
-// The sandbox of ADDIN_ISOLATION_SANDBOXED (README, "Sandbox levels").
+// The sandbox of ADDIN_ISOLATION_SANDBOXED (README, "Sandbox levels").  0 is
+// no level, as for addin_isolation: options whose level was never set are
+// refused with ADDIN_EINVAL, never run without a boundary.  (Until 0.1,
+// ADDIN_SANDBOX_NONE was 0; see NEWS.md.)
 typedef enum addin_sandbox_level {
-	ADDIN_SANDBOX_NONE       = 0, // own process only; not a boundary
 	ADDIN_SANDBOX_RESTRICTED = 1, // the default for untrusted add-ins
 	ADDIN_SANDBOX_STRICT     = 2, // restricted, no files after load
+	ADDIN_SANDBOX_NONE       = 3, // own process only; not a boundary
 } addin_sandbox_level;
 
 // addin_sandbox_options: the sandbox level, limits and grants of one
-// activation.  Always initialise with ADDIN_SANDBOX_OPTIONS_INIT.  For a
-// limit, 0 means the level's default and UINT64_MAX means unlimited.
+// activation.  Always initialise with ADDIN_SANDBOX_OPTIONS_INIT (level
+// restricted): a level of 0, as left by `{ .abi_version = 1 }` or a zeroed
+// struct, or any value not listed above, makes addin_activate fail with
+// ADDIN_EINVAL.  For a limit, 0 means the level's default and UINT64_MAX
+// means unlimited.
 typedef struct addin_sandbox_options {
 	uint32_t            abi_version; // 1
 	addin_sandbox_level level;
@@ -200,7 +206,9 @@ typedef struct addin_activation_options {
 // add-in-side adapter only where the level says.
 //
 // Errors, each with a message naming the add-in (addin_errmsg()):
-// ADDIN_EINVAL (bad arguments or options), ADDIN_ELEVEL (the level is not
+// ADDIN_EINVAL (bad arguments or options, among them sandbox options that
+// are not version 1 or whose level is not one of addin_sandbox_level:
+// nothing is loaded or started then), ADDIN_ELEVEL (the level is not
 // possible for this token: direct connect across different views, a shared
 // process without a process), ADDIN_ESPAWN (the runner is missing or died
 // before it was ready), ADDIN_ELOAD (a library failed to load: the missing

@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sandbox/sandbox.h"
+#include "sandbox_host.h"
 
 #define MIB (1024ull * 1024ull)
 
@@ -58,26 +58,32 @@ make(const char *name, uint64_t mem, uint64_t procs, uint32_t need)
 	(ADDIN__MECH_KILL_V2 | ADDIN__MECH_KILL_FREEZER | \
 	 ADDIN__MECH_KILL_LOOP)
 
-// child_in joins @cg from a forked child (the async-signal-safe way),
-// tells the parent through a pipe, then runs @fn.
+// child_in forks a child that waits until the parent attached it to @cg
+// by pid (as the host attaches the runner it spawned, which waits for its
+// token), then runs @fn with the write end of a pipe to the parent.
 static pid_t
 child_in(addin__cgroup *cg, void (*fn)(int), int *ret_rd)
 {
-	int    fds[8];
-	size_t n = addin__cgroup_join_fds(cg, fds, 8);
-	int    p[2];
-	pid_t  pid;
-	ADDIN_CHECK(pipe(p) == 0);
+	int   p[2], go[2];
+	char  c;
+	pid_t pid;
+	ADDIN_CHECK(pipe(p) == 0 && pipe(go) == 0);
 	pid = fork();
 	if (pid == 0) {
 		close(p[0]);
-		if (addin__cgroup_join_self(fds, n) != 0) {
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1) {
 			_exit(99);
 		}
+		close(go[0]);
 		fn(p[1]);
 		_exit(0);
 	}
 	close(p[1]);
+	close(go[0]);
+	ADDIN_PASS(addin__cgroup_attach(cg, pid));
+	ADDIN_CHECK(write(go[1], "g", 1) == 1);
+	close(go[1]);
 	*ret_rd = p[0];
 	return pid;
 }
@@ -543,7 +549,7 @@ test_leftovers(void)
 ADDIN_TEST_LIST = {
     {"a group gets its limits and is removed on destroy",
      test_create_limits_destroy},
-    {"a forked child joins through pre-opened descriptors and is killed",
+    {"a child attached before it starts is in the group and is killed",
      test_join_and_kill},
     {"the parent can attach a process by pid", test_attach_by_pid},
     {"kill takes the whole tree, even after setsid and a double fork",

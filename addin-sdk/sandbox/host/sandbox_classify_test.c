@@ -13,7 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sandbox/sandbox.h"
+#include "sandbox_host.h"
+#include "sandbox_runner.h"
 
 static addin__sandbox_death
 classify(int code, int status, addin__sandbox_host_kill hk, int64_t oom,

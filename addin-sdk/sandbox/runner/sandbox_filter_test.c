@@ -25,7 +25,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "sandbox/sandbox.h"
+#include "sandbox_runner.h"
 
 #define SELF 2 // the worker's pid in its namespace
 

@@ -9,7 +9,7 @@
 // and the add-in is loaded: default trap, an allow list of what a running
 // add-in plus nng needs.  Both are loaded with TSYNC so that every thread
 // (nng starts about 13) is filtered.  Violations trap (SIGSYS to the
-// reporter in sigsys.c, which reports the call and dies); never
+// reporter in report.c, which reports the call and dies); never
 // SCMP_ACT_KILL, which would kill only the thread.
 
 #define _GNU_SOURCE
@@ -27,7 +27,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "sandbox.h"
+#include "sandbox_runner.h"
 
 #ifndef CLONE_NEWCGROUP
 #define CLONE_NEWCGROUP 0x02000000

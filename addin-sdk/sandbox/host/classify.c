@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "sandbox.h"
+#include "sandbox_host.h"
 
 static const char *const cause_names[] = {
     "unknown",         "exited",         "signaled",
@@ -134,82 +134,4 @@ addin__sandbox_classify(const addin__sandbox_death_in *in,
 		         in->wait_code == CLD_DUMPED ? ", core dumped" : "");
 	}
 	*ret = d;
-}
-
-// ---------------------------------------------------------------- describe
-
-struct out {
-	char  *buf;
-	size_t size, len;
-};
-
-static void
-add(struct out *o, const char *s)
-{
-	size_t n = strlen(s);
-	if (o->size == 0) {
-		return;
-	}
-	if (o->len + n >= o->size) {
-		n = o->size - 1 - o->len;
-	}
-	memcpy(o->buf + o->len, s, n);
-	o->len += n;
-	o->buf[o->len] = '\0';
-}
-
-void
-addin__sandbox_describe(uint32_t flags, char *buf, size_t size)
-{
-	static const struct {
-		uint32_t    bit;
-		const char *name;
-	} ns[]           = {{ADDIN__NS_USER, "user"}, {ADDIN__NS_PID, "pid"},
-	                    {ADDIN__NS_NET, "net"},   {ADDIN__NS_IPC, "ipc"},
-	                    {ADDIN__NS_MNT, "mnt"},   {ADDIN__NS_UTS, "uts"}};
-	struct out o     = {buf, size, 0};
-	bool       first = true;
-
-	if (size == 0) {
-		return;
-	}
-	buf[0] = '\0';
-	add(&o, "ns=");
-	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
-		if ((flags & ns[i].bit) != 0) {
-			add(&o, first ? "" : ",");
-			add(&o, ns[i].name);
-			first = false;
-		}
-	}
-	if (first) {
-		add(&o, "none");
-	}
-	add(&o,
-	    (flags & ADDIN__APPLIED_REAPER) ? " reaper=yes" : " reaper=no");
-	add(&o, (flags & ADDIN__APPLIED_FS) ? " fs=private-root" : " fs=host");
-	add(&o, (flags & ADDIN__APPLIED_IDENTITY) ? " uid=dropped"
-	                                          : " uid=unchanged");
-	add(&o, (flags & ADDIN__APPLIED_NNP) ? " nnp=yes" : " nnp=no");
-	add(&o, " rlimits=");
-	add(&o, (flags & ADDIN__APPLIED_LIMITS) ? "yes" : "no");
-	if (flags & ADDIN__APPLIED_RLIMIT_DATA) {
-		add(&o, "+data");
-	}
-	if (flags & ADDIN__APPLIED_RLIMIT_NPROC) {
-		add(&o, "+nproc");
-	}
-	add(&o, " seccomp=");
-	if ((flags & (ADDIN__APPLIED_STAGE1 | ADDIN__APPLIED_STAGE2)) == 0) {
-		add(&o, "none");
-	} else {
-		add(&o, (flags & ADDIN__APPLIED_STAGE1) ? "stage1" : "");
-		add(&o, (flags & ADDIN__APPLIED_STAGE1) &&
-		                (flags & ADDIN__APPLIED_STAGE2)
-		            ? "+"
-		            : "");
-		add(&o, (flags & ADDIN__APPLIED_STAGE2) ? "stage2" : "");
-	}
-	add(&o, (flags & ADDIN__APPLIED_SIGSYS) ? " sigsys-report=yes"
-	                                        : " sigsys-report=no");
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Copyright 2026 The Bulkhead Authors
 //
-// Handing the policy from the host to the runner: a sealed memfd the
-// runner inherits (or any readable descriptor, e.g. a pipe).
+// Handing the policy to the runner: encoded into a memfd that is sealed
+// before the runner inherits it, so nothing can change it afterwards.
 
 #define _GNU_SOURCE
 
@@ -11,12 +11,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "sandbox.h"
+#include "sandbox_host.h"
 
 addin_err
 addin__sandbox_policy_to_fd(const addin__sandbox_policy *p, int *ret_fd)
 {
-	char     *buf;
+	uint8_t  *buf;
 	size_t    len, off = 0;
 	addin_err rv;
 	int       fd;
@@ -57,46 +57,6 @@ addin__sandbox_policy_to_fd(const addin__sandbox_policy *p, int *ret_fd)
 
 fail_fd:
 	close(fd);
-out:
-	addin__free(buf);
-	return rv;
-}
-
-addin_err
-addin__sandbox_policy_from_fd(int fd, addin__sandbox_policy *ret_p)
-{
-	size_t    cap      = ADDIN__SANDBOX_POLICY_MAX + 1;
-	size_t    len      = 0;
-	bool      seekable = true;
-	addin_err rv;
-	char     *buf = addin__alloc(cap);
-
-	if (buf == NULL) {
-		return addin__seterr(ADDIN_ENOMEM, "sandbox: policy buffer");
-	}
-	while (len < cap) {
-		ssize_t n = seekable
-		                ? pread(fd, buf + len, cap - len, (off_t) len)
-		                : read(fd, buf + len, cap - len);
-		if (n < 0 && errno == ESPIPE && seekable) {
-			seekable = false;
-			continue;
-		}
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n < 0) {
-			rv = addin__syserr(ADDIN_ESYSERR, errno,
-			                   "sandbox: reading the policy");
-			goto out;
-		}
-		if (n == 0) {
-			break;
-		}
-		len += (size_t) n;
-	}
-	// More than the bound is refused by the decoder.
-	rv = addin__sandbox_policy_decode(buf, len, ret_p);
 out:
 	addin__free(buf);
 	return rv;

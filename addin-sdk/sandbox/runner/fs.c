@@ -20,7 +20,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "sandbox.h"
+#include "sandbox_runner.h"
 
 enum kind { K_RO, K_RW, K_DEV, K_LINK };
 

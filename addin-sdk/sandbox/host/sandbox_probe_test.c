@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sandbox/sandbox.h"
+#include "sandbox_host.h"
 
 // can_unshare tries @flags in a child (after a user namespace when not
 // root) and says whether it worked.

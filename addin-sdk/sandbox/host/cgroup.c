@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "platform/platform.h"
-#include "sandbox.h"
+#include "sandbox_host.h"
 #include "sbx_os.h"
 
 enum { V1_MEMORY, V1_PIDS, V1_CPU, V1_FREEZER, V1_COUNT };
@@ -33,8 +33,7 @@ struct addin__cgroup {
 	uint32_t mech;
 	char     v2[CG_PATH];           // "" when unused
 	char     v1[V1_COUNT][CG_PATH]; // "" when unused
-	int      join[V1_COUNT + 1];
-	size_t   n_join;
+	size_t   n_dirs;                // directories in use (v2 and v1)
 };
 
 static atomic_uint serial;
@@ -135,21 +134,6 @@ sweep_once(void)
 	for (int i = 0; i < V1_COUNT; i++) {
 		sweep_dir(pr->cgroup1_dir[i]);
 	}
-}
-
-static addin_err
-open_join(addin__cgroup *cg, const char *dir)
-{
-	char path[CG_PATH + 32];
-	int  fd;
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0) {
-		return addin__syserr(ADDIN_ESANDBOX, errno, "cgroup: open %s",
-		                     path);
-	}
-	cg->join[cg->n_join++] = fd;
-	return ADDIN_OK;
 }
 
 static void
@@ -270,7 +254,7 @@ try_create(const addin__sandbox_probe_info *pr, const char *name,
 			rmdir(cg->v2); // adds nothing here
 			cg->v2[0] = '\0';
 		} else if (rv == ADDIN_OK) {
-			rv = open_join(cg, cg->v2);
+			cg->n_dirs++;
 		}
 		if (rv != ADDIN_OK) {
 			goto fail;
@@ -302,14 +286,12 @@ try_create(const addin__sandbox_probe_info *pr, const char *name,
 		if (rv == ADDIN_OK) {
 			rv = setup_v1(cg, i, lim);
 		}
-		if (rv == ADDIN_OK) {
-			rv = open_join(cg, cg->v1[i]);
-		}
 		if (rv != ADDIN_OK) {
 			goto fail;
 		}
+		cg->n_dirs++;
 	}
-	if (cg->n_join > 0 &&
+	if (cg->n_dirs > 0 &&
 	    !(cg->mech & (ADDIN__MECH_KILL_V2 | ADDIN__MECH_KILL_FREEZER))) {
 		cg->mech |= ADDIN__MECH_KILL_LOOP;
 	}
@@ -376,31 +358,6 @@ addin__cgroup_apply_to_policy(const addin__cgroup   *cg,
 	p->cgroup_memory =
 	    (m & (ADDIN__MECH_MEMORY_V1 | ADDIN__MECH_MEMORY_V2));
 	p->cgroup_pids = (m & (ADDIN__MECH_PIDS_V1 | ADDIN__MECH_PIDS_V2));
-}
-
-size_t
-addin__cgroup_join_fds(const addin__cgroup *cg, int *fds, size_t max)
-{
-	size_t n = 0;
-	for (; cg != NULL && n < cg->n_join && n < max; n++) {
-		fds[n] = cg->join[n];
-	}
-	return n;
-}
-
-int
-addin__cgroup_join_self(const int *fds, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		ssize_t w;
-		do {
-			w = write(fds[i], "0", 1);
-		} while (w < 0 && errno == EINTR);
-		if (w != 1) {
-			return w < 0 ? errno : EIO;
-		}
-	}
-	return 0;
 }
 
 // Each group dir in use, v2 first.
@@ -509,7 +466,7 @@ addin__cgroup_kill(addin__cgroup *cg, int timeout_ms)
 	int64_t deadline = addin__now_ms() + timeout_ms;
 	char    state[64], path[CG_PATH + 32];
 
-	if (cg == NULL || cg->n_join == 0) {
+	if (cg == NULL || cg->n_dirs == 0) {
 		return addin__seterr(ADDIN_ENOTSUP,
 		                     "cgroup: no hierarchy to kill through");
 	}
@@ -562,11 +519,8 @@ addin__cgroup_destroy(addin__cgroup *cg)
 	if (cg == NULL) {
 		return ADDIN_OK;
 	}
-	if (cg->n_join > 0 && addin__cgroup_count(cg) > 0) {
+	if (cg->n_dirs > 0 && addin__cgroup_count(cg) > 0) {
 		(void) addin__cgroup_kill(cg, 2000);
-	}
-	for (size_t i = 0; i < cg->n_join; i++) {
-		close(cg->join[i]);
 	}
 	for (int i = 0; i <= V1_COUNT; i++) {
 		const char *d = dir_at(cg, i);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Copyright 2026 The Bulkhead Authors
 //
-// Reports from the runner to the host (applied mechanisms, failed setup
-// steps, seccomp violations) over a SOCK_SEQPACKET pair, and the SIGSYS
-// reporter that writes the violation record from a signal handler.
+// The runner's end of the report socket: what it applied, a failed setup
+// step (then the fixed exit code), and the SIGSYS reporter that writes a
+// seccomp violation's record from a signal handler.  Sending is
+// async-signal-safe: no allocation, raw system calls.
 
 #define _GNU_SOURCE
 
@@ -16,40 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "sandbox.h"
-
-_Static_assert(sizeof(addin__sandbox_record) == 112, "record layout");
-
-static const char *const step_names[] = {
-    "unknown",        "policy",   "namespaces",      "filesystem",
-    "limits",         "identity", "sigsys-reporter", "seccomp-stage1",
-    "seccomp-stage2", "load"};
-
-const char *
-addin__sandbox_step_name(int step)
-{
-	if (step > 0 &&
-	    (size_t) step < sizeof(step_names) / sizeof(step_names[0])) {
-		return step_names[step];
-	}
-	return step_names[0];
-}
-
-addin_err
-addin__sandbox_report_pipe(int ret_fds[2])
-{
-	int fds[2];
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0) {
-		return addin__syserr(ADDIN_ESYSERR, errno,
-		                     "sandbox: report socketpair");
-	}
-	// The host only reads; the runner only writes.
-	shutdown(fds[0], SHUT_WR);
-	shutdown(fds[1], SHUT_RD);
-	ret_fds[0] = fds[0];
-	ret_fds[1] = fds[1];
-	return ADDIN_OK;
-}
+#include "sandbox_runner.h"
 
 // rec_init fills the common fields; async-signal-safe (no memset call on
 // purpose: plain stores).
@@ -108,85 +76,6 @@ addin__sandbox_fail(int fd, addin__sandbox_step step, int errnum)
 	rec_text(&r, addin__sandbox_step_name((int) step));
 	rec_send(fd, &r);
 	_exit(ADDIN__SANDBOX_EXIT_SETUP);
-}
-
-addin_err
-addin__sandbox_record_decode(const void *buf, size_t len,
-                             addin__sandbox_record *ret)
-{
-	addin__sandbox_record r;
-	if (len != sizeof(r)) {
-		return addin__seterr(ADDIN_ECORRUPT,
-		                     "sandbox report: %zu bytes, expected %zu",
-		                     len, sizeof(r));
-	}
-	memcpy(&r, buf, sizeof(r));
-	if (r.magic != ADDIN__REC_MAGIC || r.version != ADDIN__REC_VERSION) {
-		return addin__seterr(ADDIN_ECORRUPT,
-		                     "sandbox report: bad magic or version");
-	}
-	if (r.type < ADDIN__REC_APPLIED || r.type > ADDIN__REC_SETUP) {
-		return addin__seterr(ADDIN_ECORRUPT,
-		                     "sandbox report: unknown type %u",
-		                     (unsigned) r.type);
-	}
-	r.text[sizeof(r.text) - 1] = '\0';
-	*ret                       = r;
-	return ADDIN_OK;
-}
-
-addin_err
-addin__sandbox_reports_drain(int fd, addin__sandbox_reports *r)
-{
-	for (int i = 0; i < 256; i++) {
-		unsigned char         buf[sizeof(addin__sandbox_record) + 1];
-		addin__sandbox_record rec;
-		ssize_t               n =
-		    recv(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
-		if (n < 0) {
-			if (errno == EINTR) {
-				continue;
-			}
-			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				return ADDIN_OK;
-			}
-			return addin__syserr(ADDIN_ESYSERR, errno,
-			                     "sandbox report: recv");
-		}
-		if (n == 0) {
-			return ADDIN_ECLOSED;
-		}
-		if (addin__sandbox_record_decode(buf, (size_t) n, &rec) !=
-		    ADDIN_OK) {
-			r->garbage++;
-			continue;
-		}
-		switch (rec.type) {
-		case ADDIN__REC_APPLIED:
-			if (!r->have_applied) {
-				r->applied      = rec;
-				r->have_applied = true;
-			} else {
-				// Stage 2 is reported after add-in code ran.
-				r->applied.flags |=
-				    rec.flags & ADDIN__APPLIED_STAGE2;
-			}
-			break;
-		case ADDIN__REC_SIGSYS:
-			if (!r->have_sigsys) {
-				r->sigsys      = rec;
-				r->have_sigsys = true;
-			}
-			break;
-		default:
-			if (!r->have_setup) {
-				r->setup      = rec;
-				r->have_setup = true;
-			}
-			break;
-		}
-	}
-	return ADDIN_OK;
 }
 
 // ---------------------------------------------------------------- SIGSYS

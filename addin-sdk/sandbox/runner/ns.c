@@ -34,7 +34,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sandbox.h"
+#include "sandbox_runner.h"
 #include "sbx_os.h"
 
 static const struct {
@@ -180,8 +180,7 @@ outer_main(pid_t reaper, int fd)
 }
 
 addin_err
-addin__sandbox_namespaces(const addin__sandbox_policy *p, int report_fd,
-                          uint32_t *applied)
+addin__sandbox_namespaces(const addin__sandbox_policy *p, uint32_t *applied)
 {
 	uint32_t ns    = p->level == ADDIN__SANDBOX_NONE ? 0 : p->namespaces;
 	int      flags = 0;
@@ -190,7 +189,6 @@ addin__sandbox_namespaces(const addin__sandbox_policy *p, int report_fd,
 	int      link[2];
 	pid_t    reaper;
 
-	(void) report_fd;
 	if (ns == 0) {
 		return ADDIN_OK;
 	}
