@@ -14,6 +14,7 @@ list(APPEND ADDIN_SDK_SRCS
 list(APPEND ADDIN_SDK_TESTS
   src/frame_test.c
   src/idmap_test.c
+  src/platform/trust_test.c
 )
 list(APPEND ADDIN_SDK_SRCS
   src/loader.c

@@ -27,12 +27,14 @@ open_lib(addin__loaded *l, const char *path, void **ret)
 	void *h;
 
 	// Loading is running its code: only what nobody else could have put
-	// there (again: the file may have changed since discovery).
+	// there (again: the file may have changed since discovery).  The one
+	// trust rule of platform.h, as in discovery.
 	if (addin__plat_path_trusted(path) != ADDIN_OK) {
 		addin_err rv = addin_last_error();
-		return addin__seterr(
-		    rv == ADDIN_EPERM ? ADDIN_EPERM : ADDIN_ELOAD,
-		    "add-in %s: will not load %s", l->name, addin_errmsg());
+		return addin__seterr(rv == ADDIN_EPERM ? ADDIN_EPERM
+		                                       : ADDIN_ELOAD,
+		                     "add-in %s: will not load %s: %s",
+		                     l->name, path, addin_errmsg());
 	}
 	dlerror();
 	if ((h = dlopen(path, RTLD_NOW | RTLD_LOCAL)) == NULL) {

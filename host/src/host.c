@@ -232,14 +232,21 @@ host_adapter_get(addin_host *h, addin_token *tok, host_adapter **ret)
 			return addin__seterr(ADDIN_ENOMEM, NULL);
 		}
 		// Loaded into the host: only files nobody else could have
-		// changed since discovery looked at them.
-		if ((cpath != NULL && cpath[0] != '\0' &&
-		     (rv = addin__plat_path_trusted(cpath)) != ADDIN_OK) ||
-		    (rv = addin__plat_path_trusted(path)) != ADDIN_OK) {
-			rv = addin__seterr(rv == ADDIN_EPERM ? ADDIN_EPERM
-			                                     : ADDIN_ELOAD,
-			                   "add-in %s: will not load: %s",
-			                   name, addin_errmsg());
+		// changed since discovery looked at them (the one trust rule
+		// of platform.h, as in discovery).
+		const char *check[] = {cpath, path};
+		for (size_t i = 0; i < 2 && rv == ADDIN_OK; i++) {
+			if (check[i] != NULL && check[i][0] != '\0' &&
+			    (rv = addin__plat_path_trusted(check[i])) !=
+			        ADDIN_OK) {
+				rv = addin__seterr(
+				    rv == ADDIN_EPERM ? ADDIN_EPERM
+				                      : ADDIN_ELOAD,
+				    "add-in %s: will not load %s: %s", name,
+				    check[i], addin_errmsg());
+			}
+		}
+		if (rv != ADDIN_OK) {
 			goto fail;
 		}
 		// The contract first: the adapter's DT_NEEDED on it resolves

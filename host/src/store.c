@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "elf_reader.h"
+#include "platform/platform.h"
 #include "store_impl.h"
 
 // Entries.
@@ -86,32 +87,14 @@ entry_cmp(const void *a, const void *b)
 
 // Safety: the host will load host-side adapters (and, at some isolation
 // levels, everything else) into its own process, so a file or directory that
-// someone else could have written is not used.
-
-bool
-addin__stat_untrusted(const struct stat *st, char *why, size_t len)
-{
-	if (st->st_uid != geteuid() && st->st_uid != 0) {
-		snprintf(
-		    why, len,
-		    "owned by uid %u, neither the host's user (uid %u) nor "
-		    "root",
-		    (unsigned) st->st_uid, (unsigned) geteuid());
-		return true;
-	}
-	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-		snprintf(why, len, "writable by group or others (mode %04o)",
-		         (unsigned) (st->st_mode & 07777));
-		return true;
-	}
-	return false;
-}
+// someone else could have written is not used.  The rule is platform.h's
+// (addin__plat_stat_untrusted), the same activation applies.
 
 static bool
 unsafe(const struct stat *st, char *why, size_t len)
 {
 	char reason[128];
-	if (!addin__stat_untrusted(st, reason, sizeof(reason))) {
+	if (!addin__plat_stat_untrusted(st, reason, sizeof(reason))) {
 		return false;
 	}
 	snprintf(why, len, "%s: not trusted, skipped", reason);
@@ -945,6 +928,35 @@ open_pipeline(const addin_store *s, int *ret_fd)
 	return ADDIN_OK;
 }
 
+// pipeline_trusted checks the pipeline directory, open with stat @pst, and
+// every directory above it, once per update: the same walk activation makes
+// for each segment (platform.h), so that discovery offers nothing activation
+// would refuse for where it lies.  Below it, the scan checks each directory
+// and file it opens, relative to the one before, with the same rule.  On
+// refusal adds the warning and returns false.
+static bool
+pipeline_trusted(const addin_store *s, const struct stat *pst,
+                 addin_warnings *w)
+{
+	struct stat st;
+
+	if (addin__plat_dir_trusted(s->dir, &st) != ADDIN_OK) {
+		(void) addin__warn(
+		    w, s->dir,
+		    "pipeline directory not trusted, nothing in "
+		    "it is used: %s",
+		    addin_errmsg());
+		return false;
+	}
+	if (st.st_dev != pst->st_dev || st.st_ino != pst->st_ino) {
+		(void) addin__warn(w, s->dir,
+		                   "pipeline directory replaced while being "
+		                   "examined: nothing in it is used");
+		return false;
+	}
+	return true;
+}
+
 static void
 install(addin_store *s, addin__entries *out)
 {
@@ -959,7 +971,6 @@ do_update(addin_store *s, bool rebuild, addin_warnings *w)
 	struct stat    pst;
 	addin__entries cached = {0};
 	struct scan    sc;
-	char           why[160];
 	char           lockmsg[ADDIN__ERRMSG_MAX] = "";
 	char           cpath[PATH_MAX + 32];
 	bool           loaded = false, any, dirty;
@@ -984,10 +995,8 @@ do_update(addin_store *s, bool rebuild, addin_warnings *w)
 	memset(&sc, 0, sizeof(sc));
 	sc.s = s;
 	sc.w = w;
-	if (unsafe(&pst, why, sizeof(why))) {
-		// Nothing inside can be trusted either.
-		(void) addin__warn(w, s->dir, "pipeline directory %s", why);
-		goto done_scan;
+	if (!pipeline_trusted(s, &pst, w)) {
+		goto done_scan; // nothing inside can be trusted either
 	}
 	if (may_write) {
 		lrv = addin__cache_lock(pfd, s->lock_timeout_ms, &lockfd);
@@ -1234,47 +1243,6 @@ find(addin_store *s, const char *view, const char *vhash,
 	return ADDIN_OK;
 }
 
-// check_dirs checks the directories above the file @path (canonical): from
-// the pipeline directory down when @path lies inside it, else its own
-// directory only.
-static addin_err
-check_dirs(const addin_store *s, const char *path)
-{
-	size_t      dlen = strlen(s->dir);
-	const char *last = strrchr(path, '/');
-	size_t      end  = (size_t) (last - path);
-	size_t      from = end;
-	char        buf[PATH_MAX];
-	char        why[160];
-	struct stat st;
-
-	if (strncmp(path, s->dir, dlen) == 0 && path[dlen] == '/') {
-		from = dlen;
-	}
-	for (size_t i = from; i <= end; i++) {
-		if (path[i] != '/') {
-			continue;
-		}
-		memcpy(buf, path, i);
-		buf[i == 0 ? 1 : i] = '\0';
-		if (i == 0) {
-			buf[0] = '/';
-		}
-		if (lstat(buf, &st) != 0) {
-			return addin__syserr(ADDIN_EPERM, errno, "%s", buf);
-		}
-		if (!S_ISDIR(st.st_mode)) {
-			return addin__seterr(ADDIN_EPERM,
-			                     "%s: no longer a directory", buf);
-		}
-		if (unsafe(&st, why, sizeof(why))) {
-			return addin__seterr(ADDIN_EPERM, "directory %s: %s",
-			                     buf, why);
-		}
-	}
-	return ADDIN_OK;
-}
-
 static addin_err
 find_addin(addin_store *s, const char *path, const char *view,
            const char *vhash, addin_token **ret)
@@ -1299,10 +1267,6 @@ find_addin(addin_store *s, const char *path, const char *view,
 		                                   : ADDIN_ESYSERR,
 		                     e, "%s", path);
 	}
-	rv = check_dirs(s, real);
-	if (rv != ADDIN_OK) {
-		return rv;
-	}
 	if (lstat(real, &st) != 0) {
 		return addin__syserr(ADDIN_ENOTFOUND, errno, "%s", real);
 	}
@@ -1310,8 +1274,11 @@ find_addin(addin_store *s, const char *path, const char *view,
 		return addin__seterr(ADDIN_ESEGMENT, "%s: is %s", real,
 		                     type_name(st.st_mode));
 	}
-	if (unsafe(&st, why, sizeof(why))) {
-		return addin__seterr(ADDIN_EPERM, "%s: %s", real, why);
+	// The walk activation makes: the file and every directory from "/".
+	rv = addin__plat_path_trusted(real);
+	if (rv != ADDIN_OK) {
+		return addin__seterr(rv == ADDIN_ENOTFOUND ? rv : ADDIN_EPERM,
+		                     "%s", addin_errmsg());
 	}
 	rv = load_segment(AT_FDCWD, real, &st, ADDIN_SEGMENT_ADDIN, NULL, real,
 	                  &key, &seg);

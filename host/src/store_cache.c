@@ -458,7 +458,7 @@ addin__cache_load(addin_store *s, int pfd, const struct stat *pst,
 		rv = untrusted(w, path, "cache is not a regular file");
 		goto done;
 	}
-	if (addin__stat_untrusted(&st, reason, sizeof(reason))) {
+	if (addin__plat_stat_untrusted(&st, reason, sizeof(reason))) {
 		snprintf(why, sizeof(why), "cache file %s, not trusted",
 		         reason);
 		rv = untrusted(w, path, why);

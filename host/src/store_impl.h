@@ -116,14 +116,6 @@ ADDIN_PRIVATE addin__entry *addin__entries_push(addin__entries *e);
 ADDIN_PRIVATE addin__entry *addin__entries_find(const addin__entries *e,
                                                 const char           *rel);
 
-// addin__stat_untrusted is true when a file or directory with stat @st may
-// have been written by someone but the host's effective user and root:
-// owned by another user, or writable by group or others.  @why gets the
-// reason ("owned by uid 65534, ...", "writable by group or others (mode
-// 0666)").  Used for segments, their directories and the cache alike.
-ADDIN_PRIVATE bool addin__stat_untrusted(const struct stat *st, char *why,
-                                         size_t len);
-
 // addin__store_stats copies what the last update did.
 ADDIN_PRIVATE void addin__store_stats(addin_store               *s,
                                       struct addin__store_stats *ret);
