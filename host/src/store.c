@@ -44,17 +44,11 @@ addin__entries_clear(addin__entries *e)
 addin__entry *
 addin__entries_push(addin__entries *e)
 {
-	if (e->n == e->cap) {
-		size_t ncap = e->cap == 0 ? 64 : e->cap * 2;
-		void  *nv   = e->v == NULL
-		                  ? addin__alloc(ncap * sizeof(*e->v))
-		                  : addin__realloc(e->v, ncap * sizeof(*e->v));
-		if (nv == NULL) {
-			return NULL;
-		}
-		e->v   = nv;
-		e->cap = ncap;
+	void *nv = addin__grow(e->v, &e->cap, e->n + 1, sizeof(*e->v));
+	if (nv == NULL) {
+		return NULL;
 	}
+	e->v = nv;
 	memset(&e->v[e->n], 0, sizeof(e->v[0]));
 	return &e->v[e->n++];
 }
@@ -324,18 +318,11 @@ list_dir(struct scan *sc, int dfd, const char *rel, struct names *ret)
 			         ADDIN__STORE_MAX_DIR_ENTRIES);
 			break;
 		}
-		if (nm.n == cap) {
-			size_t ncap = cap == 0 ? 32 : cap * 2;
-			void  *nv =
-                            nm.v == NULL
-			         ? addin__alloc(ncap * sizeof(char *))
-			         : addin__realloc(nm.v, ncap * sizeof(char *));
-			if (nv == NULL) {
-				goto fail_oom;
-			}
-			nm.v = nv;
-			cap  = ncap;
+		void *nv = addin__grow(nm.v, &cap, nm.n + 1, sizeof(char *));
+		if (nv == NULL) {
+			goto fail_oom;
 		}
+		nm.v       = nv;
 		nm.v[nm.n] = addin__strdup(de->d_name);
 		if (nm.v[nm.n] == NULL) {
 			goto fail_oom;
@@ -1143,18 +1130,12 @@ struct tokens {
 static addin_err
 tokens_push(struct tokens *t, addin_token *tok)
 {
-	if (t->n == t->cap) {
-		size_t ncap = t->cap == 0 ? 16 : t->cap * 2;
-		void  *nv   = t->v == NULL
-		                  ? addin__alloc(ncap * sizeof(*t->v))
-		                  : addin__realloc(t->v, ncap * sizeof(*t->v));
-		if (nv == NULL) {
-			addin_token_unref(tok);
-			return addin__seterr(ADDIN_ENOMEM, NULL);
-		}
-		t->v   = nv;
-		t->cap = ncap;
+	void *nv = addin__grow(t->v, &t->cap, t->n + 1, sizeof(*t->v));
+	if (nv == NULL) {
+		addin_token_unref(tok);
+		return addin__seterr(ADDIN_ENOMEM, NULL);
 	}
+	t->v         = nv;
 	t->v[t->n++] = tok;
 	return ADDIN_OK;
 }

@@ -26,25 +26,17 @@ addin__warn(addin_warnings *w, const char *path, const char *fmt, ...)
 	va_list ap;
 	size_t  plen, mlen;
 	char   *blk;
+	void   *nv;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (w->n == w->cap) {
-		size_t ncap = w->cap == 0 ? 16 : w->cap * 2;
-		void  *nv;
-		if (w->v == NULL) {
-			nv = addin__alloc(ncap * sizeof(*w->v));
-		} else {
-			nv = addin__realloc(w->v, ncap * sizeof(*w->v));
-		}
-		if (nv == NULL) {
-			w->lost = true;
-			return addin__seterr(ADDIN_ENOMEM, NULL);
-		}
-		w->v   = nv;
-		w->cap = ncap;
+	nv = addin__grow(w->v, &w->cap, w->n + 1, sizeof(*w->v));
+	if (nv == NULL) {
+		w->lost = true;
+		return addin__seterr(ADDIN_ENOMEM, NULL);
 	}
+	w->v = nv;
 	// One block: "path\0msg\0path: msg\0".
 	plen = strlen(path);
 	mlen = strlen(msg);

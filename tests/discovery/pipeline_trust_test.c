@@ -86,8 +86,8 @@ discover(const char *dir, char *warnings, size_t len)
 		ADDIN_CHECK(used < len);
 	}
 	addin_warnings_destroy(w);
-	ADDIN_PASS(addin_store_find(s, CALCULATOR_V1_CALCULATOR_VIEW_ID,
-	                            NULL, &l));
+	ADDIN_PASS(
+	    addin_store_find(s, CALCULATOR_V1_CALCULATOR_VIEW_ID, NULL, &l));
 	for (size_t i = 0; i < addin_token_list_count(l); i++) {
 		addin_token *t = addin_token_list_get(l, i);
 		if (strcmp(addin_token_name(t), NAME) == 0) {
@@ -119,8 +119,8 @@ activate_all(addin_token *t, addin_err want, const char *text)
 		o.isolation = levels[i];
 		rv          = addin_activate(h, t, &o, &obj);
 		ADDIN_CHECKF(rv == want, "%s: %s (%s)",
-		             addin_isolation_name(levels[i]), addin_err_name(rv),
-		             addin_errmsg());
+		             addin_isolation_name(levels[i]),
+		             addin_err_name(rv), addin_errmsg());
 		if (rv != ADDIN_OK) {
 			ADDIN_CHECK_CONTAINS(addin_errmsg(), NAME);
 			ADDIN_CHECK_CONTAINS(addin_errmsg(), text);
@@ -307,9 +307,9 @@ test_link_in_segment_path(void)
 static void
 test_store_path_becomes_link(void)
 {
-	char             want[400];
-	addin_store     *s;
-	addin_warnings  *w;
+	char              want[400];
+	addin_store      *s;
+	addin_warnings   *w;
 	addin_token_list *l;
 
 	// A store opened on a canonical path whose directory above is then
@@ -319,8 +319,8 @@ test_store_path_becomes_link(void)
 	ADDIN_CHECK(mkdir(at("a"), 0755) == 0);
 	deploy("a/pipe");
 	ADDIN_PASS(addin_store_create(at("a/pipe"), NULL, &s));
-	ADDIN_PASS(addin_store_find(s, CALCULATOR_V1_CALCULATOR_VIEW_ID, NULL,
-	                            &l));
+	ADDIN_PASS(
+	    addin_store_find(s, CALCULATOR_V1_CALCULATOR_VIEW_ID, NULL, &l));
 	ADDIN_CHECK_INT(addin_token_list_count(l), >, 0);
 	addin_token_list_destroy(l);
 	ADDIN_CHECK(rename(at("a"), at("b")) == 0);
@@ -331,8 +331,8 @@ test_store_path_becomes_link(void)
 	ADDIN_CHECK_STR(addin_warnings_path(w, 0), at("a/pipe"));
 	ADDIN_CHECK_CONTAINS(addin_warnings_message(w, 0), want);
 	addin_warnings_destroy(w);
-	ADDIN_PASS(addin_store_find(s, CALCULATOR_V1_CALCULATOR_VIEW_ID, NULL,
-	                            &l));
+	ADDIN_PASS(
+	    addin_store_find(s, CALCULATOR_V1_CALCULATOR_VIEW_ID, NULL, &l));
 	ADDIN_CHECK_INT(addin_token_list_count(l), ==, 0);
 	addin_token_list_destroy(l);
 	addin_store_destroy(s);

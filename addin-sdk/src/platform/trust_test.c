@@ -243,8 +243,7 @@ test_bad_paths(void)
 	           ADDIN_ENOTFOUND);
 	expect_refused(at("d/fifo.so"), "is not a regular file");
 	expect_refused(at("d/lib.so/x"), "is not a directory");
-	ADDIN_FAIL(addin__plat_dir_trusted(at("d/lib.so"), NULL),
-	           ADDIN_EPERM);
+	ADDIN_FAIL(addin__plat_dir_trusted(at("d/lib.so"), NULL), ADDIN_EPERM);
 	ADDIN_CHECK_CONTAINS(addin_errmsg(), "is not a directory");
 	expect_refused(at("d"), "is not a regular file");
 	ADDIN_PASS(addin__plat_dir_trusted("/", NULL));
