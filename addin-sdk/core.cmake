@@ -15,6 +15,7 @@ list(APPEND ADDIN_SDK_TESTS
   src/alloc_test.c
   src/frame_test.c
   src/idmap_test.c
+  src/parse_test.c
   src/platform/trust_test.c
 )
 list(APPEND ADDIN_SDK_SRCS

@@ -10,7 +10,7 @@ static void
 test_grow(void)
 {
 	size_t cap = 0, n = 0;
-	int   *v   = NULL, *nv;
+	int   *v = NULL, *nv;
 
 	// Room for one: 16, then doubling, elements kept.
 	for (n = 0; n < 1000; n++) {

@@ -29,6 +29,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "parse.h"
 #include "platform.h"
 
 #ifndef P_PIDFD
@@ -45,11 +46,11 @@ addin__plat_getpid(void)
 static int
 parent_of(int pid)
 {
-	char  path[64], buf[512];
-	int   fd;
-	long  n;
-	char *p;
-	int   ppid;
+	char     path[64], buf[512];
+	int      fd;
+	long     n;
+	char    *p;
+	uint64_t ppid;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
@@ -66,10 +67,12 @@ parent_of(int pid)
 	if ((p = strrchr(buf, ')')) == NULL) {
 		return -1;
 	}
-	if (sscanf(p + 1, " %*c %d", &ppid) != 1) {
+	// ") S 1234 ...": the state, then the parent.
+	if (p[1] != ' ' || p[2] == '\0' || p[3] != ' ' ||
+	    !addin__parse_u64_prefix(p + 4, INT_MAX, &ppid, NULL)) {
 		return -1;
 	}
-	return ppid;
+	return (int) ppid;
 }
 
 bool
@@ -549,10 +552,12 @@ addin__plat_close_from(int first, const int *keep, size_t nkeep)
 	}
 	dfd = dirfd(d);
 	while ((de = readdir(d)) != NULL) {
-		char *end;
-		long  fd = strtol(de->d_name, &end, 10); // banned-ok: parsing
-		bool  kept = false;
-		if (*end != '\0' || fd < first || fd == dfd || fd > INT_MAX) {
+		const char *end;
+		uint64_t    fd;
+		bool        kept = false;
+		if (!addin__parse_u64_prefix(de->d_name, INT_MAX, &fd, &end) ||
+		    *end != '\0' || fd < (uint64_t) first ||
+		    fd == (uint64_t) dfd) {
 			continue;
 		}
 		for (size_t i = 0; i < nkeep; i++) {
@@ -698,16 +703,15 @@ long
 addin__plat_name_pid(const char *name, const char *prefix)
 {
 	size_t      plen = strlen(prefix);
-	const char *p    = name + plen;
-	long        pid  = 0;
+	const char *end;
+	uint64_t    pid;
 
-	if (strncmp(name, prefix, plen) != 0) {
+	if (strncmp(name, prefix, plen) != 0 ||
+	    !addin__parse_u64_prefix(name + plen, INT_MAX, &pid, &end) ||
+	    *end != '-') {
 		return 0;
 	}
-	while (*p >= '0' && *p <= '9' && pid < 1L << 30) {
-		pid = pid * 10 + (*p++ - '0');
-	}
-	return *p == '-' ? pid : 0;
+	return (long) pid;
 }
 
 bool
