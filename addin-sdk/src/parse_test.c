@@ -16,16 +16,17 @@ test_u64(void)
 	ADDIN_CHECK_INT(v, ==, 0);
 	ADDIN_PASS(addin__parse_u64("n", "007", 10, &v));
 	ADDIN_CHECK_INT(v, ==, 7);
-	ADDIN_PASS(addin__parse_u64("n", "18446744073709551615", UINT64_MAX,
-	                            &v));
+	ADDIN_PASS(
+	    addin__parse_u64("n", "18446744073709551615", UINT64_MAX, &v));
 	ADDIN_CHECK(v == UINT64_MAX);
-	ADDIN_FAIL(addin__parse_u64("n", "18446744073709551616", UINT64_MAX,
-	                            &v),
-	           ADDIN_EINVAL);
+	ADDIN_FAIL(
+	    addin__parse_u64("n", "18446744073709551616", UINT64_MAX, &v),
+	    ADDIN_EINVAL);
 	ADDIN_FAIL(addin__parse_u64("n", "11", 10, &v), ADDIN_EINVAL);
-	ADDIN_CHECK_CONTAINS(addin_errmsg(), "n: \"11\" is not a number up to");
-	static const char *const bad[] = {"", " 1", "+1", "-1", "1 ", "1x",
-	                                  "0x10", NULL};
+	ADDIN_CHECK_CONTAINS(addin_errmsg(),
+	                     "n: \"11\" is not a number up to");
+	static const char *const bad[] = {"",   " 1", "+1",   "-1",
+	                                  "1 ", "1x", "0x10", NULL};
 	for (size_t i = 0; bad[i] != NULL; i++) {
 		ADDIN_FAIL(addin__parse_u64("n", bad[i], 100, &v),
 		           ADDIN_EINVAL);
