@@ -34,7 +34,8 @@ typedef struct addin__cursor {
 static inline addin__cursor
 addin__cur_init(const void *data, size_t len)
 {
-	addin__cursor c = {(const uint8_t *) data, (const uint8_t *) data, len};
+	addin__cursor c = {(const uint8_t *) data, (const uint8_t *) data,
+	                   len};
 	return c;
 }
 

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 // Copyright 2026 The Bulkhead Authors
 //
-// Segment metadata records: parsing, checking, and the segment object.  See
-// segment_meta.h and addin/segment.h for the record format.
+// Segment metadata records: reading them from a file, parsing, checking,
+// and the segment object.  See segment_meta.h and addin/segment.h for the
+// record format.
 
 #include <string.h>
 
 #include "cursor.h"
+#include "elf_reader.h"
 #include "segment_meta.h"
 
 static const char *const field_keys[ADDIN__F_COUNT] = {
@@ -542,6 +544,28 @@ addin__segment_new(const addin__seg_src *src, const char *dir, const char *rel,
 	}
 	*ret = seg;
 	return ADDIN_OK;
+}
+
+addin_err
+addin__segment_read(int fd, uint64_t size, addin_segment_kind kind,
+                    const char *dir, const char *rel, addin__segment **ret)
+{
+	addin__seg_src src;
+	void          *data = NULL;
+	size_t         len  = 0;
+	addin_err      rv;
+
+	rv = addin__elf_section(fd, size, ADDIN_SEGMENT_SECTION,
+	                        ADDIN__SEG_MAX_SECTION, &data, &len);
+	if (rv != ADDIN_OK) {
+		return rv;
+	}
+	rv = addin__segment_parse(data, len, kind, &src);
+	if (rv == ADDIN_OK) {
+		rv = addin__segment_new(&src, dir, rel, ret);
+	}
+	addin__free(data);
+	return rv;
 }
 
 addin__segment *

@@ -23,7 +23,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "elf_reader.h"
 #include "platform/platform.h"
 #include "store_impl.h"
 
@@ -177,13 +176,10 @@ load_segment(int dfd, const char *name, const struct stat *expect,
              addin_segment_kind kind, const char *dir, const char *rel,
              addin__stat_key *ret_key, addin__segment **ret_seg)
 {
-	addin__seg_src src;
-	struct stat    st;
-	char           why[160];
-	void          *data = NULL;
-	size_t         len  = 0;
-	addin_err      rv;
-	int            fd;
+	struct stat st;
+	char        why[160];
+	addin_err   rv;
+	int         fd;
 
 	fd = openat(dfd, name,
 	            O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
@@ -213,17 +209,8 @@ load_segment(int dfd, const char *name, const struct stat *expect,
 		goto done;
 	}
 	*ret_key = key_of(&st);
-	rv       = addin__elf_section(fd, (uint64_t) st.st_size,
-	                              ADDIN_SEGMENT_SECTION, ADDIN__SEG_MAX_SECTION,
-	                              &data, &len);
-	if (rv != ADDIN_OK) {
-		goto done;
-	}
-	rv = addin__segment_parse(data, len, kind, &src);
-	if (rv == ADDIN_OK) {
-		rv = addin__segment_new(&src, dir, rel, ret_seg);
-	}
-	addin__free(data);
+	rv = addin__segment_read(fd, (uint64_t) st.st_size, kind, dir, rel,
+	                         ret_seg);
 done:
 	close(fd);
 	return rv;
