@@ -1,9 +1,35 @@
 // SPDX-License-Identifier: MIT
 // Copyright 2026 The Bulkhead Authors
 //
-// store_impl.h: the insides of the add-in store (store.c: scanning, chains,
-// the public store API; store_cache.c: the cache file and its lock;
-// store_token.c: tokens, token lists and warnings).
+// store_impl.h: the insides of the add-in store (discovery), shared by its
+// files, each with one job:
+//
+//     store_api.c       the public API: arguments, the mutex, rc filter
+//     store_update.c    one update: open, check, lock, cache, scan, install
+//     store_scan.c      reading the pipeline directory (or one file)
+//     store_chain.c     the index by kind, chains, chain warnings, finding
+//     store_cache.c     the cache file and the updaters' lock
+//     store_entries.c   the sorted array of entries
+//     store_token.c     tokens and token lists
+//     store_warnings.c  warning lists
+//     segment_meta.c    a segment's record: read, parse, check; the object
+//     elf_reader.c      one section of an ELF file, bounded
+//
+// Which file calls which (an arrow: calls into; no cycles):
+//
+//     store_api ---> store_update, store_chain, store_scan, store_entries,
+//                    store_warnings, segment_meta
+//     store_update -> store_scan, store_cache, store_chain, store_entries,
+//                    store_warnings, platform
+//     store_scan ---> store_entries, store_warnings, segment_meta, platform
+//     store_cache --> store_entries, store_warnings, segment_meta, platform
+//     store_chain --> store_token, store_warnings
+//     store_token --> segment_meta
+//     store_entries -> segment_meta
+//     segment_meta -> elf_reader
+//
+// store_warnings and elf_reader call nothing of the store; everything uses
+// the SDK's core (errors, allocator, cursor.h, parse.h).
 
 #ifndef ADDIN_STORE_IMPL_H
 #define ADDIN_STORE_IMPL_H
@@ -108,19 +134,70 @@ struct addin_warnings {
 	bool                   lost; // a warning was lost for lack of memory
 };
 
-// Entries (store.c).
+// Entries (store_entries.c).
 ADDIN_PRIVATE void addin__entries_clear(addin__entries *e);
 // addin__entries_push appends a zeroed entry and returns it, or NULL.
 ADDIN_PRIVATE addin__entry *addin__entries_push(addin__entries *e);
 // addin__entries_find returns the entry for @rel in the sorted @e, or NULL.
 ADDIN_PRIVATE addin__entry *addin__entries_find(const addin__entries *e,
                                                 const char           *rel);
+// addin__entries_sort sorts @e by rel.
+ADDIN_PRIVATE void addin__entries_sort(addin__entries *e);
+
+// An update (store_update.c).
+
+// addin__store_update updates @s from its pipeline directory (@rebuild:
+// ignoring the cache), adding what it found wrong to @w; the caller holds
+// @s->mtx.  Returns ADDIN_OK (the store is then updated), or an error of
+// addin_store_update (the store is then as it was, or empty and not
+// updated when out of memory while installing).
+ADDIN_PRIVATE addin_err addin__store_update(addin_store *s, bool rebuild,
+                                            addin_warnings *w);
 
 // addin__store_stats copies what the last update did.
 ADDIN_PRIVATE void addin__store_stats(addin_store               *s,
                                       struct addin__store_stats *ret);
 
-// Warnings (store_token.c).
+// Scanning (store_scan.c).
+
+// addin__scan reads the pipeline directory of @s, open on @pfd (its
+// ancestors already checked), into *@ret, sorted by rel: every candidate
+// segment file of the layout, reusing the entry @base (the cache, or the
+// last update) has for a file whose stat is unchanged unless @fresh.
+// Counts files seen and read in @s->stats.  Everything wrong is a warning
+// in @w.  Returns ADDIN_OK, or ADDIN_ENOMEM (*@ret then untouched).
+ADDIN_PRIVATE addin_err addin__scan(addin_store *s, int pfd,
+                                    const addin__entries *base, bool fresh,
+                                    addin_warnings *w, addin__entries *ret);
+
+// addin__scan_addin_file reads the add-in record of the file at the
+// canonical @path, after the trust walk from "/" (platform.h).  Returns
+// ADDIN_OK and *@ret (one reference), or the errors of
+// addin_store_find_addin about the file, with a message naming it.
+ADDIN_PRIVATE addin_err addin__scan_addin_file(const char      *path,
+                                               addin__segment **ret);
+
+// Chains (store_chain.c).  All read the index; the caller holds the lock.
+
+// addin__chain_index fills @s->by_kind from @s->entries.  ADDIN_ENOMEM.
+ADDIN_PRIVATE addin_err addin__chain_index(addin_store *s);
+// addin__chain_index_clear empties @s->by_kind.
+ADDIN_PRIVATE void addin__chain_index_clear(addin_store *s);
+// addin__chain_warnings adds to @w one warning per segment whose own link
+// (its contract, its add-in view) is missing.
+ADDIN_PRIVATE void addin__chain_warnings(addin_store *s, addin_warnings *w);
+// addin__chain_find is addin_store_find on an updated store.
+ADDIN_PRIVATE addin_err addin__chain_find(const addin_store *s,
+                                          const char *view, const char *vhash,
+                                          addin_token_list **ret);
+// addin__chain_token makes the token of add-in @a for host view @view
+// (@vhash may be NULL), or says which link is missing (ADDIN_ENOTFOUND).
+ADDIN_PRIVATE addin_err addin__chain_token(const addin_store *s,
+                                           addin__segment *a, const char *view,
+                                           const char   *vhash,
+                                           addin_token **ret);
+
+// Warnings (store_warnings.c).
 ADDIN_PRIVATE addin_warnings *addin__warnings_new(void);
 // addin__warn appends a warning about @path; on ENOMEM the warning is lost
 // and ADDIN_ENOMEM returned.
