@@ -395,8 +395,8 @@ addin__chain_token(const addin_store *s, addin__segment *a, const char *view,
 	if (best_chain(s, a, view, vhash, &c) == 0) {
 		why_no_chain(s, a, view, vhash, why, sizeof(why));
 		return addin__seterr(ADDIN_ENOTFOUND,
-		                     "%s: no chain to host view %s: %s", a->path,
-		                     view, why);
+		                     "%s: no chain to host view %s: %s",
+		                     a->path, view, why);
 	}
 	return token_of(&c, ret);
 }

@@ -22,7 +22,8 @@
 //     store_update -> store_scan, store_cache, store_chain, store_entries,
 //                    store_warnings, platform
 //     store_scan ---> store_entries, store_warnings, segment_meta, platform
-//     store_cache --> store_entries, store_warnings, segment_meta, platform
+//     store_cache --> store_entries, store_warnings, segment_meta, platform,
+//                    the SDK's bounded decoder (frame.h)
 //     store_chain --> store_token, store_warnings
 //     store_token --> segment_meta
 //     store_entries -> segment_meta
@@ -216,25 +217,40 @@ ADDIN_PRIVATE int addin__token_cmp(const addin_token *a, const addin_token *b);
 // addin__version_cmp compares version strings, numeric runs as numbers.
 ADDIN_PRIVATE int addin__version_cmp(const char *a, const char *b);
 
-// The cache (store_cache.c).  Both take the pipeline directory open on @pfd
-// and its fstat @pst.
+// The cache (store_cache.c; the layout is store_cache.proto's).  Both take
+// the pipeline directory open on @pfd and its fstat @pst.
 
 // addin__cache_load reads the cache into @ret (sorted by rel).  Returns
 // ADDIN_OK; ADDIN_ENOTFOUND when there is no cache; ADDIN_ECORRUPT when the
-// cache is corrupt, foreign or untrusted, after adding a warning about it to
-// @w; ADDIN_ENOMEM.
+// cache is corrupt, foreign, of another format or untrusted, after adding a
+// warning about it to @w; ADDIN_ENOMEM.
 ADDIN_PRIVATE addin_err addin__cache_load(addin_store *s, int pfd,
                                           const struct stat *pst,
                                           addin__entries    *ret,
                                           addin_warnings    *w);
+
+// addin__cache_decode is what addin__cache_load does with the bytes of a
+// cache file it trusts by owner and mode: it decodes the @len bytes at
+// @data as a cache written for the directory @pst, checking the magic,
+// format, directory, length and checksum, then decodes the entries with the
+// bounded decoder and checks each like a fresh record (segments located in
+// @dir).  Returns ADDIN_OK and @ret (sorted by rel); ADDIN_ECORRUPT with
+// the reason in @why ("corrupt cache (checksum mismatch)", "cache format
+// 1, this Bulkhead reads format 2", ...), @ret then empty; ADDIN_ENOMEM.
+// No I/O: the entry point for a fuzz target of the cache.
+ADDIN_PRIVATE addin_err addin__cache_decode(const uint8_t *data, size_t len,
+                                            const struct stat *pst,
+                                            const char        *dir,
+                                            addin__entries *ret, char *why,
+                                            size_t wlen);
 
 // addin__cache_write writes @e as the new cache, atomically (temporary file,
 // fsync, rename, fsync of the directory).  The caller holds the lock.
 ADDIN_PRIVATE addin_err addin__cache_write(int pfd, const struct stat *pst,
                                            const addin__entries *e);
 
-// addin__cache_checksum is the checksum of the cache's payload (64 bits over
-// little-endian words; detects corruption, not malice).
+// addin__cache_checksum is the checksum of the cache's entries (64 bits
+// over little-endian words; detects corruption, not malice).
 ADDIN_PRIVATE uint64_t addin__cache_checksum(const void *data, size_t n);
 
 // addin__cache_lock takes the exclusive lock on the pipeline directory's

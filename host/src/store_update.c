@@ -34,8 +34,8 @@ struct update {
 static addin_err
 open_pipeline(struct update *u)
 {
-	int fd = open(u->s->dir,
-	              O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int fd =
+	    open(u->s->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		int e = errno;
 		return addin__syserr(e == ENOENT || e == ENOTDIR || e == ELOOP
@@ -65,10 +65,11 @@ pipeline_trusted(const struct update *u)
 	struct stat st;
 
 	if (addin__plat_dir_trusted(dir, &st) != ADDIN_OK) {
-		(void) addin__warn(u->w, dir,
-		                   "pipeline directory not trusted, nothing in "
-		                   "it is used: %s",
-		                   addin_errmsg());
+		(void) addin__warn(
+		    u->w, dir,
+		    "pipeline directory not trusted, nothing in "
+		    "it is used: %s",
+		    addin_errmsg());
 		return false;
 	}
 	if (st.st_dev != u->pst.st_dev || st.st_ino != u->pst.st_ino) {
@@ -88,8 +89,8 @@ take_lock(struct update *u)
 	if (!u->may_write) {
 		return;
 	}
-	u->lockrv = addin__cache_lock(u->pfd, u->s->lock_timeout_ms,
-	                              &u->lockfd);
+	u->lockrv =
+	    addin__cache_lock(u->pfd, u->s->lock_timeout_ms, &u->lockfd);
 	if (u->lockrv != ADDIN_OK) {
 		snprintf(u->lockmsg, sizeof(u->lockmsg), "%s", addin_errmsg());
 	}
@@ -101,8 +102,8 @@ static addin_err
 load_cache(struct update *u, bool rebuild)
 {
 	if (u->use_cache && !rebuild) {
-		addin_err rv = addin__cache_load(u->s, u->pfd, &u->pst,
-		                                 &u->cached, u->w);
+		addin_err rv =
+		    addin__cache_load(u->s, u->pfd, &u->pst, &u->cached, u->w);
 		if (rv == ADDIN_ENOMEM) {
 			return rv;
 		}
@@ -118,10 +119,10 @@ load_cache(struct update *u, bool rebuild)
 static addin_err
 write_cache(struct update *u)
 {
-	addin_store *s     = u->s;
-	bool         dirty = !u->loaded || s->stats.files_read > 0 ||
-	             u->out.n != u->cached.n;
-	char         cpath[PATH_MAX + 32];
+	addin_store *s = u->s;
+	bool         dirty =
+	    !u->loaded || s->stats.files_read > 0 || u->out.n != u->cached.n;
+	char cpath[PATH_MAX + 32];
 
 	if (!u->may_write || !dirty) {
 		return ADDIN_OK;
@@ -194,7 +195,8 @@ addin__store_update(addin_store *s, bool rebuild, addin_warnings *w)
 	if (pipeline_trusted(&u)) {
 		take_lock(&u);
 		if ((rv = load_cache(&u, rebuild)) != ADDIN_OK ||
-		    (rv = addin__scan(s, u.pfd, u.loaded ? &u.cached : &s->entries,
+		    (rv = addin__scan(s, u.pfd,
+		                      u.loaded ? &u.cached : &s->entries,
 		                      rebuild, w, &u.out)) != ADDIN_OK ||
 		    (rv = write_cache(&u)) != ADDIN_OK) {
 			goto done;
