@@ -28,25 +28,42 @@ rel_of(const addin__segment *seg)
 	return seg->path + seg->rel_off;
 }
 
+// find_link looks among the segments of @kind for the one @a names by its
+// fields @id and @hash (both fields have the same meaning in either).
+// Returns true when one has both; otherwise *@ret_other is one with the id
+// and another hash, or NULL.
+static bool
+find_link(const addin_store *s, const addin__segment *a,
+          addin_segment_kind kind, enum addin__field id,
+          enum addin__field hash, const addin__segment **ret_other)
+{
+	*ret_other = NULL;
+	for (size_t i = 0; i < NSEGS(s, kind); i++) {
+		const addin__segment *x = SEGS(s, kind)[i];
+		if (!eq(x->f[id], a->f[id])) {
+			continue;
+		}
+		if (eq(x->f[hash], a->f[hash])) {
+			return true;
+		}
+		if (*ret_other == NULL) {
+			*ret_other = x;
+		}
+	}
+	return false;
+}
+
 // warn_contract: an adapter whose contract (id and hash) is not deployed.
 static void
 warn_contract(addin_store *s, addin_warnings *w, const addin__segment *a)
 {
-	const char           *id    = a->f[ADDIN__F_CONTRACT];
-	const char           *h     = a->f[ADDIN__F_CONTRACT_HASH];
-	const addin__segment *other = NULL;
+	const char           *id = a->f[ADDIN__F_CONTRACT];
+	const char           *h  = a->f[ADDIN__F_CONTRACT_HASH];
+	const addin__segment *other;
 
-	for (size_t i = 0; i < NSEGS(s, ADDIN_SEGMENT_CONTRACT); i++) {
-		const addin__segment *c = SEGS(s, ADDIN_SEGMENT_CONTRACT)[i];
-		if (!eq(c->f[ADDIN__F_CONTRACT], id)) {
-			continue;
-		}
-		if (eq(c->f[ADDIN__F_CONTRACT_HASH], h)) {
-			return;
-		}
-		if (other == NULL) {
-			other = c;
-		}
+	if (find_link(s, a, ADDIN_SEGMENT_CONTRACT, ADDIN__F_CONTRACT,
+	              ADDIN__F_CONTRACT_HASH, &other)) {
+		return;
 	}
 	if (other != NULL) {
 		(void) addin__warn(
@@ -68,22 +85,13 @@ warn_contract(addin_store *s, addin_warnings *w, const addin__segment *a)
 static void
 warn_view(addin_store *s, addin_warnings *w, const addin__segment *a)
 {
-	const char           *id    = a->f[ADDIN__F_ADDIN_VIEW];
-	const char           *h     = a->f[ADDIN__F_ADDIN_VIEW_HASH];
-	const addin__segment *other = NULL;
+	const char           *id = a->f[ADDIN__F_ADDIN_VIEW];
+	const char           *h  = a->f[ADDIN__F_ADDIN_VIEW_HASH];
+	const addin__segment *other;
 
-	for (size_t i = 0; i < NSEGS(s, ADDIN_SEGMENT_ADDIN_ADAPTER); i++) {
-		const addin__segment *x =
-		    SEGS(s, ADDIN_SEGMENT_ADDIN_ADAPTER)[i];
-		if (!eq(x->f[ADDIN__F_ADDIN_VIEW], id)) {
-			continue;
-		}
-		if (eq(x->f[ADDIN__F_ADDIN_VIEW_HASH], h)) {
-			return;
-		}
-		if (other == NULL) {
-			other = x;
-		}
+	if (find_link(s, a, ADDIN_SEGMENT_ADDIN_ADAPTER, ADDIN__F_ADDIN_VIEW,
+	              ADDIN__F_ADDIN_VIEW_HASH, &other)) {
+		return;
 	}
 	if (other != NULL) {
 		(void) addin__warn(
@@ -240,7 +248,8 @@ static void
 why_no_chain(const addin_store *s, const addin__segment *a, const char *view,
              const char *vhash, char *buf, size_t len)
 {
-	bool adapter = false, contract = false;
+	const addin__segment *other;
+	bool                  adapter = false, contract = false;
 
 	for (size_t i = 0; i < NSEGS(s, ADDIN_SEGMENT_ADDIN_ADAPTER); i++) {
 		const addin__segment *aa =
@@ -252,16 +261,9 @@ why_no_chain(const addin_store *s, const addin__segment *a, const char *view,
 			continue;
 		}
 		adapter = true;
-		for (size_t j = 0; j < NSEGS(s, ADDIN_SEGMENT_CONTRACT); j++) {
-			const addin__segment *c =
-			    SEGS(s, ADDIN_SEGMENT_CONTRACT)[j];
-			if (eq(c->f[ADDIN__F_CONTRACT],
-			       aa->f[ADDIN__F_CONTRACT]) &&
-			    eq(c->f[ADDIN__F_CONTRACT_HASH],
-			       aa->f[ADDIN__F_CONTRACT_HASH])) {
-				contract = true;
-			}
-		}
+		contract |=
+		    find_link(s, aa, ADDIN_SEGMENT_CONTRACT, ADDIN__F_CONTRACT,
+		              ADDIN__F_CONTRACT_HASH, &other);
 	}
 	if (!adapter) {
 		snprintf(

@@ -18,38 +18,18 @@
 
 #include "addin_test.h"
 #include "calc_host_test.h"
-#include "platform/platform.h"
+#include "discovery_util.h"
 
 #define NAME "Basic calculator"
 
-static char top[64];
-
-// mktop makes the case's directory under /tmp with @mode.
+// mktop makes the case's directory under /tmp with @mode (du_pipe; its
+// paths are du_path's).
 static void
 mktop(mode_t mode)
 {
-	snprintf(top, sizeof(top), "/tmp/addin-ptrust-XXXXXX");
-	ADDIN_CHECK(mkdtemp(top) != NULL);
-	ADDIN_CHECK(chmod(top, mode) == 0);
-}
-
-static void
-rmtop(void)
-{
-	ADDIN_CHECK(chmod(top, 0755) == 0);
-	addin__plat_rmtree(top);
-	top[0] = '\0';
-}
-
-// at returns "@top/@rel" in one of four rotating buffers.
-static const char *
-at(const char *rel)
-{
-	static char buf[4][256];
-	static int  next;
-	char       *p = buf[next++ % 4];
-	snprintf(p, sizeof(buf[0]), "%s/%s", top, rel);
-	return p;
+	snprintf(du_pipe, sizeof(du_pipe), "/tmp/addin-ptrust-XXXXXX");
+	ADDIN_CHECK(mkdtemp(du_pipe) != NULL);
+	ADDIN_CHECK(chmod(du_pipe, mode) == 0);
 }
 
 // deploy copies the calculator pipeline to @rel (made with mode 0755,
@@ -57,11 +37,11 @@ at(const char *rel)
 static void
 deploy(const char *rel)
 {
-	ADDIN_CHECK(mkdir(at(rel), 0755) == 0);
-	ADDIN_CHECK(chmod(at(rel), 0755) == 0);
+	ADDIN_CHECK(mkdir(du_path(rel), 0755) == 0);
+	ADDIN_CHECK(chmod(du_path(rel), 0755) == 0);
 	char cmd[600];
 	snprintf(cmd, sizeof(cmd), "cp -a '%s/.' '%s/'", PIPELINE_DIR,
-	         at(rel));
+	         du_path(rel));
 	ADDIN_CHECKF(system(cmd) == 0, "%s", cmd);
 }
 
@@ -148,17 +128,17 @@ test_sticky_parent(void)
 	// Like /tmp: anyone may add entries, nobody may replace ours.
 	mktop(01777);
 	deploy("pipe");
-	t = discover(at("pipe"), warnings, sizeof(warnings));
+	t = discover(du_path("pipe"), warnings, sizeof(warnings));
 	ADDIN_CHECKF(t != NULL, "not found; warnings:\n%s", warnings);
 	activate_all(t, ADDIN_OK, NULL);
 	addin_token_unref(t);
 	// A sticky directory inside the pipeline is no different.
-	ADDIN_CHECK(chmod(at("pipe/addins"), 01777) == 0);
-	t = discover(at("pipe"), warnings, sizeof(warnings));
+	ADDIN_CHECK(chmod(du_path("pipe/addins"), 01777) == 0);
+	t = discover(du_path("pipe"), warnings, sizeof(warnings));
 	ADDIN_CHECKF(t != NULL, "not found; warnings:\n%s", warnings);
 	activate_all(t, ADDIN_OK, NULL);
 	addin_token_unref(t);
-	rmtop();
+	du_rmpipe();
 }
 
 // expect_same_refusal: the directory @bad above the pipeline @pipe is in
@@ -180,48 +160,55 @@ expect_same_refusal(const char *pipe, const char *bad, const char *state,
 	ADDIN_CHECK_CONTAINS(warnings, want);
 }
 
-static void
-test_group_writable_parent(void)
+// deploy_below makes the case's directory with the directory @parent in it
+// and the pipeline in "@parent/pipe", discovers it and returns the basic
+// calculator's token.
+static addin_token *
+deploy_below(const char *parent)
 {
-	char         warnings[4096];
+	char         warnings[4096], pipe[64];
 	addin_token *t;
 
 	mktop(0755);
-	ADDIN_CHECK(mkdir(at("g"), 0755) == 0);
-	deploy("g/pipe");
-	t = discover(at("g/pipe"), warnings, sizeof(warnings));
-	ADDIN_CHECK(t != NULL);
-	ADDIN_CHECK(chmod(at("g"), 0775) == 0);
-	expect_same_refusal(at("g/pipe"), at("g"),
+	ADDIN_CHECK(mkdir(du_path(parent), 0755) == 0);
+	snprintf(pipe, sizeof(pipe), "%s/pipe", parent);
+	deploy(pipe);
+	t = discover(du_path(pipe), warnings, sizeof(warnings));
+	ADDIN_CHECKF(t != NULL, "not found; warnings:\n%s", warnings);
+	return t;
+}
+
+static void
+test_group_writable_parent(void)
+{
+	addin_token *t = deploy_below("g");
+
+	ADDIN_CHECK(chmod(du_path("g"), 0775) == 0);
+	expect_same_refusal(du_path("g/pipe"), du_path("g"),
 	                    "writable by group or others (mode 0775)", t);
-	ADDIN_CHECK(chmod(at("g"), 0755) == 0);
+	ADDIN_CHECK(chmod(du_path("g"), 0755) == 0);
 	activate_all(t, ADDIN_OK, NULL);
 	addin_token_unref(t);
-	rmtop();
+	du_rmpipe();
 }
 
 static void
 test_foreign_parent(void)
 {
-	char         warnings[4096];
 	addin_token *t;
 
 	if (geteuid() != 0) {
 		ADDIN_SKIP("chown to another user needs root");
 	}
-	mktop(0755);
-	ADDIN_CHECK(mkdir(at("theirs"), 0755) == 0);
-	deploy("theirs/pipe");
-	t = discover(at("theirs/pipe"), warnings, sizeof(warnings));
-	ADDIN_CHECK(t != NULL);
-	ADDIN_CHECK(chown(at("theirs"), 65534, 65534) == 0);
-	expect_same_refusal(at("theirs/pipe"), at("theirs"),
+	t = deploy_below("theirs");
+	ADDIN_CHECK(chown(du_path("theirs"), 65534, 65534) == 0);
+	expect_same_refusal(du_path("theirs/pipe"), du_path("theirs"),
 	                    "owned by uid 65534, neither the host's user (uid "
 	                    "0) nor root",
 	                    t);
 	addin_token_unref(t);
-	ADDIN_CHECK(chown(at("theirs"), 0, 0) == 0);
-	rmtop();
+	ADDIN_CHECK(chown(du_path("theirs"), 0, 0) == 0);
+	du_rmpipe();
 }
 
 static void
@@ -236,72 +223,66 @@ test_pipeline_through_link(void)
 	// addin_store_find_addin), then checked without following links.
 	mktop(0755);
 	deploy("real");
-	ADDIN_CHECK(symlink("real", at("link")) == 0);
-	ADDIN_PASS(addin_store_create(at("link"), NULL, &s));
-	ADDIN_CHECK_STR(addin_store_dir(s), at("real"));
+	ADDIN_CHECK(symlink("real", du_path("link")) == 0);
+	ADDIN_PASS(addin_store_create(du_path("link"), NULL, &s));
+	ADDIN_CHECK_STR(addin_store_dir(s), du_path("real"));
 	addin_store_destroy(s);
-	t = discover(at("link"), warnings, sizeof(warnings));
+	t = discover(du_path("link"), warnings, sizeof(warnings));
 	ADDIN_CHECKF(t != NULL, "not found; warnings:\n%s", warnings);
 	ADDIN_CHECK_STR(addin_token_location(t),
-	                at("real/addins/calc_basic/libcalc_basic.so"));
+	                du_path("real/addins/calc_basic/libcalc_basic.so"));
 	activate_all(t, ADDIN_OK, NULL);
 	addin_token_unref(t);
 
 	// find_addin with a path through the link, to a link.
 	ADDIN_CHECK(symlink("calc_basic/libcalc_basic.so",
-	                    at("real/addins/alias.so")) == 0);
-	ADDIN_PASS(addin_store_create(at("link"), NULL, &s));
-	ADDIN_PASS(addin_store_find_addin(s, at("link/addins/alias.so"),
+	                    du_path("real/addins/alias.so")) == 0);
+	ADDIN_PASS(addin_store_create(du_path("link"), NULL, &s));
+	ADDIN_PASS(addin_store_find_addin(s, du_path("link/addins/alias.so"),
 	                                  CALCULATOR_V1_CALCULATOR_VIEW_ID,
 	                                  NULL, &t));
-	ADDIN_CHECK(realpath(at("link/addins/alias.so"), real) != NULL);
+	ADDIN_CHECK(realpath(du_path("link/addins/alias.so"), real) != NULL);
 	ADDIN_CHECK_STR(addin_token_location(t), real);
 	activate_all(t, ADDIN_OK, NULL);
 	addin_token_unref(t);
 	addin_store_destroy(s);
-	rmtop();
+	du_rmpipe();
 }
 
 static void
 test_link_in_segment_path(void)
 {
 	char         warnings[4096], want[400];
-	addin_token *t;
-
-	mktop(0755);
-	ADDIN_CHECK(mkdir(at("a"), 0755) == 0);
-	deploy("a/pipe");
-	t = discover(at("a/pipe"), warnings, sizeof(warnings));
-	ADDIN_CHECK(t != NULL);
+	addin_token *t = deploy_below("a");
 
 	// The add-in's folder is moved out and a link to it left in its
 	// place: discovery warns about the link and offers nothing there;
 	// activation of the token from before refuses the link in its path.
-	ADDIN_CHECK(rename(at("a/pipe/addins/calc_basic"), at("a/moved")) ==
-	            0);
-	ADDIN_CHECK(symlink("../../moved", at("a/pipe/addins/calc_basic")) ==
-	            0);
+	ADDIN_CHECK(rename(du_path("a/pipe/addins/calc_basic"),
+	                   du_path("a/moved")) == 0);
+	ADDIN_CHECK(
+	    symlink("../../moved", du_path("a/pipe/addins/calc_basic")) == 0);
 	snprintf(want, sizeof(want), "%s is a symbolic link",
-	         at("a/pipe/addins/calc_basic"));
+	         du_path("a/pipe/addins/calc_basic"));
 	activate_all(t, ADDIN_EPERM, want);
-	ADDIN_CHECK(discover(at("a/pipe"), warnings, sizeof(warnings)) ==
+	ADDIN_CHECK(discover(du_path("a/pipe"), warnings, sizeof(warnings)) ==
 	            NULL);
 	ADDIN_CHECK_CONTAINS(warnings,
 	                     "addins/calc_basic: is a symbolic link, not a "
 	                     "directory");
-	ADDIN_CHECK(unlink(at("a/pipe/addins/calc_basic")) == 0);
-	ADDIN_CHECK(rename(at("a/moved"), at("a/pipe/addins/calc_basic")) ==
-	            0);
+	ADDIN_CHECK(unlink(du_path("a/pipe/addins/calc_basic")) == 0);
+	ADDIN_CHECK(rename(du_path("a/moved"),
+	                   du_path("a/pipe/addins/calc_basic")) == 0);
 	activate_all(t, ADDIN_OK, NULL);
 
 	// A directory above the pipeline becomes a link: every segment's
 	// path has a link in it (discovery's side of this is the next case).
-	ADDIN_CHECK(rename(at("a"), at("b")) == 0);
-	ADDIN_CHECK(symlink("b", at("a")) == 0);
-	snprintf(want, sizeof(want), "%s is a symbolic link", at("a"));
+	ADDIN_CHECK(rename(du_path("a"), du_path("b")) == 0);
+	ADDIN_CHECK(symlink("b", du_path("a")) == 0);
+	snprintf(want, sizeof(want), "%s is a symbolic link", du_path("a"));
 	activate_all(t, ADDIN_EPERM, want);
 	addin_token_unref(t);
-	rmtop();
+	du_rmpipe();
 }
 
 static void
@@ -316,19 +297,19 @@ test_store_path_becomes_link(void)
 	// replaced by a link: the next update refuses the link, in the words
 	// activation uses.
 	mktop(0755);
-	ADDIN_CHECK(mkdir(at("a"), 0755) == 0);
+	ADDIN_CHECK(mkdir(du_path("a"), 0755) == 0);
 	deploy("a/pipe");
-	ADDIN_PASS(addin_store_create(at("a/pipe"), NULL, &s));
+	ADDIN_PASS(addin_store_create(du_path("a/pipe"), NULL, &s));
 	ADDIN_PASS(
 	    addin_store_find(s, CALCULATOR_V1_CALCULATOR_VIEW_ID, NULL, &l));
 	ADDIN_CHECK_INT(addin_token_list_count(l), >, 0);
 	addin_token_list_destroy(l);
-	ADDIN_CHECK(rename(at("a"), at("b")) == 0);
-	ADDIN_CHECK(symlink("b", at("a")) == 0);
-	snprintf(want, sizeof(want), "%s is a symbolic link", at("a"));
+	ADDIN_CHECK(rename(du_path("a"), du_path("b")) == 0);
+	ADDIN_CHECK(symlink("b", du_path("a")) == 0);
+	snprintf(want, sizeof(want), "%s is a symbolic link", du_path("a"));
 	ADDIN_PASS(addin_store_update(s, &w));
 	ADDIN_CHECK_INT(addin_warnings_count(w), ==, 1);
-	ADDIN_CHECK_STR(addin_warnings_path(w, 0), at("a/pipe"));
+	ADDIN_CHECK_STR(addin_warnings_path(w, 0), du_path("a/pipe"));
 	ADDIN_CHECK_CONTAINS(addin_warnings_message(w, 0), want);
 	addin_warnings_destroy(w);
 	ADDIN_PASS(
@@ -336,7 +317,7 @@ test_store_path_becomes_link(void)
 	ADDIN_CHECK_INT(addin_token_list_count(l), ==, 0);
 	addin_token_list_destroy(l);
 	addin_store_destroy(s);
-	rmtop();
+	du_rmpipe();
 }
 
 ADDIN_TEST_LIST = {
