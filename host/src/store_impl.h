@@ -135,6 +135,10 @@ struct addin_warnings {
 	bool                   lost; // a warning was lost for lack of memory
 };
 
+// Declarations marked ADDIN_PRIVATE are exported for the white-box tests
+// (and fuzz targets); the others are shared between the store's files
+// only and stay hidden inside libaddin-host.
+
 // Entries (store_entries.c).
 ADDIN_PRIVATE void addin__entries_clear(addin__entries *e);
 // addin__entries_push appends a zeroed entry and returns it, or NULL.
@@ -143,7 +147,7 @@ ADDIN_PRIVATE addin__entry *addin__entries_push(addin__entries *e);
 ADDIN_PRIVATE addin__entry *addin__entries_find(const addin__entries *e,
                                                 const char           *rel);
 // addin__entries_sort sorts @e by rel.
-ADDIN_PRIVATE void addin__entries_sort(addin__entries *e);
+void addin__entries_sort(addin__entries *e);
 
 // An update (store_update.c).
 
@@ -152,8 +156,7 @@ ADDIN_PRIVATE void addin__entries_sort(addin__entries *e);
 // @s->mtx.  Returns ADDIN_OK (the store is then updated), or an error of
 // addin_store_update (the store is then as it was, or empty and not
 // updated when out of memory while installing).
-ADDIN_PRIVATE addin_err addin__store_update(addin_store *s, bool rebuild,
-                                            addin_warnings *w);
+addin_err addin__store_update(addin_store *s, bool rebuild, addin_warnings *w);
 
 // addin__store_stats copies what the last update did.
 ADDIN_PRIVATE void addin__store_stats(addin_store               *s,
@@ -167,36 +170,32 @@ ADDIN_PRIVATE void addin__store_stats(addin_store               *s,
 // last update) has for a file whose stat is unchanged unless @fresh.
 // Counts files seen and read in @s->stats.  Everything wrong is a warning
 // in @w.  Returns ADDIN_OK, or ADDIN_ENOMEM (*@ret then untouched).
-ADDIN_PRIVATE addin_err addin__scan(addin_store *s, int pfd,
-                                    const addin__entries *base, bool fresh,
-                                    addin_warnings *w, addin__entries *ret);
+addin_err addin__scan(addin_store *s, int pfd, const addin__entries *base,
+                      bool fresh, addin_warnings *w, addin__entries *ret);
 
 // addin__scan_addin_file reads the add-in record of the file at the
 // canonical @path, after the trust walk from "/" (platform.h).  Returns
 // ADDIN_OK and *@ret (one reference), or the errors of
 // addin_store_find_addin about the file, with a message naming it.
-ADDIN_PRIVATE addin_err addin__scan_addin_file(const char      *path,
-                                               addin__segment **ret);
+addin_err addin__scan_addin_file(const char *path, addin__segment **ret);
 
 // Chains (store_chain.c).  All read the index; the caller holds the lock.
 
 // addin__chain_index fills @s->by_kind from @s->entries.  ADDIN_ENOMEM.
-ADDIN_PRIVATE addin_err addin__chain_index(addin_store *s);
+addin_err addin__chain_index(addin_store *s);
 // addin__chain_index_clear empties @s->by_kind.
-ADDIN_PRIVATE void addin__chain_index_clear(addin_store *s);
+void addin__chain_index_clear(addin_store *s);
 // addin__chain_warnings adds to @w one warning per segment whose own link
 // (its contract, its add-in view) is missing.
-ADDIN_PRIVATE void addin__chain_warnings(addin_store *s, addin_warnings *w);
+void addin__chain_warnings(addin_store *s, addin_warnings *w);
 // addin__chain_find is addin_store_find on an updated store.
-ADDIN_PRIVATE addin_err addin__chain_find(const addin_store *s,
-                                          const char *view, const char *vhash,
-                                          addin_token_list **ret);
+addin_err addin__chain_find(const addin_store *s, const char *view,
+                            const char *vhash, addin_token_list **ret);
 // addin__chain_token makes the token of add-in @a for host view @view
 // (@vhash may be NULL), or says which link is missing (ADDIN_ENOTFOUND).
-ADDIN_PRIVATE addin_err addin__chain_token(const addin_store *s,
-                                           addin__segment *a, const char *view,
-                                           const char   *vhash,
-                                           addin_token **ret);
+addin_err addin__chain_token(const addin_store *s, addin__segment *a,
+                             const char *view, const char *vhash,
+                             addin_token **ret);
 
 // Warnings (store_warnings.c).
 ADDIN_PRIVATE addin_warnings *addin__warnings_new(void);
