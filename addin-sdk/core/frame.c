@@ -3,66 +3,8 @@
 
 #include <string.h>
 
+#include "cursor.h"
 #include "frame.h"
-
-// A bounded cursor over untrusted bytes: every read checks what is left.
-typedef struct cursor {
-	const uint8_t *p;
-	size_t         left;
-} cursor;
-
-static bool
-take_u8(cursor *c, uint8_t *ret)
-{
-	if (c->left < 1) {
-		return false;
-	}
-	*ret = *c->p++;
-	c->left--;
-	return true;
-}
-
-static bool
-take_varint(cursor *c, uint64_t *ret)
-{
-	uint64_t v = 0;
-	for (unsigned shift = 0; shift < 64; shift += 7) {
-		uint8_t b;
-		if (!take_u8(c, &b)) {
-			return false;
-		}
-		v |= (uint64_t) (b & 0x7f) << shift;
-		if ((b & 0x80) == 0) {
-			*ret = v;
-			return true;
-		}
-	}
-	return false; // more than 10 bytes
-}
-
-static bool
-take(cursor *c, size_t n, const uint8_t **ret)
-{
-	if (n > c->left) {
-		return false;
-	}
-	*ret = c->p;
-	c->p += n;
-	c->left -= n;
-	return true;
-}
-
-static size_t
-put_varint(uint8_t *out, uint64_t v)
-{
-	size_t n = 0;
-	do {
-		uint8_t b = v & 0x7f;
-		v >>= 7;
-		out[n++] = (uint8_t) (b | (v != 0 ? 0x80 : 0));
-	} while (v != 0);
-	return n;
-}
 
 const char *
 addin__kind_name(int kind)
@@ -87,7 +29,7 @@ addin__frame_encode(const addin__transport_ops *ops, const addin__hdr *hdr,
 	size_t hlen = protobuf_c_message_get_packed_size(&hdr->base);
 	size_t plen =
 	    payload ? protobuf_c_message_get_packed_size(payload) : 0;
-	uint8_t      pre[11];
+	uint8_t      pre[1 + ADDIN__VARINT_MAX];
 	size_t       prelen;
 	size_t       total;
 	addin__tmsg *msg;
@@ -95,7 +37,7 @@ addin__frame_encode(const addin__transport_ops *ops, const addin__hdr *hdr,
 	addin_err    rv;
 
 	pre[0] = ADDIN__FRAME_VERSION;
-	prelen = 1 + put_varint(pre + 1, hlen);
+	prelen = 1 + addin__varint_put(pre + 1, hlen);
 	total  = prelen + hlen + plen;
 	if (total > max_frame) {
 		return addin__seterr(
@@ -177,14 +119,14 @@ addin_err
 addin__frame_parse(const uint8_t *body, size_t len, addin__hdr **ret_hdr,
                    const uint8_t **ret_payload, size_t *ret_len)
 {
-	cursor         c = {body, len};
+	addin__cursor  c = addin__cur_init(body, len);
 	uint8_t        version;
 	uint64_t       hlen;
 	const uint8_t *hbytes;
 	addin__hdr    *hdr;
 	addin_err      rv;
 
-	if (!take_u8(&c, &version)) {
+	if (!addin__cur_u8(&c, &version)) {
 		return addin__seterr(ADDIN_EPROTO, "empty frame");
 	}
 	if (version != ADDIN__FRAME_VERSION) {
@@ -192,7 +134,7 @@ addin__frame_parse(const uint8_t *body, size_t len, addin__hdr **ret_hdr,
 		                     "frame version %u, this side speaks %u",
 		                     version, ADDIN__FRAME_VERSION);
 	}
-	if (!take_varint(&c, &hlen)) {
+	if (!addin__cur_varint(&c, &hlen)) {
 		return addin__seterr(ADDIN_EPROTO, "truncated header length");
 	}
 	if (hlen == 0 || hlen > ADDIN__MAX_HEADER) {
@@ -200,7 +142,7 @@ addin__frame_parse(const uint8_t *body, size_t len, addin__hdr **ret_hdr,
 		                     "header length %llu out of range",
 		                     (unsigned long long) hlen);
 	}
-	if (!take(&c, (size_t) hlen, &hbytes)) {
+	if (!addin__cur_take(&c, (size_t) hlen, &hbytes)) {
 		return addin__seterr(
 		    ADDIN_EPROTO,
 		    "header length %llu exceeds the %zu bytes left",
@@ -271,12 +213,12 @@ nesting_ok(const ProtobufCMessageDescriptor *desc, const uint8_t *p,
 {
 	struct level {
 		const ProtobufCMessageDescriptor *desc;
-		cursor                            c;
+		addin__cursor                     c;
 	} stack[ADDIN__MAX_NESTING + 1];
 	unsigned depth = 0;
 
 	stack[0].desc = desc;
-	stack[0].c    = (cursor) {p, len};
+	stack[0].c    = addin__cur_init(p, len);
 	for (;;) {
 		struct level *l = &stack[depth];
 		uint64_t      tag, n;
@@ -287,12 +229,12 @@ nesting_ok(const ProtobufCMessageDescriptor *desc, const uint8_t *p,
 			depth--;
 			continue;
 		}
-		if (!take_varint(&l->c, &tag)) {
+		if (!addin__cur_varint(&l->c, &tag)) {
 			return true; // malformed: protobuf-c says so
 		}
 		switch (tag & 7) {
 		case 0: // varint
-			if (!take_varint(&l->c, &n)) {
+			if (!addin__cur_varint(&l->c, &n)) {
 				return true;
 			}
 			break;
@@ -300,7 +242,8 @@ nesting_ok(const ProtobufCMessageDescriptor *desc, const uint8_t *p,
 		case 5: // 32-bit
 		{
 			const uint8_t *skip;
-			if (!take(&l->c, (tag & 7) == 1 ? 8 : 4, &skip)) {
+			if (!addin__cur_take(&l->c, (tag & 7) == 1 ? 8 : 4,
+			                     &skip)) {
 				return true;
 			}
 			break;
@@ -308,8 +251,8 @@ nesting_ok(const ProtobufCMessageDescriptor *desc, const uint8_t *p,
 		case 2: { // length-delimited
 			const uint8_t                  *inner;
 			const ProtobufCFieldDescriptor *f;
-			if (!take_varint(&l->c, &n) || n > l->c.left ||
-			    !take(&l->c, (size_t) n, &inner)) {
+			if (!addin__cur_varint(&l->c, &n) || n > l->c.left ||
+			    !addin__cur_take(&l->c, (size_t) n, &inner)) {
 				return true;
 			}
 			f = tag >> 3 <= UINT32_MAX
@@ -322,7 +265,8 @@ nesting_ok(const ProtobufCMessageDescriptor *desc, const uint8_t *p,
 				}
 				depth++;
 				stack[depth].desc = f->descriptor;
-				stack[depth].c = (cursor) {inner, (size_t) n};
+				stack[depth].c =
+				    addin__cur_init(inner, (size_t) n);
 			}
 			break;
 		}

@@ -216,8 +216,8 @@ addin__segment_open(const addin__segment_want *w, addin__segment_lib *ret)
 	if ((rv = addin__plat_path_trusted(w->path)) != ADDIN_OK) {
 		return addin__seterr(rv == ADDIN_EPERM ? ADDIN_EPERM
 		                                       : ADDIN_ELOAD,
-		                     "add-in %s: will not load the %s: %s",
-		                     w->name, label, addin_errmsg());
+		                     "add-in %s: will not load the %s %s: %s",
+		                     w->name, label, w->path, addin_errmsg());
 	}
 	if ((rv = addin__plat_dlopen(w->path, &l.handle)) != ADDIN_OK) {
 		return addin__seterr(rv, "add-in %s: cannot load the %s: %s",

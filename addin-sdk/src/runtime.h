@@ -57,6 +57,18 @@ ADDIN_PRIVATE char   *addin__strdup(const char *s);
 ADDIN_PRIVATE char   *addin__strndup(const char *s, size_t n);
 ADDIN_PRIVATE void   *addin__memdup(const void *p, size_t len);
 ADDIN_PRIVATE int64_t addin__alloc_live(void);
+// addin__grow is the one way an array grows: it makes room for @need
+// elements of @elem bytes in the array @ptr of *@cap elements (NULL and 0
+// to start).  When @need > *@cap it reallocates to the next power-of-two
+// multiple of 16 elements at least @need and updates *@cap; it returns the
+// array, moved or not.  Returns NULL when out of memory or when the size
+// would overflow; @ptr and *@cap are then unchanged and still the caller's.
+//
+//     void *nv = addin__grow(a->v, &a->cap, a->n + 1, sizeof(*a->v));
+//     if (nv == NULL) { return addin__seterr(ADDIN_ENOMEM, NULL); }
+//     a->v = nv;
+ADDIN_PRIVATE void *addin__grow(void *ptr, size_t *cap, size_t need,
+                                size_t elem);
 // A ProtobufCAllocator that goes through the seam.
 extern ADDIN_PRIVATE ProtobufCAllocator addin__pb_allocator;
 

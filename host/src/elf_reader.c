@@ -196,6 +196,74 @@ find_section(const shdr_t *sh, size_t n, const char *names, size_t names_len,
 	return ADDIN_OK;
 }
 
+// read_headers reads and checks the ELF header into @eh and the section
+// header table into *@ret_sh (free with addin__free).
+static addin_err
+read_headers(int fd, uint64_t file_size, ehdr_t *eh, shdr_t **ret_sh)
+{
+	shdr_t   *sh;
+	addin_err rv;
+
+	if (file_size == 0) {
+		return addin__seterr(ADDIN_ESEGMENT, "empty file");
+	}
+	if (file_size < sizeof(*eh)) {
+		return addin__seterr(ADDIN_ESEGMENT,
+		                     "%llu bytes: too short for an ELF header",
+		                     (unsigned long long) file_size);
+	}
+	rv = read_at(fd, eh, sizeof(*eh), 0);
+	if (rv != ADDIN_OK) {
+		return rv;
+	}
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0) {
+		return addin__seterr(ADDIN_ESEGMENT, "not an ELF file");
+	}
+	rv = check_header(eh->e_ident, eh, file_size);
+	if (rv != ADDIN_OK) {
+		return rv;
+	}
+	sh = addin__alloc((size_t) eh->e_shnum * sizeof(shdr_t));
+	if (sh == NULL) {
+		return addin__seterr(ADDIN_ENOMEM, NULL);
+	}
+	rv = read_at(fd, sh, (size_t) eh->e_shnum * sizeof(shdr_t),
+	             eh->e_shoff);
+	if (rv != ADDIN_OK) {
+		addin__free(sh);
+		return rv;
+	}
+	*ret_sh = sh;
+	return ADDIN_OK;
+}
+
+// read_names reads the section name table @strtab into *@ret (free with
+// addin__free; NUL after it).
+static addin_err
+read_names(int fd, uint64_t file_size, const shdr_t *strtab, char **ret)
+{
+	if (strtab->sh_type != SHT_STRTAB) {
+		return addin__seterr(
+		    ADDIN_ESEGMENT,
+		    "section name table has type %u, not a string table",
+		    (unsigned) strtab->sh_type);
+	}
+	if (strtab->sh_size > ADDIN__ELF_MAX_SHSTRTAB) {
+		return addin__seterr(
+		    ADDIN_ELIMIT, "section name table is %llu bytes, limit %d",
+		    (unsigned long long) strtab->sh_size,
+		    ADDIN__ELF_MAX_SHSTRTAB);
+	}
+	if (!in_file(strtab->sh_offset, strtab->sh_size, file_size)) {
+		return addin__seterr(
+		    ADDIN_ESEGMENT,
+		    "section name table lies beyond the end of the file "
+		    "(truncated?)");
+	}
+	return read_alloc(fd, (size_t) strtab->sh_size, strtab->sh_offset,
+	                  ret);
+}
+
 addin_err
 addin__elf_section(int fd, uint64_t file_size, const char *name, size_t max,
                    void **ret_data, size_t *ret_len)
@@ -204,68 +272,19 @@ addin__elf_section(int fd, uint64_t file_size, const char *name, size_t max,
 	shdr_t       *sh    = NULL;
 	char         *names = NULL;
 	char         *data  = NULL;
-	const shdr_t *strtab, *sec = NULL;
+	const shdr_t *sec   = NULL;
 	addin_err     rv;
 
-	if (file_size == 0) {
-		return addin__seterr(ADDIN_ESEGMENT, "empty file");
-	}
-	if (file_size < sizeof(eh)) {
-		return addin__seterr(ADDIN_ESEGMENT,
-		                     "%llu bytes: too short for an ELF header",
-		                     (unsigned long long) file_size);
-	}
-	rv = read_at(fd, &eh, sizeof(eh), 0);
+	rv = read_headers(fd, file_size, &eh, &sh);
 	if (rv != ADDIN_OK) {
 		return rv;
 	}
-	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0) {
-		return addin__seterr(ADDIN_ESEGMENT, "not an ELF file");
-	}
-	rv = check_header(eh.e_ident, &eh, file_size);
+	rv = read_names(fd, file_size, &sh[eh.e_shstrndx], &names);
 	if (rv != ADDIN_OK) {
-		return rv;
+		goto fail_names;
 	}
-
-	sh = addin__alloc((size_t) eh.e_shnum * sizeof(shdr_t));
-	if (sh == NULL) {
-		return addin__seterr(ADDIN_ENOMEM, NULL);
-	}
-	rv = read_at(fd, sh, (size_t) eh.e_shnum * sizeof(shdr_t), eh.e_shoff);
-	if (rv != ADDIN_OK) {
-		goto fail_shdrs;
-	}
-
-	strtab = &sh[eh.e_shstrndx];
-	if (strtab->sh_type != SHT_STRTAB) {
-		rv = addin__seterr(
-		    ADDIN_ESEGMENT,
-		    "section name table has type %u, not a string table",
-		    (unsigned) strtab->sh_type);
-		goto fail_shdrs;
-	}
-	if (strtab->sh_size > ADDIN__ELF_MAX_SHSTRTAB) {
-		rv = addin__seterr(
-		    ADDIN_ELIMIT, "section name table is %llu bytes, limit %d",
-		    (unsigned long long) strtab->sh_size,
-		    ADDIN__ELF_MAX_SHSTRTAB);
-		goto fail_shdrs;
-	}
-	if (!in_file(strtab->sh_offset, strtab->sh_size, file_size)) {
-		rv = addin__seterr(
-		    ADDIN_ESEGMENT,
-		    "section name table lies beyond the end of the file "
-		    "(truncated?)");
-		goto fail_shdrs;
-	}
-	rv = read_alloc(fd, (size_t) strtab->sh_size, strtab->sh_offset,
-	                &names);
-	if (rv != ADDIN_OK) {
-		goto fail_shdrs;
-	}
-
-	rv = find_section(sh, eh.e_shnum, names, (size_t) strtab->sh_size,
-	                  name, &sec);
+	rv = find_section(sh, eh.e_shnum, names,
+	                  (size_t) sh[eh.e_shstrndx].sh_size, name, &sec);
 	if (rv != ADDIN_OK) {
 		goto fail_find;
 	}
@@ -299,7 +318,7 @@ addin__elf_section(int fd, uint64_t file_size, const char *name, size_t max,
 
 fail_find:
 	addin__free(names);
-fail_shdrs:
+fail_names:
 	addin__free(sh);
 	return rv;
 }

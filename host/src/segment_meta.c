@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 // Copyright 2026 The Bulkhead Authors
 //
-// Segment metadata records: parsing, checking, and the segment object.  See
-// segment_meta.h and addin/segment.h for the record format.
+// Segment metadata records: reading them from a file, parsing, checking,
+// and the segment object.  See segment_meta.h and addin/segment.h for the
+// record format.
 
 #include <string.h>
 
+#include "cursor.h"
+#include "elf_reader.h"
 #include "segment_meta.h"
 
 static const char *const field_keys[ADDIN__F_COUNT] = {
@@ -95,36 +98,28 @@ str_eq(addin__str s, const char *lit)
 	return s.p != NULL && s.n == n && memcmp(s.p, lit, n) == 0;
 }
 
-// The parser's cursor over a section.
-struct cursor {
-	const char *data;
-	size_t      len;
-	size_t      pos;
-};
-
 // take_string takes the next NUL-terminated string, at most @max bytes.
 static addin_err
-take_string(struct cursor *c, size_t max, const char *what, addin__str *ret)
+take_string(addin__cursor *c, size_t max, const char *what, addin__str *ret)
 {
-	const char *p   = c->data + c->pos;
-	const char *nul = memchr(p, '\0', c->len - c->pos);
+	size_t      off = addin__cur_off(c);
+	const char *p;
 	size_t      n;
-	if (nul == NULL) {
+
+	if (!addin__cur_cstr(c, &p, &n)) {
 		return addin__seterr(
 		    ADDIN_ESEGMENT,
 		    "metadata record truncated at offset %zu (no end of %s)",
-		    c->pos, what);
+		    off, what);
 	}
-	n = (size_t) (nul - p);
 	if (n > max) {
 		return addin__seterr(
 		    ADDIN_ELIMIT,
 		    "metadata %s at offset %zu is %zu bytes, limit %zu", what,
-		    c->pos, n, max);
+		    off, n, max);
 	}
 	ret->p = p;
 	ret->n = n;
-	c->pos += n + 1;
 	return ADDIN_OK;
 }
 
@@ -213,11 +208,11 @@ add_pair(struct record *r, addin__str key, addin__str val)
 
 // parse_record parses one record starting at the cursor (after padding).
 static addin_err
-parse_record(struct cursor *c, struct record *r)
+parse_record(addin__cursor *c, struct record *r)
 {
 	addin__str magic = {NULL, 0}, format = {NULL, 0};
 	addin__str key = {NULL, 0}, val = {NULL, 0};
-	size_t     start = c->pos;
+	size_t     start = addin__cur_off(c);
 	addin_err  rv;
 
 	memset(r, 0, sizeof(*r));
@@ -277,7 +272,7 @@ addin_err
 addin__segment_parse(const char *data, size_t len, addin_segment_kind kind,
                      addin__seg_src *src)
 {
-	struct cursor c = {data, len, 0};
+	addin__cursor c = addin__cur_init(data, len);
 	struct record r;
 	int           nrec = 0, nmatch = 0;
 	char          others[128] = "";
@@ -289,10 +284,11 @@ addin__segment_parse(const char *data, size_t len, addin_segment_kind kind,
 	}
 	for (;;) {
 		// Records follow each other; tolerate alignment padding.
-		while (c.pos < c.len && c.data[c.pos] == '\0') {
-			c.pos++;
+		uint8_t pad;
+		while (c.left > 0 && c.p[0] == '\0') {
+			(void) addin__cur_u8(&c, &pad);
 		}
-		if (c.pos == c.len) {
+		if (c.left == 0) {
 			break;
 		}
 		if (++nrec > ADDIN__SEG_MAX_RECORDS) {
@@ -548,6 +544,28 @@ addin__segment_new(const addin__seg_src *src, const char *dir, const char *rel,
 	}
 	*ret = seg;
 	return ADDIN_OK;
+}
+
+addin_err
+addin__segment_read(int fd, uint64_t size, addin_segment_kind kind,
+                    const char *dir, const char *rel, addin__segment **ret)
+{
+	addin__seg_src src;
+	void          *data = NULL;
+	size_t         len  = 0;
+	addin_err      rv;
+
+	rv = addin__elf_section(fd, size, ADDIN_SEGMENT_SECTION,
+	                        ADDIN__SEG_MAX_SECTION, &data, &len);
+	if (rv != ADDIN_OK) {
+		return rv;
+	}
+	rv = addin__segment_parse(data, len, kind, &src);
+	if (rv == ADDIN_OK) {
+		rv = addin__segment_new(&src, dir, rel, ret);
+	}
+	addin__free(data);
+	return rv;
 }
 
 addin__segment *

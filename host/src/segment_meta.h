@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "addin/segment.h"
 #include "addin/store.h"
@@ -102,6 +103,27 @@ ADDIN_PRIVATE addin_err addin__segment_check(const addin__seg_src *src);
 ADDIN_PRIVATE addin_err addin__segment_new(const addin__seg_src *src,
                                            const char *dir, const char *rel,
                                            addin__segment **ret);
+
+// addin__segment_read reads the segment of @kind from the file open on @fd
+// (@size bytes, as fstat gave) and makes it, located at "@dir/@rel" as for
+// addin__segment_new.  It is the whole of what discovery does with the
+// bytes of a file nobody vouches for (anyone who can write the pipeline
+// directory may drop one there): the ELF section reader (elf_reader.c),
+// then the record parser and its checks (addin__segment_parse), then the
+// segment object.  The trust checks that come before (the file's owner,
+// mode and type, store_scan.c) are not part of it: they look at the stat,
+// not the bytes.  @fd is only read with pread (a memfd does; a fuzz target
+// writes its input to one and calls this).
+//
+// Returns ADDIN_OK and *@ret (one reference); ADDIN_ENOTFOUND when the file
+// is an ELF shared object without a record of @kind (no section, or only
+// records of other kinds); ADDIN_ESEGMENT or ADDIN_ELIMIT when it is not a
+// usable segment; ADDIN_EIO; ADDIN_ENOMEM.  The message (addin__seterr)
+// says why without naming the file.  Thread-safe.
+ADDIN_PRIVATE addin_err addin__segment_read(int fd, uint64_t size,
+                                            addin_segment_kind kind,
+                                            const char *dir, const char *rel,
+                                            addin__segment **ret);
 
 ADDIN_PRIVATE addin__segment *addin__segment_ref(addin__segment *seg);
 ADDIN_PRIVATE addin__segment *addin__segment_unref(addin__segment *seg);

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: MIT
 // Copyright 2026 The Bulkhead Authors
 //
-// Metadata records: parsing, limits, checks, and the segment object.
+// Metadata records: parsing, limits, checks, the segment object, and
+// reading a segment from a file descriptor (the fuzzing entry point).
+
+#define _GNU_SOURCE // memfd_create
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "addin_test.h"
 #include "elf_testing.h"
@@ -281,6 +285,66 @@ test_random_input(void)
 	free(b);
 }
 
+// memfd_of returns a memfd holding @n bytes at @p, as a fuzz target would
+// make one.
+static int
+memfd_of(const void *p, size_t n)
+{
+	int fd = memfd_create("segment", MFD_CLOEXEC);
+	ADDIN_CHECK(fd >= 0);
+	ADDIN_CHECK(n == 0 || write(fd, p, n) == (ssize_t) n);
+	return fd;
+}
+
+static void
+test_read_from_memfd(void)
+{
+	char            path[] = "/tmp/addin-segread-XXXXXX";
+	addin__segment *seg;
+	struct stat     st;
+	size_t          n;
+	char           *img;
+	int             fd;
+
+	REC("kind", "contract", "contract", "calc.v1.Calc", "contract-hash",
+	    "c1c1");
+	fd = mkstemp(path);
+	ADDIN_CHECK(fd >= 0);
+	close(fd);
+	ADDIN_CHECK(et_write_so(path, ADDIN_SEGMENT_SECTION, buf, len) == 0);
+	ADDIN_CHECK(stat(path, &st) == 0);
+	n   = (size_t) st.st_size;
+	img = malloc(n);
+	fd  = open(path, O_RDONLY | O_CLOEXEC);
+	ADDIN_CHECK(img != NULL && read(fd, img, n) == (ssize_t) n);
+	close(fd);
+	unlink(path);
+
+	// The whole file: what discovery would make of it.
+	fd = memfd_of(img, n);
+	ADDIN_PASS(addin__segment_read(fd, n, ADDIN_SEGMENT_CONTRACT, "/p",
+	                               "contracts/c.so", &seg));
+	ADDIN_CHECK_STR(seg->path, "/p/contracts/c.so");
+	ADDIN_CHECK_STR(seg->f[ADDIN__F_CONTRACT], "calc.v1.Calc");
+	addin__segment_unref(seg);
+	ADDIN_FAIL(
+	    addin__segment_read(fd, n, ADDIN_SEGMENT_ADDIN, NULL, "x", &seg),
+	    ADDIN_ENOTFOUND);
+	close(fd);
+	// Every cut of it fails cleanly, as discovery reports it.
+	for (size_t cut = 0; cut < n; cut++) {
+		addin_err rv;
+		fd = memfd_of(img, cut);
+		rv = addin__segment_read(fd, cut, ADDIN_SEGMENT_CONTRACT, NULL,
+		                         "x", &seg);
+		ADDIN_CHECKF(rv == ADDIN_ESEGMENT || rv == ADDIN_ENOTFOUND ||
+		                 rv == ADDIN_ELIMIT,
+		             "cut at %zu: %s", cut, addin_err_name(rv));
+		close(fd);
+	}
+	free(img);
+}
+
 ADDIN_TEST_LIST = {
     {"segment record written by the SDK macros parses completely",
      test_macro_record},
@@ -294,5 +358,7 @@ ADDIN_TEST_LIST = {
      test_framing},
     {"segment parser enforces its limits", test_limits},
     {"segment parser survives random input", test_random_input},
+    {"a segment is read from a memfd as discovery reads a file",
+     test_read_from_memfd},
     {NULL, NULL},
 };

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "addin_test.h"
+#include "cursor.h"
 #include "elf_testing.h"
 #include "store_impl.h"
 
@@ -684,26 +685,141 @@ test_cache_corrupt(void)
 	rmpipe();
 }
 
+// put_framed writes a cache holding the entries bytes @body (@n bytes)
+// behind a valid prefix and header for the case's directory, so that only
+// the entries are wrong (store_cache.proto: "BHDCACHE", format 2, varint
+// header length, Header { dir_dev = 1, dir_ino = 2, entries_size = 3,
+// entries_checksum = 4 (fixed64) }).
+static void
+put_framed(const unsigned char *body, size_t n)
+{
+	unsigned char *f = malloc(64 + n);
+	uint8_t        h[64];
+	size_t         hn = 0, fn = 0;
+	struct stat    st;
+	uint64_t       sum = addin__cache_checksum(body, n);
+
+	ADDIN_CHECK(f != NULL && stat(pipe_dir, &st) == 0);
+	h[hn++] = 0x08;
+	hn += addin__varint_put(h + hn, (uint64_t) st.st_dev);
+	h[hn++] = 0x10;
+	hn += addin__varint_put(h + hn, (uint64_t) st.st_ino);
+	h[hn++] = 0x18;
+	hn += addin__varint_put(h + hn, n);
+	h[hn++] = 0x21;
+	for (int i = 0; i < 8; i++) {
+		h[hn++] = (uint8_t) (sum >> (8 * i));
+	}
+	memcpy(f, "BHDCACHE\x02", 9);
+	fn = 9 + addin__varint_put(f + 9, hn);
+	memcpy(f + fn, h, hn);
+	memcpy(f + fn + hn, body, n);
+	cache_put(f, fn + hn + n);
+	free(f);
+}
+
+// rewrite_cache loads the case's cache, lets @edit change its entries and
+// writes them back through the store's own writer: a well-formed file with
+// a matching checksum whose entries are wrong.
+static void
+rewrite_cache(void (*edit)(addin__entries *))
+{
+	addin__entries  e = {0};
+	addin_store    *s = open_store(0);
+	addin_warnings *w = addin__warnings_new();
+	struct stat     st;
+	int fd = open(pipe_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	ADDIN_CHECK(fd >= 0 && fstat(fd, &st) == 0 && w != NULL);
+	ADDIN_PASS(addin__cache_load(s, fd, &st, &e, w));
+	ADDIN_CHECK_INT(e.n, ==, 4);
+	edit(&e);
+	ADDIN_PASS(addin__cache_write(fd, &st, &e));
+	addin__entries_clear(&e);
+	addin_warnings_destroy(w);
+	addin_store_destroy(s);
+	close(fd);
+}
+
+static void
+swap_first_two(addin__entries *e)
+{
+	addin__entry t = e->v[0];
+	e->v[0]        = e->v[1];
+	e->v[1]        = t;
+}
+
+// A contract's record read as an add-in's: it has no name.
+static void
+contract_as_addin(addin__entries *e)
+{
+	for (size_t i = 0; i < e->n; i++) {
+		if (e->v[i].kind == ADDIN_SEGMENT_CONTRACT) {
+			e->v[i].kind = ADDIN_SEGMENT_ADDIN;
+		}
+	}
+}
+
+static void
+unknown_state(addin__entries *e)
+{
+	e->v[0].state = 7;
+	e->v[0].msg   = addin__strdup("a state no reader knows");
+	ADDIN_CHECK(e->v[0].msg != NULL);
+}
+
 static void
 test_cache_bad_structure(void)
 {
+	unsigned char junk[300];
+
+	// A checksum that matches over entries that do not decode.
+	fresh_cache();
+	memset(junk, 0xff, sizeof(junk));
+	put_framed(junk, sizeof(junk));
+	expect_cache_distrust("corrupt cache (it does not decode)");
+	// A length-delimited field longer than the file.
+	fresh_cache();
+	junk[0] = 0x0a; // field 1 (entry), length-delimited
+	junk[1] = 0xff;
+	junk[2] = 0x7f;
+	put_framed(junk, 3);
+	expect_cache_distrust("corrupt cache (it does not decode)");
+	// Entries that decode but break the rules.
+	fresh_cache();
+	rewrite_cache(swap_first_two);
+	expect_cache_distrust("corrupt cache (entries out of order)");
+	fresh_cache();
+	rewrite_cache(contract_as_addin);
+	expect_cache_distrust(
+	    "corrupt cache (entry fails the segment checks)");
+	fresh_cache();
+	rewrite_cache(unknown_state);
+	expect_cache_distrust("corrupt cache (bad entry)");
+	rmpipe();
+}
+
+// An older Bulkhead's cache (format 1: "BHDCACHE", u32 format 1, u32
+// header size 48, ...) is refused as such and rewritten in this format.
+static void
+test_cache_old_format(void)
+{
+	unsigned char  old[96];
 	size_t         len;
 	unsigned char *b;
-	uint64_t       sum;
 
-	// A checksum that matches over a payload that does not parse.
 	fresh_cache();
-	b     = cache_bytes(&len);
-	b[48] = 0xff; // entry count
-	b[49] = 0xff;
-	b[50] = 0xff;
-	sum   = addin__cache_checksum(b + 48, len - 48);
-	for (int i = 0; i < 8; i++) {
-		b[40 + i] = (unsigned char) (sum >> (8 * i));
-	}
-	cache_put(b, len);
-	expect_cache_distrust("corrupt cache (entry count too large)");
+	memset(old, 0, sizeof(old));
+	memcpy(old, "BHDCACHE\x01\0\0\0\x30\0\0\0", 16);
+	cache_put(old, sizeof(old));
+	expect_cache_distrust("cache format 1, this Bulkhead reads format 2");
+	b = cache_bytes(&len);
+	ADDIN_CHECK(len > 9 && memcmp(b, "BHDCACHE\x02", 9) == 0);
 	free(b);
+	// A newer one, likewise.
+	old[8] = 3;
+	cache_put(old, sizeof(old));
+	expect_cache_distrust("cache format 3, this Bulkhead reads format 2");
 	rmpipe();
 }
 
@@ -953,6 +1069,7 @@ ADDIN_TEST_LIST = {
     {"a corrupt cache is rebuilt with a warning", test_cache_corrupt},
     {"a cache whose payload does not parse is rebuilt",
      test_cache_bad_structure},
+    {"a cache of another format is rebuilt", test_cache_old_format},
     {"a cache from another directory is rebuilt", test_cache_foreign},
     {"a cache others could have written is not trusted",
      test_cache_untrusted_owner_or_mode},

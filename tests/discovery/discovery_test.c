@@ -542,11 +542,55 @@ run_cmake(const char *const *args)
 	ADDIN_CHECKF(rc == 0, "cmake %s ... exited with %d", args[0], rc);
 }
 
+// expect_untrusted_parent: discovery of the pipeline @dir gives one warning,
+// that the group-writable directory @parent above it may have been changed.
+static void
+expect_untrusted_parent(const char *dir, const char *parent)
+{
+	addin_store      *s;
+	addin_warnings   *w;
+	addin_token_list *l;
+	char              want[300];
+
+	snprintf(want, sizeof(want),
+	         "%s may have been changed by someone else: writable by "
+	         "group or others (mode 0775)",
+	         parent);
+	ADDIN_PASS(addin_store_create(dir, NULL, &s));
+	ADDIN_PASS(addin_store_update(s, &w));
+	ADDIN_CHECK_INT(addin_warnings_count(w), ==, 1);
+	ADDIN_CHECK_STR(addin_warnings_path(w, 0), dir);
+	ADDIN_CHECK_CONTAINS(addin_warnings_message(w, 0), want);
+	addin_warnings_destroy(w);
+	ADDIN_PASS(addin_store_find(s, VIEW, NULL, &l));
+	ADDIN_CHECK_INT(addin_token_list_count(l), ==, 0);
+	addin_token_list_destroy(l);
+	addin_store_destroy(s);
+}
+
+// trust_above makes the directories from @top down to the parent of @dir
+// 0755.
+static void
+trust_above(const char *dir, const char *top)
+{
+	char p[300];
+	snprintf(p, sizeof(p), "%s", dir);
+	for (char *slash; (slash = strrchr(p, '/')) != NULL;) {
+		*slash = '\0';
+		ADDIN_CHECKF(chmod(p, 0755) == 0, "chmod %s", p);
+		if (strcmp(p, top) == 0) {
+			break;
+		}
+	}
+}
+
 // test_installed_layout (issue 4): `cmake --install` of a pipeline under
 // umask 002 gives the modes of a deployed one, and discovery trusts it.
 // The project (tests/discovery/install) is configured here, in a fresh
-// directory; the directories it installs above the pipeline are 0775, which
-// discovery never looks at.
+// directory.  The directories the install makes above the pipeline are
+// 0775: discovery, like activation, checks every directory from "/"
+// (issue 10), so it refuses the pipeline, naming the first of them, until
+// they are 0755.
 static void
 test_installed_layout(void)
 {
@@ -578,6 +622,8 @@ test_installed_layout(void)
 		// above the pipeline are 0775.
 		ADDIN_CHECK(stat(prefix, &st) == 0);
 		ADDIN_CHECK_INT(st.st_mode & 07777, ==, 0775);
+		expect_untrusted_parent(pipeline, prefix);
+		trust_above(pipeline, prefix);
 		check_layout(pipeline);
 		// Installing again puts right the modes of directories that
 		// are already there (an older install made them 0775).

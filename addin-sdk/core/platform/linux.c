@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "parse.h"
 #include "platform.h"
 
 #ifndef P_PIDFD
@@ -55,11 +56,11 @@ addin__plat_getpid(void)
 static int
 parent_of(int pid)
 {
-	char  path[64], buf[512];
-	int   fd;
-	long  n;
-	char *p;
-	int   ppid;
+	char     path[64], buf[512];
+	int      fd;
+	long     n;
+	char    *p;
+	uint64_t ppid;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
@@ -76,10 +77,12 @@ parent_of(int pid)
 	if ((p = strrchr(buf, ')')) == NULL) {
 		return -1;
 	}
-	if (sscanf(p + 1, " %*c %d", &ppid) != 1) {
+	// ") S 1234 ...": the state, then the parent.
+	if (p[1] != ' ' || p[2] == '\0' || p[3] != ' ' ||
+	    !addin__parse_u64_prefix(p + 4, INT_MAX, &ppid, NULL)) {
 		return -1;
 	}
-	return ppid;
+	return (int) ppid;
 }
 
 bool
@@ -316,71 +319,152 @@ addin__plat_rmtree(const char *path)
 	(void) rmdir(path);
 }
 
-static bool
-owner_ok(const struct stat *st)
+// Trust: who could have written a file (docs/security.md, "Who could have
+// written a file").  addin__plat_stat_untrusted is the rule, written once;
+// walk applies it to every component of a path.
+
+bool
+addin__plat_stat_untrusted(const struct stat *st, char *why, size_t len)
 {
-	return st->st_uid == 0 || st->st_uid == geteuid();
+	uid_t euid = geteuid();
+
+	if (st->st_uid != euid && st->st_uid != 0) {
+		snprintf(why, len,
+		         "owned by uid %u, neither the host's user (uid %u) "
+		         "nor root",
+		         (unsigned) st->st_uid, (unsigned) euid);
+		return true;
+	}
+	// A sticky directory lets others add entries, never rename or remove
+	// ours: what lies below it is still checked on its own.
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
+	    !(S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX) != 0)) {
+		snprintf(why, len, "writable by group or others (mode %04o)",
+		         (unsigned) (st->st_mode & 07777));
+		return true;
+	}
+	return false;
+}
+
+// component_error explains why the component @comp (@n bytes of the path)
+// could not be opened.
+static addin_err
+component_error(int e, const char *comp, size_t n)
+{
+	int len = (int) n;
+	switch (e) {
+	case ENOENT:
+		return addin__syserr(ADDIN_ENOTFOUND, e, "%.*s", len, comp);
+	case ELOOP:
+		return addin__seterr(ADDIN_EPERM,
+		                     "%.*s is a symbolic link (trusted paths "
+		                     "are canonical: links are not followed)",
+		                     len, comp);
+	case ENOTDIR:
+		return addin__seterr(ADDIN_EPERM, "%.*s is not a directory",
+		                     len, comp);
+	case EACCES: return addin__syserr(ADDIN_EPERM, e, "%.*s", len, comp);
+	default: return addin__syserr(ADDIN_ESYSERR, e, "%.*s", len, comp);
+	}
+}
+
+// check_component checks the component @comp (@n bytes of the path), open
+// on @fd: not a link, a directory unless it is the @last, then a regular
+// file unless @want_dir, and trusted by the rule.  *@st gets its stat.
+static addin_err
+check_component(int fd, const char *comp, size_t n, bool last, bool want_dir,
+                struct stat *st)
+{
+	char why[128];
+	int  len = (int) n == 0 ? 1 : (int) n; // "/" itself
+
+	if (fstat(fd, st) != 0) {
+		return addin__syserr(ADDIN_ESYSERR, errno, "%.*s", len, comp);
+	}
+	if (S_ISLNK(st->st_mode)) {
+		return component_error(ELOOP, comp, (size_t) len);
+	}
+	if ((!last || want_dir) && !S_ISDIR(st->st_mode)) {
+		return component_error(ENOTDIR, comp, (size_t) len);
+	}
+	if (last && !want_dir && !S_ISREG(st->st_mode)) {
+		return addin__seterr(ADDIN_EPERM, "%.*s is not a regular file",
+		                     len, comp);
+	}
+	if (addin__plat_stat_untrusted(st, why, sizeof(why))) {
+		return addin__seterr(ADDIN_EPERM,
+		                     "%.*s may have been changed by someone "
+		                     "else: %s",
+		                     len, comp, why);
+	}
+	return ADDIN_OK;
+}
+
+// walk checks the canonical absolute @path from "/" down, opening each
+// component relative to the one before with O_PATH | O_NOFOLLOW, so that
+// every component is looked at exactly once and none is a link.  The last
+// must be a directory when @want_dir, else a regular file; *@ret_st gets
+// its stat (may be NULL).
+static addin_err
+walk(const char *path, bool want_dir, struct stat *ret_st)
+{
+	struct stat st;
+	const char *p;
+	addin_err   rv;
+	int         dfd;
+
+	if (path == NULL || path[0] != '/' || strlen(path) >= PATH_MAX) {
+		return addin__seterr(ADDIN_EINVAL, "%s: not an absolute path",
+		                     path != NULL ? path : "(null)");
+	}
+	if ((dfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		return addin__syserr(ADDIN_ESYSERR, errno, "/");
+	}
+	rv = check_component(dfd, path, 0, path[1] == '\0', want_dir, &st);
+	for (p = path + 1; rv == ADDIN_OK && *p != '\0';) {
+		const char *end = strchrnul(p, '/');
+		size_t      n   = (size_t) (end - p);
+		char        name[NAME_MAX + 1];
+		int         fd;
+
+		if (n == 0 || n > NAME_MAX || (n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.') ||
+		    (*end == '/' && end[1] == '\0')) {
+			rv = addin__seterr(ADDIN_EINVAL,
+			                   "%s: not a canonical path", path);
+			break;
+		}
+		memcpy(name, p, n);
+		name[n] = '\0';
+		fd      = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			rv = component_error(errno, path,
+			                     (size_t) (end - path));
+			break;
+		}
+		close(dfd);
+		dfd = fd;
+		rv  = check_component(fd, path, (size_t) (end - path),
+		                      *end == '\0', want_dir, &st);
+		p   = *end == '\0' ? end : end + 1;
+	}
+	close(dfd);
+	if (rv == ADDIN_OK && ret_st != NULL) {
+		*ret_st = st;
+	}
+	return rv;
 }
 
 addin_err
 addin__plat_path_trusted(const char *path)
 {
-	char        buf[PATH_MAX];
-	struct stat st;
-	size_t      len;
+	return walk(path, false, NULL);
+}
 
-	if (path == NULL || path[0] != '/' ||
-	    (len = strlen(path)) >= sizeof(buf)) {
-		return addin__seterr(ADDIN_EINVAL, "%s: not an absolute path",
-		                     path != NULL ? path : "(null)");
-	}
-	if (lstat(path, &st) != 0) {
-		return addin__syserr(errno == ENOENT ? ADDIN_ENOTFOUND
-		                                     : ADDIN_ESYSERR,
-		                     errno, "%s", path);
-	}
-	if (!S_ISREG(st.st_mode)) {
-		return addin__seterr(ADDIN_EPERM, "%s is not a regular file",
-		                     path);
-	}
-	if (!owner_ok(&st) || (st.st_mode & 022) != 0) {
-		return addin__seterr(
-		    ADDIN_EPERM,
-		    "%s may have been changed by someone else "
-		    "(owner %u, mode %03o)",
-		    path, (unsigned) st.st_uid,
-		    (unsigned) (st.st_mode & 0777));
-	}
-	memcpy(buf, path, len + 1);
-	for (;;) {
-		char *slash = strrchr(buf, '/');
-		if (slash == NULL) {
-			break;
-		}
-		if (slash == buf) {
-			slash[1] = '\0'; // "/"
-		} else {
-			*slash = '\0';
-		}
-		if (lstat(buf, &st) != 0 || !S_ISDIR(st.st_mode)) {
-			return addin__seterr(ADDIN_EPERM,
-			                     "%s: %s is not a directory", path,
-			                     buf);
-		}
-		if (!owner_ok(&st) ||
-		    ((st.st_mode & 022) != 0 && (st.st_mode & S_ISVTX) == 0)) {
-			return addin__seterr(ADDIN_EPERM,
-			                     "%s: its directory %s may be "
-			                     "changed by someone else "
-			                     "(owner %u, mode %03o)",
-			                     path, buf, (unsigned) st.st_uid,
-			                     (unsigned) (st.st_mode & 0777));
-		}
-		if (strcmp(buf, "/") == 0) {
-			break;
-		}
-	}
-	return ADDIN_OK;
+addin_err
+addin__plat_dir_trusted(const char *path, struct stat *ret_st)
+{
+	return walk(path, true, ret_st);
 }
 
 addin_err
@@ -478,10 +562,12 @@ addin__plat_close_from(int first, const int *keep, size_t nkeep)
 	}
 	dfd = dirfd(d);
 	while ((de = readdir(d)) != NULL) {
-		char *end;
-		long  fd = strtol(de->d_name, &end, 10); // banned-ok: parsing
-		bool  kept = false;
-		if (*end != '\0' || fd < first || fd == dfd || fd > INT_MAX) {
+		const char *end;
+		uint64_t    fd;
+		bool        kept = false;
+		if (!addin__parse_u64_prefix(de->d_name, INT_MAX, &fd, &end) ||
+		    *end != '\0' || fd < (uint64_t) first ||
+		    fd == (uint64_t) dfd) {
 			continue;
 		}
 		for (size_t i = 0; i < nkeep; i++) {
@@ -627,16 +713,15 @@ long
 addin__plat_name_pid(const char *name, const char *prefix)
 {
 	size_t      plen = strlen(prefix);
-	const char *p    = name + plen;
-	long        pid  = 0;
+	const char *end;
+	uint64_t    pid;
 
-	if (strncmp(name, prefix, plen) != 0) {
+	if (strncmp(name, prefix, plen) != 0 ||
+	    !addin__parse_u64_prefix(name + plen, INT_MAX, &pid, &end) ||
+	    *end != '-') {
 		return 0;
 	}
-	while (*p >= '0' && *p <= '9' && pid < 1L << 30) {
-		pid = pid * 10 + (*p++ - '0');
-	}
-	return *p == '-' ? pid : 0;
+	return (long) pid;
 }
 
 bool

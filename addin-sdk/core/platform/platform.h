@@ -75,15 +75,48 @@ ADDIN_PRIVATE void addin__plat_rmtree(const char *path);
 // -1 (the sandbox's user).  ADDIN_ESYSERR.
 ADDIN_PRIVATE addin_err addin__plat_private_dir(char *tmpl, int uid, int gid);
 
-// addin__plat_path_trusted checks that code at @path can only have been
-// put there by us or root: the file is a regular file (not a symbolic
-// link) owned by root or our euid and not writable by group or others,
-// and so is every directory above it (a directory others may write is
-// accepted only with the sticky bit, as /tmp).  Loading a library is
-// running its code: the host checks again at activation what discovery
-// checked, in case something changed since.  ADDIN_EPERM with the reason,
-// ADDIN_ENOTFOUND, ADDIN_EINVAL (not absolute).
+// Trust: who could have written a file.  The host loads segments into its
+// own process (and discovery reads their metadata), so it uses only files
+// that nobody but the host's effective user and root could have written or
+// replaced.  The rule is written once, in addin__plat_stat_untrusted; the
+// two walks apply it to a whole path; discovery (the store) and activation
+// (the loader, host adapters) use nothing else.  docs/security.md ("Who
+// could have written a file") states the rule and its reasons.
+struct stat;
+
+// addin__plat_stat_untrusted is the rule for one file or directory, given
+// its lstat/fstat @st: it is untrusted when it is owned by anyone but root
+// and the host's effective user, or writable by group or others, except
+// that a directory with the sticky bit (such as /tmp) may be writable by
+// others (they may add entries there, but never rename or remove ours).
+// The type (regular file, directory, link) is the caller's business.
+// Returns true and writes the reason to @why ("owned by uid 65534, neither
+// the host's user (uid 0) nor root", "writable by group or others (mode
+// 0775)"), or false.  Thread-safe.
+ADDIN_PRIVATE bool addin__plat_stat_untrusted(const struct stat *st, char *why,
+                                              size_t len);
+
+// addin__plat_path_trusted checks that the regular file at @path can only
+// have been put there by us or root: @path must be canonical and absolute
+// (as realpath(3) gives; tokens carry such paths), and from "/" down every
+// component is opened without following links and checked once: a
+// component that is a symbolic link at check time is refused, every
+// directory and the file itself must pass addin__plat_stat_untrusted, and
+// the file must be a regular file.  Loading a library is running its code:
+// the host checks at activation what discovery checked, in case something
+// changed since.  Returns ADDIN_OK; ADDIN_EPERM with the reason ("<path of
+// the component> may have been changed by someone else: <rule's reason>",
+// "<component> is a symbolic link ...", "... is not a regular file", or a
+// component that cannot be searched); ADDIN_ENOTFOUND; ADDIN_EINVAL (not
+// canonical and absolute); ADDIN_ESYSERR.  Thread-safe.
 ADDIN_PRIVATE addin_err addin__plat_path_trusted(const char *path);
+
+// addin__plat_dir_trusted is addin__plat_path_trusted for a directory
+// (discovery's pipeline directory): the last component must be a
+// directory.  On success *@ret_st (may be NULL) is its stat, so that the
+// caller can tell it is the directory it opened.  Same errors.
+ADDIN_PRIVATE addin_err addin__plat_dir_trusted(const char  *path,
+                                                struct stat *ret_st);
 
 // addin__plat_chmod sets @path's mode.  ADDIN_ESYSERR.
 ADDIN_PRIVATE addin_err addin__plat_chmod(const char *path, int mode);

@@ -122,11 +122,13 @@ ADDIN_API const char *addin_store_dir(const addin_store *store)
 // that could not be used or written) is a warning, not an error.
 //
 // Returns ADDIN_OK; ADDIN_ENOTFOUND when the pipeline directory has gone;
-// ADDIN_ENOMEM; ADDIN_ESYSERR.  On success, when @ret_warnings is not NULL,
-// *@ret_warnings receives the warnings (possibly none), owned by the caller
-// (addin_warnings_destroy).  Thread-safe: calls on one store are serialised,
-// and processes updating the same directory take turns (flock on
-// ADDIN_STORE_LOCK_FILE).
+// ADDIN_EPERM when it cannot be opened; ADDIN_ENOMEM; ADDIN_ESYSERR.  A
+// pipeline directory that others could have written (it, or a directory
+// above it) is a warning, and nothing in it is used.  On success, when
+// @ret_warnings is not NULL, *@ret_warnings receives the warnings (possibly
+// none), owned by the caller (addin_warnings_destroy).  Thread-safe: calls on
+// one store are serialised, and processes updating the same directory take
+// turns (flock on ADDIN_STORE_LOCK_FILE).
 ADDIN_API addin_err addin_store_update(addin_store     *store,
                                        addin_warnings **ret_warnings)
     ADDIN_NONNULL(1);
@@ -163,10 +165,11 @@ ADDIN_API addin_err addin_store_find(addin_store       *store,
 // library at @path (anywhere, not only under addins/; relative paths are
 // relative to the working directory) and connects it to host view
 // @host_view_id (@host_view_hash as for addin_store_find; may be NULL)
-// through the segments of @store's pipeline directory.  The file and the
-// directories above it (up to the pipeline directory when it lies inside,
-// else its own directory) must pass the same safety checks as discovered
-// segments.
+// through the segments of @store's pipeline directory.  @path is made
+// canonical first (realpath: links in it are resolved, and the token names
+// the real file); the file and every directory from "/" down to it must
+// then pass the same safety checks as discovered segments (docs/security.md,
+// "Who could have written a file").
 //
 // Returns ADDIN_OK; ADDIN_EINVAL; ADDIN_ENOTFOUND when @path does not exist,
 // has no add-in record, or no chain connects it to the host view (the
