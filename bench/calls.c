@@ -24,7 +24,7 @@
 #include "calls.pb-c.h"
 #include "frame.h"
 #include "proc.h"
-#include "rpc.h"
+#include "proxy.h"
 
 typedef Bulkhead__Bench__V1__Int Int;
 

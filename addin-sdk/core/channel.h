@@ -181,15 +181,4 @@ ADDIN_PRIVATE const char *addin__channel_serving_owner(void);
 // valid while the call is being served.
 ADDIN_PRIVATE addin__channel *addin__channel_serving_channel(void);
 
-// addin__channel_inject hands raw bytes to the receive path as if they had
-// arrived from the peer (tests and fuzzing).
-ADDIN_PRIVATE void addin__channel_inject(addin__channel *ch,
-                                         const uint8_t *bytes, size_t len);
-
-// addin__channel_send_raw sends raw bytes as one frame (tests: a peer that
-// misbehaves).
-ADDIN_PRIVATE addin_err addin__channel_send_raw(addin__channel *ch,
-                                                const uint8_t  *bytes,
-                                                size_t          len);
-
 #endif // ADDIN_CHANNEL_H

@@ -8,7 +8,7 @@
 
 #include "host_impl.h"
 #include "platform/platform.h"
-#include "rpc.h"
+#include "proxy.h"
 
 // load_req_of is the one translation of a token into what to load: the
 // add-in and, unless @direct, its adapter and contract with their ids.

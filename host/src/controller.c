@@ -16,7 +16,7 @@
 
 #include "host_impl.h"
 #include "platform/platform.h"
-#include "rpc.h"
+#include "proxy.h"
 
 static void ctl_object_destroy(void *self, void *arg);
 

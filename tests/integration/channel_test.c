@@ -24,10 +24,11 @@
 #include "addin/adapter.h"
 #include "addin_test.h"
 #include "channel.h"
+#include "channel_testing.h"
 #include "frame.h"
 #include "platform/platform.h"
 #include "proc.h"
-#include "rpc.h"
+#include "proxy.h"
 #include "testsvc.h"
 
 extern char **environ;

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Copyright 2026 The Bulkhead Authors
 //
-// rpc: the generic proxy that lets ANY protoc-c service cross a channel with
-// no per-contract code.  (The generic stub is the channel's serve path: it
-// unpacks a CALL with the method's descriptor and invokes the exported
-// ProtobufCService.)
+// proxy: the generic proxy that lets ANY protoc-c service cross a channel
+// with no per-contract code.  (Its other half, the generic stub, is the
+// channel's serve path, stub.c: it unpacks a CALL with the method's
+// descriptor and invokes the exported ProtobufCService.)
 //
 // A proxy is a ProtobufCService whose invoke packs the request, sends it as a
 // CALL and waits (serving nested calls meanwhile).  It calls the closure
@@ -15,8 +15,8 @@
 // in-process add-in-side adapter follows, so a host-side adapter works over
 // either.
 
-#ifndef ADDIN_RPC_H
-#define ADDIN_RPC_H
+#ifndef ADDIN_PROXY_H
+#define ADDIN_PROXY_H
 
 #include "channel.h"
 #include "core.h"
@@ -36,4 +36,4 @@ ADDIN_PRIVATE void addin__proxy_destroy(ProtobufCService *svc);
 ADDIN_PRIVATE void addin__proxy_set_deadline(ProtobufCService *svc,
                                              uint32_t          deadline_ms);
 
-#endif // ADDIN_RPC_H
+#endif // ADDIN_PROXY_H

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Copyright 2026 The Bulkhead Authors
 
-#include "rpc.h"
+#include "proxy.h"
 
 #include "addin/adapter.h"
 
