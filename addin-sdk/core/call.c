@@ -94,7 +94,8 @@ addin__channel_call_start(addin__channel *ch, uint64_t object_id,
 	h.method          = method;
 	h.has_deadline_ms = true;
 	h.deadline_ms     = c->deadline_ms;
-	if ((rv = addin__ch_send(ch, &h, req, (int) c->deadline_ms)) != ADDIN_OK) {
+	if ((rv = addin__ch_send(ch, &h, req, (int) c->deadline_ms)) !=
+	    ADDIN_OK) {
 		char msg[ADDIN__ERRMSG_MAX];
 		snprintf(msg, sizeof(msg), "%s", addin_errmsg());
 		pthread_mutex_lock(&ch->mtx);
@@ -147,8 +148,9 @@ addin__channel_call_wait(addin__call *c, ProtobufCMessage **ret_reply)
 				c->qtail = NULL;
 			}
 			pthread_mutex_unlock(&ch->mtx);
-			addin__ch_serve(ch,
-			      &in->f); // the peer's callback, on this thread
+			addin__ch_serve(
+			    ch,
+			    &in->f); // the peer's callback, on this thread
 			addin__free(in);
 			pthread_mutex_lock(&ch->mtx);
 			continue;
@@ -163,7 +165,8 @@ addin__channel_call_wait(addin__call *c, ProtobufCMessage **ret_reply)
 		addin__frame f = in->f;
 		addin__free(in);
 		if (ch->state == ST_OPEN) {
-			addin__ch_to_executor_locked(ch, &f, addin__ch_serve_task);
+			addin__ch_to_executor_locked(ch, &f,
+			                             addin__ch_serve_task);
 		} else {
 			addin__frame_fini(&f);
 		}
@@ -176,7 +179,8 @@ addin__channel_call_wait(addin__call *c, ProtobufCMessage **ret_reply)
 	rv = ADDIN_OK;
 	if (timed_out) {
 		pthread_mutex_unlock(&ch->mtx);
-		addin__ch_send_simple(ch, ADDIN__WIRE__V1__KIND__CANCEL, c->id);
+		addin__ch_send_simple(ch, ADDIN__WIRE__V1__KIND__CANCEL,
+		                      c->id);
 		rv = ADDIN_ETIMEDOUT;
 		snprintf(msg, sizeof(msg),
 		         "%s.%s: %s did not answer within %u ms", sname, mname,

@@ -63,7 +63,7 @@ addin__channel_fail(addin__channel *ch, addin_err code, const char *fmt, ...)
 
 addin_err
 addin__ch_send(addin__channel *ch, const addin__hdr *hdr,
-         const ProtobufCMessage *payload, int timeout_ms)
+               const ProtobufCMessage *payload, int timeout_ms)
 {
 	addin__tmsg *msg;
 	addin_err    rv;
@@ -84,7 +84,8 @@ addin__ch_send(addin__channel *ch, const addin__hdr *hdr,
 }
 
 void
-addin__ch_send_simple(addin__channel *ch, Addin__Wire__V1__Kind kind, uint64_t call_id)
+addin__ch_send_simple(addin__channel *ch, Addin__Wire__V1__Kind kind,
+                      uint64_t call_id)
 {
 	addin__hdr h = ADDIN__WIRE__V1__HEADER__INIT;
 	h.has_kind   = true;
@@ -98,7 +99,8 @@ addin__ch_send_simple(addin__channel *ch, Addin__Wire__V1__Kind kind, uint64_t c
 
 // A FAULT header answering call @call_id; @msg is borrowed.
 void
-addin__ch_fault_header(addin__hdr *h, uint64_t call_id, addin_err code, char *msg)
+addin__ch_fault_header(addin__hdr *h, uint64_t call_id, addin_err code,
+                       char *msg)
 {
 	addin__wire__v1__header__init(h);
 	h->has_kind       = true;
@@ -112,7 +114,7 @@ addin__ch_fault_header(addin__hdr *h, uint64_t call_id, addin_err code, char *ms
 
 void
 addin__ch_send_fault(addin__channel *ch, uint64_t call_id, addin_err code,
-           const char *fmt, ...)
+                     const char *fmt, ...)
 {
 	char       msg[ADDIN__ERRMSG_MAX];
 	addin__hdr h = ADDIN__WIRE__V1__HEADER__INIT;

@@ -94,16 +94,16 @@ struct addin__call {
 };
 
 struct addin__channel {
-	atomic_int        refs;
-	pthread_mutex_t   mtx;
-	pthread_cond_t    state_cv;
+	atomic_int           refs;
+	pthread_mutex_t      mtx;
+	pthread_cond_t       state_cv;
 	enum addin__ch_state state;
-	bool              hello_seen;
-	bool              ready; // handshake complete: calls may go out
-	bool              closed;
-	addin_err         fail_code;
-	char              fail_msg[ADDIN__ERRMSG_MAX];
-	addin__transport *tp;
+	bool                 hello_seen;
+	bool                 ready; // handshake complete: calls may go out
+	bool                 closed;
+	addin_err            fail_code;
+	char                 fail_msg[ADDIN__ERRMSG_MAX];
+	addin__transport    *tp;
 
 	bool             listener;
 	uint8_t          token[MAX_TOKEN];
@@ -147,7 +147,6 @@ cond_init_mono(pthread_cond_t *cv)
 	pthread_condattr_destroy(&a);
 }
 
-
 // The channel object (channel_base.c).
 
 // addin__ch_fail_locked fails the channel with @code and @msg (the first
@@ -158,7 +157,8 @@ ADDIN_PRIVATE void addin__ch_fail_locked(addin__channel *ch, addin_err code,
 // addin__ch_send encodes @hdr and @payload (may be NULL) into one frame and
 // sends it, waiting at most @timeout_ms for a peer that does not read.
 // ADDIN_EMSGSIZE, ADDIN_ENOMEM, and the transport's errors.
-ADDIN_PRIVATE addin_err addin__ch_send(addin__channel *ch, const addin__hdr *hdr,
+ADDIN_PRIVATE addin_err addin__ch_send(addin__channel         *ch,
+                                       const addin__hdr       *hdr,
                                        const ProtobufCMessage *payload,
                                        int                     timeout_ms);
 // addin__ch_send_simple sends a frame of @kind about @call_id (0: none)
@@ -192,8 +192,9 @@ ADDIN_PRIVATE void addin__ch_export_done(addin__channel *ch, export_entry *e);
 ADDIN_PRIVATE void addin__ch_hello_task(void *arg);
 // addin__ch_hello_ack_locked: the dialer received HELLO_ACK @ack (a
 // transport thread; no sending).  Called with ch->mtx held.
-ADDIN_PRIVATE void addin__ch_hello_ack_locked(addin__channel *ch,
-                                              const Addin__Wire__V1__Hello *ack);
+ADDIN_PRIVATE void
+addin__ch_hello_ack_locked(addin__channel               *ch,
+                           const Addin__Wire__V1__Hello *ack);
 
 // Receiving (receive.c): the transport callbacks and the routing.
 

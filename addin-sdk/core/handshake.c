@@ -152,7 +152,8 @@ addin__channel_handshake(addin__channel *ch, int timeout_ms)
 		h.has_kind       = true;
 		h.kind           = ADDIN__WIRE__V1__KIND__HELLO;
 		h.hello          = &hello;
-		if ((rv = addin__ch_send(ch, &h, NULL, timeout_ms)) != ADDIN_OK) {
+		if ((rv = addin__ch_send(ch, &h, NULL, timeout_ms)) !=
+		    ADDIN_OK) {
 			return rv;
 		}
 	}

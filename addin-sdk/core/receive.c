@@ -61,7 +61,8 @@ refuse_locked(addin__channel *ch, uint64_t call_id, addin_err code,
 
 // Queue @f for the executor.  Called with ch->mtx held; takes @f.
 void
-addin__ch_to_executor_locked(addin__channel *ch, addin__frame *f, void (*fn)(void *))
+addin__ch_to_executor_locked(addin__channel *ch, addin__frame *f,
+                             void (*fn)(void *))
 {
 	incoming *in;
 

@@ -46,7 +46,7 @@ reply_closure(const ProtobufCMessage *msg, void *data)
 	rc->answered = true;
 	if (msg == NULL) {
 		addin__ch_send_fault(rc->ch, rc->call_id, ADDIN_EREMOTE,
-		           "%s failed without saying why", rc->what);
+		                     "%s failed without saying why", rc->what);
 		return;
 	}
 	if ((rv = addin_adapter_fault(msg, &why)) != ADDIN_OK) {
@@ -60,8 +60,8 @@ reply_closure(const ProtobufCMessage *msg, void *data)
 	h.call_id     = rc->call_id;
 	rv            = addin__ch_send(rc->ch, &h, msg, REPLY_SEND_MS);
 	if (rv == ADDIN_EMSGSIZE || rv == ADDIN_ENOMEM) {
-		addin__ch_send_fault(rc->ch, rc->call_id, rv, "%s: reply: %s", rc->what,
-		           addin_errmsg());
+		addin__ch_send_fault(rc->ch, rc->call_id, rv, "%s: reply: %s",
+		                     rc->what, addin_errmsg());
 	}
 }
 
@@ -85,8 +85,9 @@ addin__ch_serve(addin__channel *ch, addin__frame *f)
 	if (e == NULL || e->removed) {
 		pthread_mutex_unlock(&ch->mtx);
 		addin__frame_fini(f);
-		addin__ch_send_fault(ch, cid, ADDIN_ENOTFOUND, "no object %llu",
-		           (unsigned long long) oid);
+		addin__ch_send_fault(ch, cid, ADDIN_ENOTFOUND,
+		                     "no object %llu",
+		                     (unsigned long long) oid);
 		return;
 	}
 	e->busy++;
@@ -96,8 +97,8 @@ addin__ch_serve(addin__channel *ch, addin__frame *f)
 	d = e->svc->descriptor;
 	if (m >= d->n_methods) {
 		addin__frame_fini(f);
-		addin__ch_send_fault(ch, cid, ADDIN_EPROTO, "%s has no method %u",
-		           d->name, m);
+		addin__ch_send_fault(ch, cid, ADDIN_EPROTO,
+		                     "%s has no method %u", d->name, m);
 		addin__ch_export_done(ch, e);
 		return;
 	}
@@ -108,8 +109,8 @@ addin__ch_serve(addin__channel *ch, addin__frame *f)
 	                             f->payload, &req, &why);
 	addin__frame_fini(f); // the request holds its own copy now
 	if (rv != ADDIN_OK) {
-		addin__ch_send_fault(ch, cid, ADDIN_EPROTO, "%s: the request: %s", what,
-		           why);
+		addin__ch_send_fault(ch, cid, ADDIN_EPROTO,
+		                     "%s: the request: %s", what, why);
 		addin__ch_export_done(ch, e);
 		return;
 	}
@@ -137,7 +138,7 @@ addin__ch_serve(addin__channel *ch, addin__frame *f)
 	tls_serving = me.up;
 	if (!rc.answered) {
 		addin__ch_send_fault(ch, cid, ADDIN_EINTERNAL,
-		           "%s returned without answering", what);
+		                     "%s returned without answering", what);
 	}
 	protobuf_c_message_free_unpacked(req, &addin__pb_allocator);
 	addin__ch_export_done(ch, e);

@@ -14,6 +14,8 @@
 // presents the token in its HELLO, and serves the Control object (object 0:
 // Load, Unload, Ping, Stats, Shutdown) and the add-ins it loads until the
 // host shuts it down (exit 0) or goes away (exit ADDIN_EXIT_HOST_GONE).
+// This file: the command line, the sandbox's entry, connecting and waiting
+// for the end; control.c: what the Control object does (runner.h).
 
 #include <pthread.h>
 #include <stdio.h>
@@ -22,47 +24,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "addin/adapter.h"
-#include "addin/wire.pb-c.h"
-#include "channel.h"
-#include "executor.h"
-#include "loader.h"
 #include "parse.h"
 #include "platform/platform.h"
-#include "sandbox_runner.h"
+#include "runner.h"
 #include "transport.h"
 
-#define TOKEN_FD  3
-#define TOKEN_LEN 32
+runner R;
 
-typedef struct runner {
-	const char                      *url;
-	const char                      *name;
-	int                              parent;
-	int                              workers;
-	int                              deadline_ms;
-	addin__channel                  *ch;
-	addin__executor                 *ex;
-	pthread_mutex_t                  mtx;
-	pthread_cond_t                   cv;
-	bool                             stop; // Shutdown asked
-	bool                             gone; // the host went away
-	Addin__Wire__V1__Control_Service control;
-	// Sandboxed (--sandbox-fd): the descriptors the host passed, and the
-	// sandbox once entered (its allow list goes on under mtx).
-	int                   sandbox_fd, report_fd;
-	bool                  sandboxed;
-	addin__sandbox_runner sbx;
-	bool                  loaded; // strict: its one add-in is loaded
-} runner;
-
-static runner R;
-
-static void sandbox_stage2(void);
-
-static void say(const char *fmt, ...) ADDIN_PRINTF(1, 2);
-
-static void
+void
 say(const char *fmt, ...)
 {
 	char    buf[600];
@@ -72,188 +41,6 @@ say(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "addin-runner[%d] %s: %s\n", (int) getpid(),
 	        R.name != NULL ? R.name : "", buf);
-}
-
-// ---- the Control service --------------------------------------------
-
-static void
-ctl_acquire(Addin__Wire__V1__Control_Service      *s,
-            const Addin__Wire__V1__AcquireRequest *in,
-            Addin__Wire__V1__AcquireReply_Closure done, void *data)
-{
-	(void) s;
-	(void) in;
-	addin_adapter_fail((ProtobufCClosure) done, data, ADDIN_EUNIMPL,
-	                   "lifetime tokens are not served yet");
-}
-
-static void
-ctl_revoke(Addin__Wire__V1__Control_Service     *s,
-           const Addin__Wire__V1__RevokeRequest *in,
-           Addin__Wire__V1__Empty_Closure done, void *data)
-{
-	(void) s;
-	(void) in;
-	addin_adapter_fail((ProtobufCClosure) done, data, ADDIN_EUNIMPL,
-	                   "lifetime tokens are not served yet");
-}
-
-static void
-unload_release(ProtobufCService *svc, void *arg)
-{
-	(void) svc; // owned by the loaded add-in
-	addin__loader_unload(arg);
-}
-
-static void
-ctl_load(Addin__Wire__V1__Control_Service   *s,
-         const Addin__Wire__V1__LoadRequest *in,
-         Addin__Wire__V1__LoadReply_Closure done, void *data)
-{
-	Addin__Wire__V1__LoadReply reply = ADDIN__WIRE__V1__LOAD_REPLY__INIT;
-	addin__load_req            req;
-	addin__loaded             *l;
-	uint64_t                   id;
-	addin_err                  rv;
-	char                       why[ADDIN_ADAPTER_MSG_MAX];
-
-	(void) s;
-	if (addin__load_req_from_wire(in, &req) != ADDIN_OK) {
-		addin_adapter_fail((ProtobufCClosure) done, data,
-		                   addin_last_error(), NULL);
-		return;
-	}
-	if (R.sandboxed && R.sbx.policy.level == ADDIN__SANDBOX_STRICT) {
-		pthread_mutex_lock(&R.mtx);
-		bool again = R.loaded;
-		R.loaded   = true;
-		pthread_mutex_unlock(&R.mtx);
-		if (again) {
-			// Nothing can be loaded once the strict allow list is
-			// on.
-			addin_adapter_fail(
-			    (ProtobufCClosure) done, data, ADDIN_ELEVEL,
-			    "a strict sandbox runs exactly one add-in");
-			return;
-		}
-	}
-	// A failure's code and message are taken right where the failing
-	// call returned: what runs before the answer (unloading, the
-	// sandbox's second stage) may record errors of its own.
-	if ((rv = addin__loader_load(&req, &l)) != ADDIN_OK) {
-		snprintf(why, sizeof(why), "%s", addin_errmsg());
-		// Whatever of the add-in ran (constructors, threads, atexit
-		// handlers) runs on under the allow list from now on.
-		if (R.sandboxed) {
-			sandbox_stage2();
-		}
-		addin_adapter_fail(
-		    (ProtobufCClosure) done, data, rv, "%s",
-		    why); // the loader's message names what failed
-		return;
-	}
-	if ((rv = addin__channel_export(
-	         R.ch, addin__loaded_service(l), unload_release, l,
-	         addin__loaded_name(l), &id)) != ADDIN_OK) {
-		snprintf(why, sizeof(why), "%s", addin_errmsg());
-		addin__loader_unload(l);
-		if (R.sandboxed) {
-			sandbox_stage2();
-		}
-		addin_adapter_fail((ProtobufCClosure) done, data, rv,
-		                   "load: cannot export: %s", why);
-		return;
-	}
-	reply.has_object_id = true;
-	reply.object_id     = id;
-	// The allow list goes on once the add-in is loaded and nng is up,
-	// before the host can call any of its methods (strict: no file and
-	// no executable mapping from here on).
-	if (R.sandboxed) {
-		sandbox_stage2();
-	}
-	done(&reply, data);
-}
-
-static void
-ctl_unload(Addin__Wire__V1__Control_Service     *s,
-           const Addin__Wire__V1__UnloadRequest *in,
-           Addin__Wire__V1__Empty_Closure done, void *data)
-{
-	Addin__Wire__V1__Empty empty = ADDIN__WIRE__V1__EMPTY__INIT;
-	(void) s;
-	if (in->object_id == 0 ||
-	    addin__channel_unexport(R.ch, in->object_id) != ADDIN_OK) {
-		addin_adapter_fail((ProtobufCClosure) done, data,
-		                   ADDIN_ENOTFOUND,
-		                   "unload: no add-in object %llu",
-		                   (unsigned long long) in->object_id);
-		return;
-	}
-	done(&empty, data);
-}
-
-static void
-ctl_ping(Addin__Wire__V1__Control_Service *s, const Addin__Wire__V1__Empty *in,
-         Addin__Wire__V1__Empty_Closure done, void *data)
-{
-	Addin__Wire__V1__Empty empty = ADDIN__WIRE__V1__EMPTY__INIT;
-	(void) s;
-	(void) in;
-	done(&empty, data);
-}
-
-static void
-ctl_shutdown(Addin__Wire__V1__Control_Service       *s,
-             const Addin__Wire__V1__ShutdownRequest *in,
-             Addin__Wire__V1__Empty_Closure done, void *data)
-{
-	Addin__Wire__V1__Empty empty = ADDIN__WIRE__V1__EMPTY__INIT;
-	(void) s;
-	(void) in;
-	done(&empty, data); // answer first: the main thread then closes
-	pthread_mutex_lock(&R.mtx);
-	R.stop = true;
-	pthread_cond_broadcast(&R.cv);
-	pthread_mutex_unlock(&R.mtx);
-}
-
-static void
-ctl_stats(Addin__Wire__V1__Control_Service     *s,
-          const Addin__Wire__V1__Empty         *in,
-          Addin__Wire__V1__ChannelStats_Closure done, void *data)
-{
-	Addin__Wire__V1__ChannelStats out =
-	    ADDIN__WIRE__V1__CHANNEL_STATS__INIT;
-	addin__channel_stats st;
-	(void) s;
-	(void) in;
-	addin__channel_stats_get(R.ch, &st);
-	out.has_frames_in   = true;
-	out.frames_in       = st.frames_in;
-	out.has_frames_out  = true;
-	out.frames_out      = st.frames_out;
-	out.has_bad_frames  = true;
-	out.bad_frames      = st.bad_frames;
-	out.has_unknown_ids = true;
-	out.unknown_ids     = st.unknown_ids;
-	out.has_unexpected  = true;
-	out.unexpected      = st.unexpected;
-	out.has_calls_in    = true;
-	out.calls_in        = st.calls_in;
-	out.has_calls_out   = true;
-	out.calls_out       = st.calls_out;
-	out.has_faults_in   = true;
-	out.faults_in       = st.faults_in;
-	out.has_faults_out  = true;
-	out.faults_out      = st.faults_out;
-	out.has_timeouts    = true;
-	out.timeouts        = st.timeouts;
-	out.has_nested_in   = true;
-	out.nested_in       = st.nested_in;
-	out.has_exports     = true;
-	out.exports         = addin__channel_exports(R.ch);
-	done(&out, data);
 }
 
 // ---- lifecycle ------------------------------------------------------
@@ -295,7 +82,7 @@ sandbox_enter(void)
 }
 
 // The allow list (with TSYNC: nng's threads too).  Fails closed.
-static void
+void
 sandbox_stage2(void)
 {
 	pthread_mutex_lock(&R.mtx);
@@ -441,16 +228,8 @@ main(int argc, char **argv)
 		return ADDIN_EXIT_CONNECT;
 	}
 	memset(token, 0, sizeof(token));
-	addin__wire__v1__control__init(&R.control, NULL);
-	R.control.acquire  = ctl_acquire;
-	R.control.revoke   = ctl_revoke;
-	R.control.load     = ctl_load;
-	R.control.unload   = ctl_unload;
-	R.control.ping     = ctl_ping;
-	R.control.shutdown = ctl_shutdown;
-	R.control.stats    = ctl_stats;
-	if (addin__channel_export_at(R.ch, 0, &R.control.base, NULL, NULL,
-	                             "runner") != ADDIN_OK ||
+	if (addin__control_export(R.ch, &addin__runner_control, "runner") !=
+	        ADDIN_OK ||
 	    addin__channel_handshake(R.ch, 10000) != ADDIN_OK) {
 		say("handshake with the host failed: %s", addin_errmsg());
 		addin__channel_close(R.ch);

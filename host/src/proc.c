@@ -1,15 +1,12 @@
 // SPDX-License-Identifier: MIT
 // Copyright 2026 The Bulkhead Authors
 //
-// Add-in processes and their supervisor (proc.h).
-//
-// Locking: sup->mtx guards the process list, the spawn queue and every
-// process's state fields; it is taken before a channel's mutex, never
-// after.  The supervisor thread is the only one that spawns and reaps.
+// Add-in processes and their supervisor (proc.h): starting a runner (the
+// listening channel, the spawn, the token, the handshake), talking to its
+// Control object, ending it.  The supervisor's thread is supervisor.c
+// (proc_impl.h).
 
-#include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,306 +14,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "addin/adapter.h"
-#include "executor.h"
-#include "platform/platform.h"
-#include "proc.h"
+#include "control.h"
+#include "proc_impl.h"
 
-#define TOKEN_LEN     32
-#define TOKEN_FD      3
-#define GONE_GRACE_MS 100 // channel closed: wait this long for the death
-
-// A process whose record is gone but which was not reaped yet.
-typedef struct grave {
-	struct grave *next;
-	int           pidfd;
-} grave;
-
-typedef struct spawn_req {
-	struct spawn_req        *next;
-	const addin__spawn_opts *o;
-	int                      pid, pidfd;
-	addin_err                rv;
-	char                     msg[ADDIN__ERRMSG_MAX];
-	bool                     done;
-} spawn_req;
-
-struct addin__proc {
-	atomic_int          refs;
-	addin__sup         *sup;
-	struct addin__proc *next; // in sup->procs
-	int                 pid, pidfd;
-	addin__channel     *ch;
-	char                label[160];
-	// Under sup->mtx:
-	bool    dead;
-	int     status;
-	char    death_msg[400];
-	char    kill_reason[120];
-	int64_t gone_deadline; // 0: no check pending
-	bool    shut;
-	// Sandbox hooks (proc.h).
-	void (*death)(void *arg, int code, int value, int64_t cpu_ms,
-	              int host_kill, char *msg, size_t len);
-	void *hook_arg;
-};
-
-struct addin__sup {
-	pthread_mutex_t  mtx;
-	pthread_cond_t   cv; // a process died, a spawn finished
-	pthread_t        thread;
-	bool             thread_started;
-	bool             stopping;
-	addin__waitset  *ws;
-	addin__executor *ex;
-	char            *rtdir;
-	char            *runner;
-	addin__proc     *procs;
-	grave           *graves;
-	spawn_req       *reqs;
-	unsigned         next_id;
-	addin__sup_cfg   cfg;
-};
-
-// ---- the supervisor thread ----------------------------------------------
-
-static void
-mark_dead_locked(addin__proc *p, const addin__plat_exit *e)
-{
-	char how[200];
-
-	if (p->death != NULL) {
-		p->death(p->hook_arg, e->code, e->value, e->cpu_ms,
-		         p->kill_reason[0] != '\0' ? 1 : 0, how, sizeof(how));
-	} else {
-		addin__plat_describe_status(e->status, how, sizeof(how));
-	}
-	p->dead   = true;
-	p->status = e->status;
-	if (p->kill_reason[0] != '\0' && p->death != NULL) {
-		// A sandbox's classifier already says the host killed it.
-		snprintf(p->death_msg, sizeof(p->death_msg), "%s: %s", how,
-		         p->kill_reason);
-	} else if (p->kill_reason[0] != '\0') {
-		snprintf(p->death_msg, sizeof(p->death_msg),
-		         "%s (killed by the host: %s)", how, p->kill_reason);
-	} else {
-		snprintf(p->death_msg, sizeof(p->death_msg), "%s", how);
-	}
-	addin__plat_waitset_del(p->sup->ws, p->pidfd);
-	// Every call still waiting on this process fails now, with the cause.
-	if (p->ch != NULL) {
-		addin__channel_fail(p->ch, ADDIN_EPEERDIED, "%s %s", p->label,
-		                    p->death_msg);
-	}
-	pthread_cond_broadcast(&p->sup->cv);
-}
-
-static bool
-listed_locked(addin__sup *sup, addin__proc *p)
-{
-	for (addin__proc *q = sup->procs; q != NULL; q = q->next) {
-		if (q == p) {
-			return true;
-		}
-	}
-	return false;
-}
-
-static void
-reap_locked(addin__proc *p)
-{
-	addin__plat_exit e;
-	if (!p->dead &&
-	    addin__plat_pidfd_wait_ex(p->pidfd, 0, &e) == ADDIN_OK) {
-		mark_dead_locked(p, &e);
-	}
-}
-
-// Reap what is left of freed processes; @timeout_ms each (0: poll).
-static void
-reap_graves_locked(addin__sup *sup, int timeout_ms)
-{
-	for (grave **gp = &sup->graves; *gp != NULL;) {
-		grave           *g = *gp;
-		addin__plat_exit e;
-		if (addin__plat_pidfd_wait_ex(g->pidfd, timeout_ms, &e) ==
-		    ADDIN_OK) {
-			*gp = g->next;
-			addin__plat_waitset_del(sup->ws, g->pidfd);
-			addin__plat_close(g->pidfd);
-			addin__free(g);
-		} else {
-			gp = &g->next;
-		}
-	}
-}
-
-static void
-do_spawn(spawn_req *r)
-{
-	r->rv = addin__plat_spawn(r->o, &r->pid, &r->pidfd);
-	if (r->rv != ADDIN_OK) {
-		snprintf(r->msg, sizeof(r->msg), "%s", addin_errmsg());
-	}
-}
-
-static void *
-sup_main(void *arg)
-{
-	addin__sup *sup = arg;
-	void       *tags[32];
-
-	pthread_mutex_lock(&sup->mtx);
-	while (!sup->stopping) {
-		spawn_req *r;
-		int64_t    now, next = -1;
-		int        n, timeout;
-
-		while ((r = sup->reqs) != NULL) {
-			sup->reqs = r->next;
-			pthread_mutex_unlock(&sup->mtx);
-			do_spawn(r);
-			pthread_mutex_lock(&sup->mtx);
-			r->done = true;
-			pthread_cond_broadcast(&sup->cv);
-		}
-		// A process whose channel closed gets GONE_GRACE_MS to die
-		// (then the cause is its death); after that the channel fails
-		// as closed.
-		now = addin__now_ms();
-		for (addin__proc *p = sup->procs; p != NULL; p = p->next) {
-			if (p->dead || p->gone_deadline == 0) {
-				continue;
-			}
-			reap_locked(p);
-			if (p->dead) {
-				continue;
-			}
-			if (now >= p->gone_deadline) {
-				p->gone_deadline = 0;
-				addin__channel_fail(p->ch, ADDIN_ECLOSED,
-				                    "%s closed its channel",
-				                    p->label);
-			} else if (next < 0 || p->gone_deadline < next) {
-				next = p->gone_deadline;
-			}
-		}
-		timeout = next < 0 ? -1 : (int) (next - now);
-		pthread_mutex_unlock(&sup->mtx);
-		n = addin__plat_waitset_wait(sup->ws, timeout, tags, 32);
-		pthread_mutex_lock(&sup->mtx);
-		for (int i = 0; i < n; i++) {
-			// A tag may belong to a process freed meanwhile.
-			if (tags[i] != NULL && listed_locked(sup, tags[i])) {
-				reap_locked(tags[i]);
-			}
-		}
-		reap_graves_locked(sup, 0);
-	}
-	pthread_mutex_unlock(&sup->mtx);
-	return NULL;
-}
-
-static void
-wake(addin__sup *sup)
-{
-	addin__plat_waitset_wake(sup->ws);
-}
-
-// ---- the host's Control object ----------------------------------------
-
-static void
-hctl_refuse(const char *what, ProtobufCClosure done, void *data)
-{
-	addin_adapter_fail(done, data, ADDIN_EPERM,
-	                   "an add-in may not %s the host", what);
-}
-
-static void
-hctl_acquire(Addin__Wire__V1__Control_Service      *s,
-             const Addin__Wire__V1__AcquireRequest *in,
-             Addin__Wire__V1__AcquireReply_Closure done, void *data)
-{
-	(void) s;
-	(void) in;
-	addin_adapter_fail((ProtobufCClosure) done, data, ADDIN_EUNIMPL,
-	                   "lifetime tokens are not served yet");
-}
-
-static void
-hctl_revoke(Addin__Wire__V1__Control_Service     *s,
-            const Addin__Wire__V1__RevokeRequest *in,
-            Addin__Wire__V1__Empty_Closure done, void *data)
-{
-	(void) s;
-	(void) in;
-	addin_adapter_fail((ProtobufCClosure) done, data, ADDIN_EUNIMPL,
-	                   "lifetime tokens are not served yet");
-}
-
-static void
-hctl_load(Addin__Wire__V1__Control_Service   *s,
-          const Addin__Wire__V1__LoadRequest *in,
-          Addin__Wire__V1__LoadReply_Closure done, void *data)
-{
-	(void) s;
-	(void) in;
-	hctl_refuse("load code into", (ProtobufCClosure) done, data);
-}
-
-static void
-hctl_unload(Addin__Wire__V1__Control_Service     *s,
-            const Addin__Wire__V1__UnloadRequest *in,
-            Addin__Wire__V1__Empty_Closure done, void *data)
-{
-	(void) s;
-	(void) in;
-	hctl_refuse("unload code from", (ProtobufCClosure) done, data);
-}
-
-static void
-hctl_shutdown(Addin__Wire__V1__Control_Service       *s,
-              const Addin__Wire__V1__ShutdownRequest *in,
-              Addin__Wire__V1__Empty_Closure done, void *data)
-{
-	(void) s;
-	(void) in;
-	hctl_refuse("shut down", (ProtobufCClosure) done, data);
-}
-
-static void
-hctl_ping(Addin__Wire__V1__Control_Service *s,
-          const Addin__Wire__V1__Empty     *in,
-          Addin__Wire__V1__Empty_Closure done, void *data)
-{
-	Addin__Wire__V1__Empty empty = ADDIN__WIRE__V1__EMPTY__INIT;
-	(void) s;
-	(void) in;
-	done(&empty, data);
-}
-
-static void
-hctl_stats(Addin__Wire__V1__Control_Service     *s,
-           const Addin__Wire__V1__Empty         *in,
-           Addin__Wire__V1__ChannelStats_Closure done, void *data)
-{
-	Addin__Wire__V1__ChannelStats out =
-	    ADDIN__WIRE__V1__CHANNEL_STATS__INIT;
-	addin__channel_stats st;
-	(void) s;
-	(void) in;
-	addin__channel_stats_get(addin__channel_serving_channel(), &st);
-	out.has_frames_in  = true;
-	out.frames_in      = st.frames_in;
-	out.has_bad_frames = true;
-	out.bad_frames     = st.bad_frames;
-	out.has_calls_in   = true;
-	out.calls_in       = st.calls_in;
-	done(&out, data);
-}
-
-// ---- processes --------------------------------------------------------
+#define TOKEN_LEN 32
+#define TOKEN_FD  3
 
 static void
 proc_peer_gone(void *arg)
@@ -327,33 +29,7 @@ proc_peer_gone(void *arg)
 		p->gone_deadline = addin__now_ms() + GONE_GRACE_MS;
 	}
 	pthread_mutex_unlock(&p->sup->mtx);
-	wake(p->sup);
-}
-
-static addin_err
-spawn_on_thread(addin__sup *sup, const addin__spawn_opts *o, int *ret_pid,
-                int *ret_pidfd)
-{
-	spawn_req r;
-
-	memset(&r, 0, sizeof(r));
-	r.o = o;
-	pthread_mutex_lock(&sup->mtx);
-	r.next    = sup->reqs;
-	sup->reqs = &r;
-	pthread_mutex_unlock(&sup->mtx);
-	wake(sup);
-	pthread_mutex_lock(&sup->mtx);
-	while (!r.done) {
-		pthread_cond_wait(&sup->cv, &sup->mtx);
-	}
-	pthread_mutex_unlock(&sup->mtx);
-	if (r.rv != ADDIN_OK) {
-		return addin__seterr(r.rv, "%s", r.msg);
-	}
-	*ret_pid   = r.pid;
-	*ret_pidfd = r.pidfd;
-	return ADDIN_OK;
+	addin__sup_wake(p->sup);
 }
 
 // The environment of an add-in process: what the caller gives, plus the
@@ -407,143 +83,158 @@ ctl_method(const char *name)
 	return (uint32_t) (m - d->methods);
 }
 
-static void proc_free(addin__proc *p);
-
 static void
-control_release(ProtobufCService *svc, void *arg)
+proc_free(addin__proc *p)
 {
-	(void) arg;
-	addin__free(svc);
+	addin__channel *ch = p->ch;
+
+	// Unlisted first: from then on the supervisor cannot touch @p.
+	addin__sup_forget(p->sup, p);
+	p->ch = NULL;
+	addin__channel_close(ch);
+	addin__plat_close(p->pidfd);
+	addin__free(p);
 }
 
-addin_err
-addin__proc_spawn(addin__sup *sup, const addin__proc_opts *opts,
-                  addin__proc **ret)
-{
-	addin__proc       *p;
-	addin__channel_cfg cc;
-	uint8_t            token[TOKEN_LEN];
-	char               url[300], hostpid[16], workers[16], deadline[16];
-	char               namebuf[128];
-	char               o_connect[] = "--connect", o_parent[] = "--parent";
-	char               o_name[] = "--name", o_workers[] = "--workers";
-	char               o_deadline[] = "--deadline-ms";
-	char              *argv[32];
-	size_t             argc     = 0;
-	char             **envp     = NULL;
-	int                tsock[2] = {-1, -1};
-	addin__spawn_fd    fds[8];
-	size_t             nfds = 0;
-	addin__spawn_opts  so;
-	addin_err          rv;
-	const char        *name = opts->name != NULL ? opts->name : "add-in";
-	unsigned           id;
-	Addin__Wire__V1__Control_Service *control;
+// The steps of addin__proc_spawn: the record, the runner's url
+// and its one-time token.
+typedef struct spawn_steps {
+	addin__proc            *p;
+	const addin__proc_opts *o;
+	const char             *name;
+	char                    url[300];
+	uint8_t                 token[TOKEN_LEN];
+	int                     tsock[2]; // the token's socket pair
+	uint32_t                deadline_ms;
+} spawn_steps;
 
-	if (opts->n_extra > 6) {
+static addin_err
+start_init(spawn_steps *st, addin__sup *sup, const addin__proc_opts *o)
+{
+	addin__proc *p;
+	unsigned     id;
+	struct stat  sb;
+
+	memset(st, 0, sizeof(*st));
+	st->o        = o;
+	st->name     = o->name != NULL ? o->name : "add-in";
+	st->tsock[0] = st->tsock[1] = -1;
+	if (o->n_extra > 6) {
 		return addin__seterr(ADDIN_EINVAL, "too many extra fds");
 	}
-	if (opts->cwd != NULL) {
-		struct stat st;
-		if (stat(opts->cwd, &st) != 0 || !S_ISDIR(st.st_mode)) {
-			return addin__seterr(
-			    ADDIN_EINVAL,
-			    "add-in %s: working directory %s does not exist",
-			    opts->name != NULL ? opts->name : "?", opts->cwd);
-		}
+	if (o->cwd != NULL &&
+	    (stat(o->cwd, &sb) != 0 || !S_ISDIR(sb.st_mode))) {
+		return addin__seterr(
+		    ADDIN_EINVAL,
+		    "add-in %s: working directory %s does not exist",
+		    o->name != NULL ? o->name : "?", o->cwd);
 	}
 	if ((p = ADDIN__NEW(addin__proc)) == NULL) {
 		return addin__seterr(ADDIN_ENOMEM, NULL);
 	}
 	atomic_init(&p->refs, 1);
-	p->sup   = sup;
-	p->pid   = -1;
-	p->pidfd = -1;
+	p->sup      = sup;
+	p->pid      = -1;
+	p->pidfd    = -1;
+	p->death    = o->death;
+	p->hook_arg = o->hook_arg;
+	st->p       = p;
 	pthread_mutex_lock(&sup->mtx);
 	id = ++sup->next_id;
 	pthread_mutex_unlock(&sup->mtx);
-	snprintf(p->label, sizeof(p->label), "add-in %s", name);
-	snprintf(url, sizeof(url), "ipc://%s/%u.ipc",
-	         opts->ipc_dir != NULL ? opts->ipc_dir : sup->rtdir, id);
-	p->death    = opts->death;
-	p->hook_arg = opts->hook_arg;
-
-	if ((rv = addin__plat_random(token, sizeof(token))) != ADDIN_OK ||
-	    (rv = addin__plat_socketpair(tsock)) != ADDIN_OK) {
-		goto fail;
+	snprintf(p->label, sizeof(p->label), "add-in %s", st->name);
+	snprintf(st->url, sizeof(st->url), "ipc://%s/%u.ipc",
+	         o->ipc_dir != NULL ? o->ipc_dir : sup->rtdir, id);
+	st->deadline_ms = o->deadline_ms != 0 ? o->deadline_ms
+	                                      : sup->cfg.default_deadline_ms;
+	if (addin__plat_random(st->token, sizeof(st->token)) != ADDIN_OK ||
+	    addin__plat_socketpair(st->tsock) != ADDIN_OK) {
+		return addin_last_error();
 	}
+	return ADDIN_OK;
+}
+
+// start_listen opens the channel the runner will dial (nobody may connect
+// yet) and exports the host's Control object on it.
+static addin_err
+start_listen(spawn_steps *st)
+{
+	static const addin__control_ops host_control = {NULL, NULL, NULL};
+	addin__proc                    *p            = st->p;
+	addin__channel_cfg              cc;
+	addin_err                       rv;
+
 	memset(&cc, 0, sizeof(cc));
-	cc.url                 = url;
+	cc.url                 = st->url;
 	cc.listener            = true;
-	cc.token               = token;
-	cc.token_len           = sizeof(token);
+	cc.token               = st->token;
+	cc.token_len           = sizeof(st->token);
 	cc.expected_pid        = -1; // nobody, until we know the pid
-	cc.default_deadline_ms = opts->deadline_ms != 0
-	                             ? opts->deadline_ms
-	                             : sup->cfg.default_deadline_ms;
-	cc.executor            = sup->ex;
+	cc.default_deadline_ms = st->deadline_ms;
+	cc.executor            = p->sup->ex;
 	cc.on_peer_gone        = proc_peer_gone;
 	cc.arg                 = p;
 	cc.label               = p->label;
 	// A sandboxed runner connects as another user: its socket is in a
 	// directory only that user (and root) can enter, and open to it.
-	cc.ipc_permissions = opts->ipc_dir != NULL ? 0666 : 0;
+	cc.ipc_permissions = st->o->ipc_dir != NULL ? 0666 : 0;
 	if ((rv = addin__channel_open(&cc, &p->ch)) != ADDIN_OK) {
-		goto fail;
+		return rv;
 	}
-	// The host's Control object belongs to the channel (released with
-	// the export, which may outlive this process record while a call on
-	// it is being served).
-	if ((control = ADDIN__NEW(Addin__Wire__V1__Control_Service)) == NULL) {
-		rv = addin__seterr(ADDIN_ENOMEM, NULL);
-		goto fail;
-	}
-	addin__wire__v1__control__init(control, NULL);
-	control->acquire  = hctl_acquire;
-	control->revoke   = hctl_revoke;
-	control->load     = hctl_load;
-	control->unload   = hctl_unload;
-	control->ping     = hctl_ping;
-	control->shutdown = hctl_shutdown;
-	control->stats    = hctl_stats;
-	if ((rv = addin__channel_export_at(p->ch, 0, &control->base,
-	                                   control_release, NULL, "host")) !=
-	    ADDIN_OK) {
-		addin__free(control);
-		goto fail;
-	}
+	// The host serves Ping and Stats and refuses Load, Unload, Shutdown.
+	return addin__control_export(p->ch, &host_control, "host");
+}
 
-	snprintf(namebuf, sizeof(namebuf), "%s", name);
+// start_spawn starts the runner on the supervisor's thread, with the
+// token's socket as descriptor 3 and the caller's extra descriptors, and
+// has the supervisor watch it.
+static addin_err
+start_spawn(spawn_steps *st)
+{
+	addin__proc            *p   = st->p;
+	addin__sup             *sup = p->sup;
+	const addin__proc_opts *o   = st->o;
+	char              hostpid[16], workers[16], deadline[16], name[128];
+	char              o_connect[] = "--connect", o_parent[] = "--parent";
+	char              o_name[] = "--name", o_workers[] = "--workers";
+	char              o_deadline[] = "--deadline-ms";
+	char             *argv[32];
+	size_t            argc = 0, nfds = 0;
+	addin__spawn_fd   fds[8];
+	addin__spawn_opts so;
+	char            **envp;
+	addin_err         rv;
+
+	snprintf(name, sizeof(name), "%s", st->name);
 	snprintf(hostpid, sizeof(hostpid), "%d", addin__plat_getpid());
 	snprintf(workers, sizeof(workers), "%u",
-	         opts->workers != 0 ? opts->workers : 4);
-	snprintf(deadline, sizeof(deadline), "%u", cc.default_deadline_ms);
+	         o->workers != 0 ? o->workers : 4);
+	snprintf(deadline, sizeof(deadline), "%u", st->deadline_ms);
 	argv[argc++] = sup->runner;
 	argv[argc++] = o_connect;
-	argv[argc++] = url;
+	argv[argc++] = st->url;
 	argv[argc++] = o_parent;
 	argv[argc++] = hostpid;
 	argv[argc++] = o_name;
-	argv[argc++] = namebuf;
+	argv[argc++] = name;
 	argv[argc++] = o_workers;
 	argv[argc++] = workers;
 	argv[argc++] = o_deadline;
 	argv[argc++] = deadline;
-	for (size_t i = 0; opts->extra_args != NULL &&
-	                   opts->extra_args[i] != NULL && argc < 31;
+	for (size_t i = 0;
+	     o->extra_args != NULL && o->extra_args[i] != NULL && argc < 31;
 	     i++) {
-		argv[argc++] = opts->extra_args[i];
+		argv[argc++] = o->extra_args[i];
 	}
 	argv[argc] = NULL;
-	if ((envp = make_env(opts->env)) == NULL) {
-		rv = addin__seterr(ADDIN_ENOMEM, NULL);
-		goto fail;
+	if ((envp = make_env(o->env)) == NULL) {
+		return addin__seterr(ADDIN_ENOMEM, NULL);
 	}
-	fds[nfds].parent_fd  = tsock[0];
+	fds[nfds].parent_fd  = st->tsock[0];
 	fds[nfds++].child_fd = TOKEN_FD;
-	for (size_t i = 0; i < opts->n_extra; i++) {
-		fds[nfds].parent_fd  = opts->extra_fds[i];
-		fds[nfds++].child_fd = opts->extra_at[i];
+	for (size_t i = 0; i < o->n_extra; i++) {
+		fds[nfds].parent_fd  = o->extra_fds[i];
+		fds[nfds++].child_fd = o->extra_at[i];
 	}
 	memset(&so, 0, sizeof(so));
 	so.path       = sup->runner;
@@ -552,82 +243,88 @@ addin__proc_spawn(addin__sup *sup, const addin__proc_opts *opts,
 	so.fds        = fds;
 	so.nfds       = nfds;
 	so.new_pgroup = true;
-	so.cwd        = opts->cwd;
-	rv            = spawn_on_thread(sup, &so, &p->pid, &p->pidfd);
+	so.cwd        = o->cwd;
+	rv            = addin__sup_spawn(sup, &so, &p->pid, &p->pidfd);
 	addin__free(envp);
-	envp = NULL;
-	addin__plat_close(tsock[0]);
-	tsock[0] = -1;
+	addin__plat_close(st->tsock[0]);
+	st->tsock[0] = -1;
 	if (rv != ADDIN_OK) {
-		rv = addin__seterr(ADDIN_ESPAWN, "%s: %s", p->label,
-		                   addin_errmsg());
-		goto fail;
+		return addin__seterr(ADDIN_ESPAWN, "%s: %s", p->label,
+		                     addin_errmsg());
 	}
-	snprintf(p->label, sizeof(p->label), "add-in %s (pid %d)", name,
+	snprintf(p->label, sizeof(p->label), "add-in %s (pid %d)", st->name,
 	         p->pid);
-	pthread_mutex_lock(&sup->mtx);
-	p->next    = sup->procs;
-	sup->procs = p;
-	rv         = addin__plat_waitset_add(sup->ws, p->pidfd, p);
-	pthread_mutex_unlock(&sup->mtx);
-	if (rv != ADDIN_OK) {
-		goto fail;
-	}
+	return addin__sup_watch(sup, p);
+}
 
-	// Only now may the process connect, and only now can it: it waits
-	// for the token.
-	if (opts->started != NULL &&
-	    (rv = opts->started(opts->hook_arg, p->pid)) != ADDIN_OK) {
-		rv = addin__seterr(ADDIN_ESANDBOX, "%s: %s", p->label,
-		                   addin_errmsg());
-		addin__plat_close(tsock[1]);
-		addin__proc_unref(p);
-		return rv;
+// start_connect lets the runner in: the caller's hook first (it cannot
+// have forked yet: it waits for its token), then the token, then the
+// handshake.  A runner that ended by itself (a bad library path, an exec
+// failure, the sandbox's setup) is reported by how it ended.
+static addin_err
+start_connect(spawn_steps *st)
+{
+	addin__proc *p   = st->p;
+	addin__sup  *sup = p->sup;
+	char         why[ADDIN__ERRMSG_MAX];
+	addin_err    rv;
+
+	if (st->o->started != NULL &&
+	    (rv = st->o->started(st->o->hook_arg, p->pid)) != ADDIN_OK) {
+		return addin__seterr(ADDIN_ESANDBOX, "%s: %s", p->label,
+		                     addin_errmsg());
 	}
 	addin__channel_expect_pid(p->ch, p->pid);
-	rv = addin__plat_send_full(tsock[1], token, sizeof(token));
-	addin__plat_close(tsock[1]);
-	tsock[1] = -1;
-	memset(token, 0, sizeof(token));
+	rv = addin__plat_send_full(st->tsock[1], st->token, sizeof(st->token));
+	addin__plat_close(st->tsock[1]);
+	st->tsock[1] = -1;
+	memset(st->token, 0, sizeof(st->token));
 	if (rv == ADDIN_OK) {
 		rv = addin__channel_handshake(
 		    p->ch, sup->cfg.handshake_timeout_ms != 0
 		               ? sup->cfg.handshake_timeout_ms
 		               : 10000);
 	}
-	if (rv != ADDIN_OK) {
-		char why[ADDIN__ERRMSG_MAX];
-		snprintf(why, sizeof(why), "%s", addin_errmsg());
-		// A runner that ended by itself (bad library path, exec
-		// failure, sandbox setup) tells more by how it ended.
-		if (addin__proc_wait(p, 200, NULL) == ADDIN_OK) {
-			pthread_mutex_lock(&sup->mtx);
-			snprintf(why, sizeof(why), "the process ended: %s",
-			         p->death_msg);
-			pthread_mutex_unlock(&sup->mtx);
-			rv = ADDIN_ESPAWN;
-		} else {
-			addin__proc_kill(p, "handshake failed");
-		}
-		rv = addin__seterr(rv == ADDIN_EPEERDIED ? ADDIN_ESPAWN : rv,
-		                   "%s did not complete the handshake: %s",
-		                   p->label, why);
-		addin__proc_unref(p);
-		return rv;
+	if (rv == ADDIN_OK) {
+		return ADDIN_OK;
 	}
-	*ret = p;
-	return ADDIN_OK;
+	snprintf(why, sizeof(why), "%s", addin_errmsg());
+	if (addin__proc_wait(p, 200, NULL) == ADDIN_OK) {
+		pthread_mutex_lock(&sup->mtx);
+		snprintf(why, sizeof(why), "the process ended: %s",
+		         p->death_msg);
+		pthread_mutex_unlock(&sup->mtx);
+		rv = ADDIN_ESPAWN;
+	} else {
+		addin__proc_kill(p, "handshake failed");
+	}
+	return addin__seterr(rv == ADDIN_EPEERDIED ? ADDIN_ESPAWN : rv,
+	                     "%s did not complete the handshake: %s", p->label,
+	                     why);
+}
 
-fail:
-	addin__plat_close(tsock[0]);
-	addin__plat_close(tsock[1]);
-	addin__free(envp);
-	if (p->pid > 0) {
-		rv = addin_last_error();
-		addin__proc_unref(p);
-		return rv;
+addin_err
+addin__proc_spawn(addin__sup *sup, const addin__proc_opts *opts,
+                  addin__proc **ret)
+{
+	spawn_steps st;
+	addin_err   rv;
+
+	if ((rv = start_init(&st, sup, opts)) == ADDIN_OK &&
+	    (rv = start_listen(&st)) == ADDIN_OK &&
+	    (rv = start_spawn(&st)) == ADDIN_OK &&
+	    (rv = start_connect(&st)) == ADDIN_OK) {
+		*ret = st.p;
+		return ADDIN_OK;
 	}
-	proc_free(p);
+	memset(st.token, 0, sizeof(st.token));
+	addin__plat_close(st.tsock[0]);
+	addin__plat_close(st.tsock[1]);
+	if (st.p != NULL && st.p->pid > 0) {
+		addin__proc_unref(st.p); // shuts down and reaps it first
+	} else if (st.p != NULL) {
+		proc_free(st.p);
+	}
 	return rv;
 }
 
@@ -636,47 +333,6 @@ addin__proc_ref(addin__proc *p)
 {
 	atomic_fetch_add(&p->refs, 1);
 	return p;
-}
-
-static void
-proc_free(addin__proc *p)
-{
-	addin__sup     *sup = p->sup;
-	addin__channel *ch;
-	grave          *g = NULL;
-
-	// Unlist first: from then on the supervisor cannot touch @p.  A
-	// process that is somehow still not reaped (it survived SIGKILL for
-	// longer than we waited) is handed to the supervisor to reap later,
-	// never left a zombie.
-	if (p->pidfd >= 0 && !p->dead) {
-		g = ADDIN__NEW(grave);
-	}
-	pthread_mutex_lock(&sup->mtx);
-	for (addin__proc **pp = &sup->procs; *pp != NULL; pp = &(*pp)->next) {
-		if (*pp == p) {
-			*pp = p->next;
-			break;
-		}
-	}
-	ch    = p->ch;
-	p->ch = NULL;
-	if (p->pidfd >= 0 && !p->dead) {
-		addin__plat_waitset_del(sup->ws, p->pidfd);
-		if (g != NULL) {
-			g->pidfd    = p->pidfd;
-			g->next     = sup->graves;
-			sup->graves = g;
-			p->pidfd    = -1;
-			(void) addin__plat_waitset_add(sup->ws, g->pidfd, g);
-		}
-	}
-	pthread_cond_broadcast(&sup->cv);
-	pthread_mutex_unlock(&sup->mtx);
-	addin__channel_close(ch);
-	addin__plat_close(p->pidfd);
-	addin__free(p);
-	wake(sup);
 }
 
 void
@@ -870,8 +526,6 @@ addin__proc_shutdown(addin__proc *p, int grace_ms)
 	return ADDIN_OK;
 }
 
-// ---- the supervisor ----------------------------------------------------
-
 static char *
 find_runner(const char *configured)
 {
@@ -908,7 +562,6 @@ addin__sup_create(const addin__sup_cfg *cfg, addin__sup **ret)
 {
 	addin__sup *sup;
 	addin_err   rv;
-	int         err;
 
 	if ((sup = ADDIN__NEW(addin__sup)) == NULL) {
 		return addin__seterr(ADDIN_ENOMEM, NULL);
@@ -923,18 +576,13 @@ addin__sup_create(const addin__sup_cfg *cfg, addin__sup **ret)
 		goto fail;
 	}
 	if ((rv = addin__plat_rtdir_create(&sup->rtdir)) != ADDIN_OK ||
-	    (rv = addin__plat_waitset_create(&sup->ws)) != ADDIN_OK ||
 	    (rv = addin__executor_create(
 	         2, sup->cfg.workers_max != 0 ? sup->cfg.workers_max : 16,
-	         &sup->ex)) != ADDIN_OK) {
+	         &sup->ex)) != ADDIN_OK ||
+	    (rv = addin__sup_start(sup)) != ADDIN_OK) {
 		goto fail;
 	}
-	if ((err = pthread_create(&sup->thread, NULL, sup_main, sup)) != 0) {
-		rv = addin__syserr(ADDIN_ESYSERR, err, "pthread_create");
-		goto fail;
-	}
-	sup->thread_started = true;
-	*ret                = sup;
+	*ret = sup;
 	return ADDIN_OK;
 fail:
 	addin__sup_destroy(sup);
@@ -965,27 +613,8 @@ addin__sup_destroy(addin__sup *sup)
 		(void) addin__proc_shutdown(p, -1);
 		addin__proc_unref(p);
 	}
-	pthread_mutex_lock(&sup->mtx);
-	sup->stopping = true;
-	for (grave *g = sup->graves; g != NULL; g = g->next) {
-		(void) addin__plat_pidfd_kill(g->pidfd, SIGKILL);
-	}
-	reap_graves_locked(sup, 2000);
-	pthread_mutex_unlock(&sup->mtx);
-	if (sup->thread_started) {
-		// Every process has ended and been reaped.  References the
-		// owner still holds must not be used after this (caller bug).
-		wake(sup);
-		pthread_join(sup->thread, NULL);
-	}
+	addin__sup_stop(sup);
 	addin__executor_destroy(sup->ex);
-	while (sup->graves != NULL) { // survived SIGKILL for 2 s: give up
-		grave *g    = sup->graves;
-		sup->graves = g->next;
-		addin__plat_close(g->pidfd);
-		addin__free(g);
-	}
-	addin__plat_waitset_destroy(sup->ws);
 	if (sup->rtdir != NULL) {
 		addin__plat_rtdir_remove(sup->rtdir);
 	}
