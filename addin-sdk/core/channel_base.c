@@ -62,18 +62,19 @@ addin__channel_fail(addin__channel *ch, addin_err code, const char *fmt, ...)
 }
 
 addin_err
-addin__ch_send(addin__channel *ch, const addin__hdr *hdr,
-               const ProtobufCMessage *payload, int timeout_ms)
+addin__ch_encode(addin__channel *ch, const addin__hdr *hdr,
+                 const ProtobufCMessage *payload, addin__tmsg **ret)
 {
-	addin__tmsg *msg;
-	addin_err    rv;
 	size_t limit = ch->peer_max_frame < ch->max_frame ? ch->peer_max_frame
 	                                                  : ch->max_frame;
+	return addin__frame_encode(ch->tp->ops, hdr, payload, limit, ret);
+}
 
-	rv = addin__frame_encode(ch->tp->ops, hdr, payload, limit, &msg);
-	if (rv != ADDIN_OK) {
-		return rv;
-	}
+addin_err
+addin__ch_send_msg(addin__channel *ch, addin__tmsg *msg, int timeout_ms)
+{
+	addin_err rv;
+
 	if ((rv = ch->tp->ops->send(ch->tp, msg, timeout_ms)) != ADDIN_OK) {
 		return rv; // the transport freed the message
 	}
@@ -81,6 +82,19 @@ addin__ch_send(addin__channel *ch, const addin__hdr *hdr,
 	ch->st.frames_out++;
 	pthread_mutex_unlock(&ch->mtx);
 	return ADDIN_OK;
+}
+
+addin_err
+addin__ch_send(addin__channel *ch, const addin__hdr *hdr,
+               const ProtobufCMessage *payload, int timeout_ms)
+{
+	addin__tmsg *msg;
+	addin_err    rv;
+
+	if ((rv = addin__ch_encode(ch, hdr, payload, &msg)) != ADDIN_OK) {
+		return rv;
+	}
+	return addin__ch_send_msg(ch, msg, timeout_ms);
 }
 
 void
@@ -112,22 +126,35 @@ addin__ch_fault_header(addin__hdr *h, uint64_t call_id, addin_err code,
 	h->fault_message  = msg;
 }
 
-void
-addin__ch_send_fault(addin__channel *ch, uint64_t call_id, addin_err code,
-                     const char *fmt, ...)
+addin__tmsg *
+addin__ch_vencode_fault(addin__channel *ch, uint64_t call_id, addin_err code,
+                        const char *fmt, va_list ap)
 {
-	char       msg[ADDIN__ERRMSG_MAX];
-	addin__hdr h = ADDIN__WIRE__V1__HEADER__INIT;
-	va_list    ap;
+	char         msg[ADDIN__ERRMSG_MAX];
+	addin__hdr   h = ADDIN__WIRE__V1__HEADER__INIT;
+	addin__tmsg *out;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	addin__ch_fault_header(&h, call_id, code, msg);
 	pthread_mutex_lock(&ch->mtx);
 	ch->st.faults_out++;
 	pthread_mutex_unlock(&ch->mtx);
-	(void) addin__ch_send(ch, &h, NULL, REPLY_SEND_MS);
+	return addin__ch_encode(ch, &h, NULL, &out) == ADDIN_OK ? out : NULL;
+}
+
+void
+addin__ch_send_fault(addin__channel *ch, uint64_t call_id, addin_err code,
+                     const char *fmt, ...)
+{
+	addin__tmsg *out;
+	va_list      ap;
+
+	va_start(ap, fmt);
+	out = addin__ch_vencode_fault(ch, call_id, code, fmt, ap);
+	va_end(ap);
+	if (out != NULL) {
+		(void) addin__ch_send_msg(ch, out, REPLY_SEND_MS);
+	}
 }
 
 static void

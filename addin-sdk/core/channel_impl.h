@@ -34,6 +34,7 @@
 #define ADDIN_CHANNEL_IMPL_H
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -154,6 +155,19 @@ cond_init_mono(pthread_cond_t *cv)
 // with ch->mtx held.
 ADDIN_PRIVATE void addin__ch_fail_locked(addin__channel *ch, addin_err code,
                                          const char *msg);
+// addin__ch_encode encodes @hdr and @payload (may be NULL) into one frame
+// no larger than both sides accept.  On success the caller owns *@ret
+// (addin__ch_send_msg, or the transport's msg_free).  ADDIN_EMSGSIZE,
+// ADDIN_ENOMEM.
+ADDIN_PRIVATE addin_err addin__ch_encode(addin__channel         *ch,
+                                         const addin__hdr       *hdr,
+                                         const ProtobufCMessage *payload,
+                                         addin__tmsg           **ret);
+// addin__ch_send_msg sends the encoded frame @msg (taking it in every
+// case), waiting at most @timeout_ms for a peer that does not read.  The
+// transport's errors.
+ADDIN_PRIVATE addin_err addin__ch_send_msg(addin__channel *ch,
+                                           addin__tmsg *msg, int timeout_ms);
 // addin__ch_send encodes @hdr and @payload (may be NULL) into one frame and
 // sends it, waiting at most @timeout_ms for a peer that does not read.
 // ADDIN_EMSGSIZE, ADDIN_ENOMEM, and the transport's errors.
@@ -170,6 +184,11 @@ ADDIN_PRIVATE void addin__ch_send_simple(addin__channel       *ch,
 // borrowed.
 ADDIN_PRIVATE void addin__ch_fault_header(addin__hdr *h, uint64_t call_id,
                                           addin_err code, char *msg);
+// addin__ch_vencode_fault encodes a FAULT answering @call_id with @code and
+// the formatted message, and counts it; NULL when out of memory.
+ADDIN_PRIVATE addin__tmsg *
+addin__ch_vencode_fault(addin__channel *ch, uint64_t call_id, addin_err code,
+                        const char *fmt, va_list ap);
 // addin__ch_send_fault answers @call_id with a FAULT of @code and the
 // formatted message, best effort.
 ADDIN_PRIVATE void addin__ch_send_fault(addin__channel *ch, uint64_t call_id,

@@ -3,8 +3,8 @@
 //
 // The Control object of a channel (control.h).
 
-#include "addin/adapter.h"
 #include "control.h"
+#include "addin/adapter.h"
 
 static void
 refuse(const char *what, ProtobufCClosure done, void *data)

@@ -34,9 +34,9 @@ typedef struct addin__control_ops {
 // @ops (copied) and @owner naming this side for attribution ("host",
 // "runner").  The channel owns it from then on.  ADDIN_ENOMEM, the errors
 // of addin__channel_export_at.
-ADDIN_PRIVATE addin_err addin__control_export(addin__channel *ch,
+ADDIN_PRIVATE addin_err addin__control_export(addin__channel           *ch,
                                               const addin__control_ops *ops,
-                                              const char *owner);
+                                              const char               *owner);
 
 // addin__control_stats fills @out with @ch's counters, as Control.Stats
 // answers them.

@@ -6,6 +6,7 @@
 // service invoked, and whatever its closure receives answered: a reply as
 // RETURN, a fault (addin/adapter.h) as FAULT, NULL as ADDIN_EREMOTE.
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,12 +24,29 @@ typedef struct serving {
 
 static _Thread_local serving *tls_serving;
 
+// The answer to one call.  The closure encodes it; the stub sends it only
+// once the call is over and the export no longer busy, so that a caller
+// holding the answer knows the callee is done with the object (an Unload
+// sent right after it then finds the export idle and unloads at once).
 typedef struct reply_ctx {
 	addin__channel *ch;
 	uint64_t        call_id;
 	bool            answered;
 	const char     *what; // "Service.Method"
+	addin__tmsg    *out;  // the encoded answer, or NULL (out of memory)
 } reply_ctx;
+
+static void reply_fault(reply_ctx *rc, addin_err code, const char *fmt, ...)
+    ADDIN_PRINTF(3, 4);
+
+static void
+reply_fault(reply_ctx *rc, addin_err code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	rc->out = addin__ch_vencode_fault(rc->ch, rc->call_id, code, fmt, ap);
+	va_end(ap);
+}
 
 // The stub's closure: the reply becomes a RETURN frame, a fault
 // (addin/adapter.h) a FAULT frame with its code and message, and NULL (a
@@ -37,6 +55,7 @@ static void
 reply_closure(const ProtobufCMessage *msg, void *data)
 {
 	reply_ctx  *rc = data;
+	addin__hdr  h  = ADDIN__WIRE__V1__HEADER__INIT;
 	const char *why;
 	addin_err   rv;
 
@@ -45,23 +64,20 @@ reply_closure(const ProtobufCMessage *msg, void *data)
 	}
 	rc->answered = true;
 	if (msg == NULL) {
-		addin__ch_send_fault(rc->ch, rc->call_id, ADDIN_EREMOTE,
-		                     "%s failed without saying why", rc->what);
+		reply_fault(rc, ADDIN_EREMOTE, "%s failed without saying why",
+		            rc->what);
 		return;
 	}
 	if ((rv = addin_adapter_fault(msg, &why)) != ADDIN_OK) {
-		addin__ch_send_fault(rc->ch, rc->call_id, rv, "%s", why);
+		reply_fault(rc, rv, "%s", why);
 		return;
 	}
-	addin__hdr h  = ADDIN__WIRE__V1__HEADER__INIT;
 	h.has_kind    = true;
 	h.kind        = ADDIN__WIRE__V1__KIND__RETURN;
 	h.has_call_id = true;
 	h.call_id     = rc->call_id;
-	rv            = addin__ch_send(rc->ch, &h, msg, REPLY_SEND_MS);
-	if (rv == ADDIN_EMSGSIZE || rv == ADDIN_ENOMEM) {
-		addin__ch_send_fault(rc->ch, rc->call_id, rv, "%s: reply: %s",
-		                     rc->what, addin_errmsg());
+	if ((rv = addin__ch_encode(rc->ch, &h, msg, &rc->out)) != ADDIN_OK) {
+		reply_fault(rc, rv, "%s: reply: %s", rc->what, addin_errmsg());
 	}
 }
 
@@ -123,6 +139,7 @@ addin__ch_serve(addin__channel *ch, addin__frame *f)
 	rc.call_id  = cid;
 	rc.answered = false;
 	rc.what     = what;
+	rc.out      = NULL;
 	// A clean slate: a service that answers with addin_adapter_fail(...,
 	// NULL) must not pick up an older message of this thread.
 	addin_set_error(ADDIN_OK, NULL);
@@ -137,11 +154,14 @@ addin__ch_serve(addin__channel *ch, addin__frame *f)
 	}
 	tls_serving = me.up;
 	if (!rc.answered) {
-		addin__ch_send_fault(ch, cid, ADDIN_EINTERNAL,
-		                     "%s returned without answering", what);
+		reply_fault(&rc, ADDIN_EINTERNAL,
+		            "%s returned without answering", what);
 	}
 	protobuf_c_message_free_unpacked(req, &addin__pb_allocator);
 	addin__ch_export_done(ch, e);
+	if (rc.out != NULL) {
+		(void) addin__ch_send_msg(ch, rc.out, REPLY_SEND_MS);
+	}
 }
 
 const char *

@@ -21,17 +21,17 @@
 #define TOKEN_LEN 32
 
 typedef struct runner {
-	const char                      *url;
-	const char                      *name;
-	int                              parent;
-	int                              workers;
-	int                              deadline_ms;
-	addin__channel                  *ch;
-	addin__executor                 *ex;
-	pthread_mutex_t                  mtx;
-	pthread_cond_t                   cv;
-	bool                             stop; // Shutdown asked
-	bool                             gone; // the host went away
+	const char      *url;
+	const char      *name;
+	int              parent;
+	int              workers;
+	int              deadline_ms;
+	addin__channel  *ch;
+	addin__executor *ex;
+	pthread_mutex_t  mtx;
+	pthread_cond_t   cv;
+	bool             stop; // Shutdown asked
+	bool             gone; // the host went away
 	// Sandboxed (--sandbox-fd): the descriptors the host passed, and the
 	// sandbox once entered (its allow list goes on under mtx).
 	int                   sandbox_fd, report_fd;

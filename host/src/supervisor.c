@@ -268,4 +268,3 @@ addin__sup_stop(addin__sup *sup)
 	addin__plat_waitset_destroy(sup->ws);
 	sup->ws = NULL;
 }
-

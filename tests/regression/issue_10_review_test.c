@@ -10,6 +10,7 @@
 
 #define _GNU_SOURCE
 
+#include <dirent.h>
 #include <signal.h>
 #include <string.h>
 
@@ -139,6 +140,73 @@ test_process_lives_while_wanted(void)
 	addin_host_destroy(h);
 }
 
+// take_marks counts the add-ins' destroy marks in @dir and removes them
+// (a mark is named by the instance's address, which the next one reuses).
+static size_t
+take_marks(const char *dir)
+{
+	DIR           *d = opendir(dir);
+	struct dirent *de;
+	size_t         n = 0;
+	char           path[600];
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "destroyed-", 10) == 0) {
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			n += unlink(path) == 0;
+		}
+	}
+	if (d != NULL) {
+		closedir(d);
+	}
+	return n;
+}
+
+// A call's answer is sent only once the callee is done with the object:
+// the stub used to send the reply and only then leave the export, so an
+// Unload right after the answer could find the export still busy, and the
+// add-in's destroy ran after Unload had already answered (seen under
+// AddressSanitizer).  Each round: a call, then the add-in's shutdown
+// (an Unload: another add-in keeps the process); its destroy has run by
+// the time shutdown returns.
+static void
+test_unload_after_a_call_has_destroyed(void)
+{
+	addin_host  *h = host_new();
+	addin_token *t =
+	    addin_test_find_calc(PIPELINE_DIR, "Basic calculator");
+	addin_process_options    po = ADDIN_PROCESS_OPTIONS_INIT;
+	addin_activation_options o  = ADDIN_ACTIVATION_OPTIONS_INIT;
+	char        dir[] = "/tmp/bulkhead-marks-XXXXXX", env0[300], cmd[400];
+	const char *env[] = {env0, NULL};
+	addin_process *p;
+	addin_object  *keep, *obj;
+	double         r;
+
+	ADDIN_CHECK(mkdtemp(dir) != NULL);
+	snprintf(env0, sizeof(env0), "BULKHEAD_TEST_MARK_DIR=%s", dir);
+	po.env = env;
+	ADDIN_PASS(addin_process_create(h, &po, &p));
+	o.isolation = ADDIN_ISOLATION_SHARED_PROCESS;
+	o.process   = p;
+	ADDIN_PASS(addin_activate(h, t, &o, &keep));
+	for (int i = 0; i < 200; i++) {
+		ADDIN_PASS(addin_activate(h, t, &o, &obj));
+		ADDIN_PASS(calculator_v1_calculator_operate(
+		    calculator_v1_calculator_from_object(obj), "+",
+		    (double[]) {1, 2}, 2, &r));
+		ADDIN_PASS(
+		    addin_controller_shutdown(addin_controller_get(obj)));
+		ADDIN_CHECK_INT(take_marks(dir), ==, 1);
+		addin_object_unref(obj);
+	}
+	addin_object_unref(keep);
+	addin_process_unref(p);
+	addin_token_unref(t);
+	addin_host_destroy(h);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ADDIN_CHECK(system(cmd) == 0);
+}
+
 // The host checks the contract library's entry itself before it loads the
 // host adapter on it: a contract swapped for another contract after
 // discovery is refused at every level, naming both.  The host has no
@@ -190,6 +258,9 @@ ADDIN_TEST_LIST = {
      test_process_and_objects_outlive_the_host},
     {"a process lives while the caller or an add-in wants it",
      test_process_lives_while_wanted},
+    {"an add-in's destroy has run when its Unload answers, even right after a "
+     "call",
+     test_unload_after_a_call_has_destroyed},
     {"the host checks the contract library's entry",
      test_host_checks_the_contract_entry},
     {NULL, NULL},
