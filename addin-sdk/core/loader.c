@@ -3,6 +3,7 @@
 //
 // Bringing an add-in to life (loader.h).
 
+#include <stdio.h>
 #include <string.h>
 
 #include "loader.h"
@@ -160,9 +161,14 @@ addin__loader_load(const addin__load_req *req, addin__loaded **ret)
 	*ret = l;
 	return ADDIN_OK;
 
-fail:
+fail : {
+	// Unloading runs the add-in's destroy (when create succeeded) and its
+	// libraries' destructors: the caller must still see the first error.
+	char msg[ADDIN__ERRMSG_MAX];
+	snprintf(msg, sizeof(msg), "%s", addin_errmsg());
 	addin__loader_unload(l);
-	return rv;
+	return addin__seterr(rv, "%s", msg);
+}
 }
 
 ProtobufCService *
