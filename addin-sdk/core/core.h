@@ -37,6 +37,39 @@ addin__deconst(const char *s)
 #define ADDIN_EXIT_SANDBOX_SETUP 84 // a sandbox stage failed: fail closed
 #define ADDIN_EXIT_HOST_GONE     85 // the host closed the channel or died
 
+// addin__syserr records "<formatted>: strerror(errnum)" as the thread's
+// last error and returns @code (platform/linux.c: errno is the platform's).
+ADDIN_PRIVATE addin_err addin__syserr(addin_err code, int errnum,
+                                      const char *fmt, ...) ADDIN_PRINTF(3, 4);
+
+// addin__grow is the one way an array grows (grow.c): it makes room for
+// @need elements of @elem bytes in the array @ptr of *@cap elements (NULL
+// and 0 to start).  When @need > *@cap it reallocates to the next
+// power-of-two multiple of 16 elements at least @need and updates *@cap; it
+// returns the array, moved or not.  Returns NULL when out of memory or when
+// the size would overflow; @ptr and *@cap are then unchanged and still the
+// caller's.
+//
+//     void *nv = addin__grow(a->v, &a->cap, a->n + 1, sizeof(*a->v));
+//     if (nv == NULL) { return addin__seterr(ADDIN_ENOMEM, NULL); }
+//     a->v = nv;
+ADDIN_PRIVATE void *addin__grow(void *ptr, size_t *cap, size_t need,
+                                size_t elem);
+
+// Decoding what a peer sent may allocate at most this much (frame.c): 64
+// times the input plus 1 MiB, never more than ADDIN__DECODE_CAP.
+// protobuf-c allocates unknown fields and repeated submessages one by one,
+// so a hostile 64 MiB frame could otherwise cost gigabytes.  Messages
+// decoded with a budget are freed with addin__pb_allocator as usual.
+#define ADDIN__DECODE_CAP ((size_t) 256 * 1024 * 1024)
+typedef struct addin__pb_budget {
+	ProtobufCAllocator alloc;
+	size_t             left;
+	bool               exceeded;
+} addin__pb_budget;
+ADDIN_PRIVATE void addin__pb_budget_init(addin__pb_budget *b,
+                                         size_t            input_len);
+
 // Time (platform/linux.c).
 
 // addin__now_ms returns CLOCK_MONOTONIC in milliseconds.

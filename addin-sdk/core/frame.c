@@ -21,6 +21,38 @@ addin__kind_name(int kind)
 	}
 }
 
+static void
+budget_free(void *data, void *ptr)
+{
+	(void) data;
+	addin__free(ptr);
+}
+
+static void *
+budget_alloc(void *data, size_t size)
+{
+	addin__pb_budget *b = data;
+	if (size > b->left) {
+		b->exceeded = true;
+		return NULL; // protobuf-c then fails the unpack cleanly
+	}
+	b->left -= size;
+	return addin__alloc(size);
+}
+
+void
+addin__pb_budget_init(addin__pb_budget *b, size_t input_len)
+{
+	size_t want    = input_len > (ADDIN__DECODE_CAP - (1u << 20)) / 64
+	                     ? ADDIN__DECODE_CAP
+	                     : input_len * 64 + (1u << 20);
+	b->alloc.alloc = budget_alloc;
+	b->alloc.free  = budget_free;
+	b->alloc.allocator_data = b;
+	b->left     = want < ADDIN__DECODE_CAP ? want : ADDIN__DECODE_CAP;
+	b->exceeded = false;
+}
+
 addin_err
 addin__frame_encode(const addin__transport_ops *ops, const addin__hdr *hdr,
                     const ProtobufCMessage *payload, size_t max_frame,

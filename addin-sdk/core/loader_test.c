@@ -60,8 +60,8 @@ test_entries_are_checked(void)
 	ADDIN_CHECK_CONTAINS(addin_errmsg(), "contract");
 	ADDIN_CHECK_CONTAINS(addin_errmsg(), "0012");
 	// A file that is not of its kind: the contract where the add-in goes.
-	r               = req_of(SEG_ADAPTER_FAILS);
-	r.addin_path    = SEG_CONTRACT;
+	r            = req_of(SEG_ADAPTER_FAILS);
+	r.addin_path = SEG_CONTRACT;
 	ADDIN_FAIL(addin__loader_load(&r, &l), ADDIN_ESYMBOL);
 	ADDIN_CHECK_CONTAINS(addin_errmsg(), "addin_entry_addin");
 	ADDIN_CHECK_CONTAINS(addin_errmsg(), SEG_CONTRACT);
@@ -112,7 +112,7 @@ test_segment_open_checks_each_kind(void)
 static void
 test_untrusted_file_is_refused(void)
 {
-	char dir[] = "/tmp/bulkhead-loader-XXXXXX", path[300], cmd[700];
+	char dir[]        = "/tmp/bulkhead-loader-XXXXXX", path[300], cmd[700];
 	addin__load_req r = req_of(SEG_ADAPTER_FAILS);
 	addin__loaded  *l;
 

@@ -18,9 +18,9 @@
 #define HASH "0011"
 #define VIEW "test.loader.v1.View"
 
-#define ENTRY(type, name)                                               \
+#define ENTRY(type, name)                                              \
 	extern __attribute__((visibility("default"))) const type name; \
-	const type name
+	const type                                               name
 
 #if defined(SEG_CONTRACT)
 ENTRY(addin_contract_def, addin_entry_contract) = {

@@ -28,16 +28,6 @@ addin__alloc(size_t size)
 }
 
 void *
-addin__zalloc(size_t size)
-{
-	void *p = calloc(1, size == 0 ? 1 : size);
-	if (p != NULL) {
-		atomic_fetch_add_explicit(&live, 1, memory_order_relaxed);
-	}
-	return p;
-}
-
-void *
 addin__realloc(void *ptr, size_t size)
 {
 	void *p;
@@ -45,30 +35,6 @@ addin__realloc(void *ptr, size_t size)
 		return addin__alloc(size);
 	}
 	p = realloc(ptr, size == 0 ? 1 : size);
-	return p;
-}
-
-void *
-addin__grow(void *ptr, size_t *cap, size_t need, size_t elem)
-{
-	size_t ncap = *cap < 16 ? 16 : *cap;
-	void  *p;
-
-	if (need <= *cap) {
-		return ptr;
-	}
-	while (ncap < need) {
-		if (ncap > SIZE_MAX / 2) {
-			return NULL;
-		}
-		ncap *= 2;
-	}
-	if (elem != 0 && ncap > SIZE_MAX / elem) {
-		return NULL;
-	}
-	if ((p = addin__realloc(ptr, ncap * elem)) != NULL) {
-		*cap = ncap;
-	}
 	return p;
 }
 
@@ -81,29 +47,8 @@ addin__free(void *ptr)
 	}
 }
 
-char *
-addin__strdup(const char *s)
-{
-	if (s == NULL) {
-		return NULL;
-	}
-	return addin__memdup(s, strlen(s) + 1);
-}
-
-char *
-addin__strndup(const char *s, size_t n)
-{
-	size_t len = strnlen(s, n);
-	char  *p   = addin__alloc(len + 1);
-	if (p != NULL) {
-		memcpy(p, s, len);
-		p[len] = '\0';
-	}
-	return p;
-}
-
-void *
-addin__memdup(const void *p, size_t len)
+static void *
+memdup(const void *p, size_t len)
 {
 	void *q = addin__alloc(len);
 	if (q != NULL && len > 0) {
@@ -156,7 +101,7 @@ addin_free(void *ptr)
 char *
 addin_strdup(const char *s)
 {
-	return addin__strdup(s);
+	return s == NULL ? NULL : memdup(s, strlen(s) + 1);
 }
 
 // Documented in include/addin/err.h.
@@ -166,30 +111,5 @@ addin_memdup(const void *p, size_t len)
 	if (p == NULL && len > 0) {
 		return NULL;
 	}
-	return addin__memdup(p, len);
-}
-
-static void *
-budget_alloc(void *data, size_t size)
-{
-	addin__pb_budget *b = data;
-	if (size > b->left) {
-		b->exceeded = true;
-		return NULL; // protobuf-c then fails the unpack cleanly
-	}
-	b->left -= size;
-	return addin__alloc(size);
-}
-
-void
-addin__pb_budget_init(addin__pb_budget *b, size_t input_len)
-{
-	size_t want    = input_len > (ADDIN__DECODE_CAP - (1u << 20)) / 64
-	                     ? ADDIN__DECODE_CAP
-	                     : input_len * 64 + (1u << 20);
-	b->alloc.alloc = budget_alloc;
-	b->alloc.free  = pb_free;
-	b->alloc.allocator_data = b;
-	b->left     = want < ADDIN__DECODE_CAP ? want : ADDIN__DECODE_CAP;
-	b->exceeded = false;
+	return memdup(p, len);
 }

@@ -61,12 +61,6 @@ addin__err_known(uint32_t code)
 	return find((addin_err) code) >= 0;
 }
 
-addin_err
-addin__rc_filter(addin_err rv)
-{
-	return addin__err_known((uint32_t) rv) ? rv : ADDIN_EINTERNAL;
-}
-
 // Documented in include/addin/err.h.
 const char *
 addin_errmsg(void)
@@ -81,8 +75,8 @@ addin_last_error(void)
 	return last.code;
 }
 
-addin_err
-addin__vseterr(addin_err code, const char *fmt, va_list ap)
+static addin_err
+vseterr(addin_err code, const char *fmt, va_list ap)
 {
 	last.code = code;
 	if (code == ADDIN_OK || fmt == NULL) {
@@ -103,7 +97,7 @@ addin__seterr(addin_err code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	addin__vseterr(code, fmt, ap);
+	vseterr(code, fmt, ap);
 	va_end(ap);
 	return code;
 }
@@ -114,18 +108,7 @@ addin_set_error(addin_err code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	addin__vseterr(code, fmt, ap);
+	vseterr(code, fmt, ap);
 	va_end(ap);
 	return code;
-}
-
-addin_err
-addin__syserr(addin_err code, int errnum, const char *fmt, ...)
-{
-	char    what[ADDIN__ERRMSG_MAX];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	return addin__seterr(code, "%s: %s", what, strerror(errnum));
 }

@@ -201,12 +201,6 @@ addin__object_wait_idle(addin_object *obj, int timeout_ms)
 }
 
 void *
-addin__object_self(addin_object *obj)
-{
-	return obj->impl.self;
-}
-
-void *
 addin__object_destroy_arg(const addin_object *obj,
                           void (*destroy)(void *, void *))
 {

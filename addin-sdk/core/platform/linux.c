@@ -38,6 +38,17 @@
 #define P_PIDFD 3
 #endif
 
+addin_err
+addin__syserr(addin_err code, int errnum, const char *fmt, ...)
+{
+	char    what[ADDIN__ERRMSG_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return addin__seterr(code, "%s: %s", what, strerror(errnum));
+}
+
 int64_t
 addin__now_ms(void)
 {

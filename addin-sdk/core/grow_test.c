@@ -4,7 +4,7 @@
 // The allocator seam's growth helper (addin__grow, core.h).
 
 #include "addin_test.h"
-#include "runtime.h"
+#include "core.h"
 
 static void
 test_grow(void)
