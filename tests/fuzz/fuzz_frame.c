@@ -15,7 +15,8 @@
 //             type;
 //   FAULT     the code checked with addin__err_known, the message read;
 //   HELLO,
-//   HELLO_ACK the token compared, the version range and frame size read.
+//   HELLO_ACK the token compared as hello_task does (the rest of a Hello
+//             is integers).
 //
 // Then it checks what the channel relies on: the payload lies inside the
 // frame, and what was accepted is accepted again after re-encoding it with
