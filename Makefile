@@ -7,6 +7,9 @@
 #   make test-asan  the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make test-tsan  the same under ThreadSanitizer (exclusions: tests/tsan-exclude.txt)
 #   make bench      build in release mode and run the benchmarks
+#   make fuzz       build the fuzz targets with clang (libFuzzer, ASan+UBSan)
+#                   and run each for FUZZ_SECONDS (default 60)
+#   make fuzz-corpus  rewrite the fuzz targets' seed corpus (tests/fuzz/corpus)
 #   make regen      rewrite the checked-in generated files (adapters/, goldens)
 #   make format     clang-format every source file in place
 
@@ -14,12 +17,15 @@ BUILD      ?= build
 BUILD_ASAN ?= build-asan
 BUILD_TSAN ?= build-tsan
 BUILD_REL  ?= build-release
+BUILD_FUZZ ?= build-fuzz
+FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CTEST_ARGS ?=
 
 CMAKE_COMMON = -DADDIN_WERROR=ON -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 
-.PHONY: all deps build demo test test-asan test-tsan bench regen format check clean
+.PHONY: all deps build demo test test-asan test-tsan bench fuzz fuzz-corpus \
+	regen format check clean
 
 all: build
 
@@ -61,6 +67,22 @@ bench: deps
 	cmake --build $(BUILD_REL) -j $(JOBS)
 	sh bench/run.sh $(BUILD_REL)
 
+# The fuzz build is its own configuration: clang, ASan+UBSan, and coverage
+# instrumentation for libFuzzer in everything (cmake/AddinFuzz.cmake).  Only
+# the fuzzers and what they load are built.  Warnings are not errors here:
+# gcc's builds (make test) hold the code to the warning set.
+fuzz:
+	@sh tools/deps.sh --fuzz
+	cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=Debug \
+		-DCMAKE_C_COMPILER=clang -DADDIN_WERROR=OFF \
+		-DCMAKE_EXPORT_COMPILE_COMMANDS=ON \
+		-DADDIN_SANITIZER=address,undefined -DADDIN_FUZZ=ON -DADDIN_BENCH=OFF
+	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz-targets
+	sh tools/fuzz.sh $(BUILD_FUZZ) $(FUZZ_SECONDS)
+
+fuzz-corpus: build
+	cmake --build $(BUILD) --target fuzz-corpus
+
 regen: build
 	cmake --build $(BUILD) --target regen
 
@@ -72,4 +94,4 @@ check:
 	sh tools/check-banned.sh
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN) $(BUILD_REL)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_TSAN) $(BUILD_REL) $(BUILD_FUZZ)

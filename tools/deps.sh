@@ -12,10 +12,20 @@ set -eu
 PKGS="cmake make gcc pkg-config libnng-dev libprotobuf-c-dev \
 protobuf-c-compiler protobuf-compiler libprotoc-dev libseccomp-dev"
 
-# Extra packages for optional checks (format, sanitizer runtimes).
-if [ "${1:-}" = "--ci" ]; then
-	PKGS="$PKGS clang-format"
-fi
+# Extra packages for optional checks: --ci the style check (clang-format),
+# --fuzz the fuzz targets (`make fuzz`: clang with its libFuzzer and
+# sanitizer runtimes; on Debian 12 these pull clang-14 and
+# libclang-rt-14-dev).  `make test` needs neither.
+for opt in "$@"; do
+	case $opt in
+	--ci) PKGS="$PKGS clang-format" ;;
+	--fuzz) PKGS="$PKGS clang libclang-rt-dev" ;;
+	*)
+		echo "usage: deps.sh [--ci] [--fuzz]" >&2
+		exit 2
+		;;
+	esac
+done
 
 missing=""
 for p in $PKGS; do

@@ -180,13 +180,15 @@ addin__frame_parse(const uint8_t *body, size_t len, addin__hdr **ret_hdr,
 		    "header length %llu exceeds the %zu bytes left",
 		    (unsigned long long) hlen, c.left);
 	}
-	addin__pb_budget budget;
-	addin__pb_budget_init(&budget, (size_t) hlen);
-	hdr = addin__wire__v1__header__unpack(&budget.alloc, (size_t) hlen,
-	                                      hbytes);
-	if (hdr == NULL) {
-		return addin__seterr(ADDIN_EPROTO, "header does not decode");
+	// The header is untrusted protobuf like any payload.
+	ProtobufCMessage *m;
+	const char       *why;
+	if (addin__unpack_untrusted(&addin__wire__v1__header__descriptor,
+	                            (size_t) hlen, hbytes, &m,
+	                            &why) != ADDIN_OK) {
+		return addin__seterr(ADDIN_EPROTO, "header: %s", why);
 	}
+	hdr = (addin__hdr *) m;
 	if ((rv = check_header(hdr, c.left)) != ADDIN_OK) {
 		addin__hdr_free(hdr);
 		return rv;
@@ -234,13 +236,18 @@ addin__hdr_free(addin__hdr *hdr)
 	}
 }
 
-// How deep do messages nest in @len bytes at @p (of @desc)?  Walks the wire
-// format with an explicit stack: a length-delimited field whose descriptor
-// says "message" is entered, everything else skipped.  Returns false when
-// the nesting is deeper than @max; malformed input is left for protobuf-c
-// to refuse (true).
-static bool
-nesting_ok(const ProtobufCMessageDescriptor *desc, const uint8_t *p,
+// Checks the structure of @len bytes at @p (of @desc) before protobuf-c
+// sees them.  Walks the wire format with an explicit stack: a
+// length-delimited field whose descriptor says "message" is entered,
+// everything else skipped.  Returns NULL, or why the bytes must not reach
+// protobuf-c: messages nest deeper than @max (it would recurse that
+// deep), or a tag names field number 0 (invalid; protobuf-c accepts it
+// when the tag is written in more bytes than needed, keeps it as an
+// unknown field and re-encodes it as a tag it refuses itself, so that a
+// message it decoded could not be sent on).  Other malformed input is
+// left for protobuf-c to refuse (NULL).
+static const char *
+wire_check(const ProtobufCMessageDescriptor *desc, const uint8_t *p,
            size_t len, unsigned max)
 {
 	struct level {
@@ -256,18 +263,21 @@ nesting_ok(const ProtobufCMessageDescriptor *desc, const uint8_t *p,
 		uint64_t      tag, n;
 		if (l->c.left == 0) {
 			if (depth == 0) {
-				return true;
+				return NULL;
 			}
 			depth--;
 			continue;
 		}
 		if (!addin__cur_varint(&l->c, &tag)) {
-			return true; // malformed: protobuf-c says so
+			return NULL; // malformed: protobuf-c says so
+		}
+		if (tag >> 3 == 0) {
+			return "it holds a field number 0";
 		}
 		switch (tag & 7) {
 		case 0: // varint
 			if (!addin__cur_varint(&l->c, &n)) {
-				return true;
+				return NULL;
 			}
 			break;
 		case 1: // 64-bit
@@ -276,7 +286,7 @@ nesting_ok(const ProtobufCMessageDescriptor *desc, const uint8_t *p,
 			const uint8_t *skip;
 			if (!addin__cur_take(&l->c, (tag & 7) == 1 ? 8 : 4,
 			                     &skip)) {
-				return true;
+				return NULL;
 			}
 			break;
 		}
@@ -285,7 +295,7 @@ nesting_ok(const ProtobufCMessageDescriptor *desc, const uint8_t *p,
 			const ProtobufCFieldDescriptor *f;
 			if (!addin__cur_varint(&l->c, &n) || n > l->c.left ||
 			    !addin__cur_take(&l->c, (size_t) n, &inner)) {
-				return true;
+				return NULL;
 			}
 			f = tag >> 3 <= UINT32_MAX
 			        ? protobuf_c_message_descriptor_get_field(
@@ -293,7 +303,8 @@ nesting_ok(const ProtobufCMessageDescriptor *desc, const uint8_t *p,
 			        : NULL;
 			if (f != NULL && f->type == PROTOBUF_C_TYPE_MESSAGE) {
 				if (depth + 1 > max) {
-					return false;
+					return "messages nest deeper than 64 "
+					       "levels";
 				}
 				depth++;
 				stack[depth].desc = f->descriptor;
@@ -302,7 +313,7 @@ nesting_ok(const ProtobufCMessageDescriptor *desc, const uint8_t *p,
 			}
 			break;
 		}
-		default: return true; // groups and the like: refused later
+		default: return NULL; // groups and the like: refused later
 		}
 	}
 }
@@ -314,9 +325,10 @@ addin__unpack_untrusted(const ProtobufCMessageDescriptor *desc, size_t len,
 {
 	addin__pb_budget  budget;
 	ProtobufCMessage *m;
+	const char       *bad;
 
-	if (!nesting_ok(desc, data, len, ADDIN__MAX_NESTING)) {
-		*why = "messages nest deeper than 64 levels";
+	if ((bad = wire_check(desc, data, len, ADDIN__MAX_NESTING)) != NULL) {
+		*why = bad;
 		return ADDIN_EPROTO;
 	}
 	addin__pb_budget_init(&budget, len);

@@ -44,7 +44,8 @@ ADDIN_PRIVATE addin_err addin__frame_encode(const addin__transport_ops *ops,
                                             addin__tmsg           **ret);
 
 // addin__frame_parse decodes @len bytes at @body: checks the version byte and
-// the header length, unpacks the header and checks it against its kind.
+// the header length, unpacks the header (addin__unpack_untrusted) and checks
+// it against its kind.
 // On success *ret_hdr is owned by the caller (free with addin__hdr_free)
 // and *ret_payload points into @body.  Returns ADDIN_EPROTO with a message
 // naming the defect, ADDIN_EVERSION for an unknown framing version,
@@ -72,10 +73,11 @@ ADDIN_PRIVATE void addin__hdr_free(addin__hdr *hdr);
 
 // addin__unpack_untrusted decodes @len bytes at @data, sent by a peer, as
 // a message of @desc: it first checks, without recursion, that messages
-// nest at most ADDIN__MAX_NESTING deep, then unpacks within a memory
-// budget (addin__pb_budget).  On success *@ret is the message (free with
-// protobuf_c_message_free_unpacked and addin__pb_allocator).  On failure
-// returns ADDIN_EPROTO and sets *@why to a static description.
+// nest at most ADDIN__MAX_NESTING deep and that no tag names field number
+// 0, then unpacks within a memory budget (addin__pb_budget).  On success *@ret
+// is the message (free with protobuf_c_message_free_unpacked and
+// addin__pb_allocator).  On failure returns ADDIN_EPROTO and sets *@why to a
+// static description.
 ADDIN_PRIVATE addin_err addin__unpack_untrusted(
     const ProtobufCMessageDescriptor *desc, size_t len, const uint8_t *data,
     ProtobufCMessage **ret, const char **why);

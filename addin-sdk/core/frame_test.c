@@ -147,6 +147,50 @@ test_frame_rejects_defects(void)
 	free(m);
 }
 
+// Field number 0 is invalid.  protobuf-c refuses it in a one-byte tag but
+// accepts it in a longer one (0x85 0x00), keeps it as an unknown field and
+// re-encodes it as the one-byte tag, which it then refuses: a message our
+// side decoded could not be sent on.  (Found by tests/fuzz/fuzz_frame;
+// the seeds tests/fuzz/corpus/frame/regress-field-zero-* replay it.)
+static void
+test_field_number_zero_is_refused(void)
+{
+	// LoadRequest{name: "calc"}, then field 0 (fixed32) in a long tag.
+	static const uint8_t payload[] = {0x0a, 4,    'c',  'a',  'l',  'c',
+	                                  0x85, 0x00, 0x01, 0x02, 0x03, 0x04};
+	// A HELLO whose Hello (header field 9) holds the same field after
+	// its version range; the same without it (@good).
+	static const uint8_t frame[] = {1,    14,   0x08, 0x01, 0x4a, 0x0a,
+	                                0x08, 0x01, 0x10, 0x01, 0x85, 0x00,
+	                                0x01, 0x02, 0x03, 0x04};
+	static const uint8_t good[]  = {1,    8,    0x08, 0x01, 0x4a,
+	                                0x04, 0x08, 0x01, 0x10, 0x01};
+	ProtobufCMessage    *msg     = NULL;
+	const char          *why     = NULL;
+	addin__hdr          *hdr;
+	const uint8_t       *p;
+	size_t               n;
+
+	ADDIN_FAIL(
+	    addin__unpack_untrusted(&addin__wire__v1__load_request__descriptor,
+	                            sizeof(payload), payload, &msg, &why),
+	    ADDIN_EPROTO);
+	ADDIN_CHECK_CONTAINS(why, "field number 0");
+	ADDIN_CHECK(msg == NULL);
+	// Without it, the request decodes.
+	ADDIN_PASS(
+	    addin__unpack_untrusted(&addin__wire__v1__load_request__descriptor,
+	                            6, payload, &msg, &why));
+	protobuf_c_message_free_unpacked(msg, &addin__pb_allocator);
+
+	ADDIN_FAIL(addin__frame_parse(frame, sizeof(frame), &hdr, &p, &n),
+	           ADDIN_EPROTO);
+	ADDIN_CHECK_CONTAINS(addin_errmsg(), "field number 0");
+	ADDIN_PASS(addin__frame_parse(good, sizeof(good), &hdr, &p, &n));
+	ADDIN_CHECK_INT(hdr->kind, ==, ADDIN__WIRE__V1__KIND__HELLO);
+	addin__hdr_free(hdr);
+}
+
 static void
 test_frame_size_limit(void)
 {
@@ -228,6 +272,8 @@ ADDIN_TEST_LIST = {
     {"frame round-trips a call with its payload", test_frame_round_trip},
     {"frame rejects each structural defect with a clear error",
      test_frame_rejects_defects},
+    {"a field number 0 is refused, in a payload and in a header",
+     test_field_number_zero_is_refused},
     {"frame refuses to encode beyond the size limit", test_frame_size_limit},
     {"frame decoder survives 20,000 random and mutated frames",
      test_frame_fuzz},
