@@ -24,9 +24,8 @@ struct addin_object {
 	addin_object_impl impl;
 };
 
-// Documented in include/addin/object.h.
-addin_err
-addin_object_create(const addin_object_impl *impl, addin_object **ret_obj)
+static addin_err
+object_create_impl(const addin_object_impl *impl, addin_object **ret_obj)
 {
 	addin_object *obj;
 
@@ -49,6 +48,14 @@ addin_object_create(const addin_object_impl *impl, addin_object **ret_obj)
 	obj->impl = *impl;
 	*ret_obj  = obj;
 	return ADDIN_OK;
+}
+
+// Documented in include/addin/object.h.
+addin_err
+addin_object_create(const addin_object_impl *impl, addin_object **ret_obj)
+{
+	ADDIN__RETURN_CHECKED(object_create_impl(impl, ret_obj), ADDIN_EINVAL,
+	                      ADDIN_ENOMEM);
 }
 
 // Documented in include/addin/object.h.
@@ -83,10 +90,9 @@ addin_object_unref(addin_object *obj)
 	return NULL;
 }
 
-// Documented in include/addin/object.h.
-addin_err
-addin_object_enter(addin_object *obj, const char *view_id,
-                   const void **ret_ops, void **ret_self)
+static addin_err
+object_enter_impl(addin_object *obj, const char *view_id, const void **ret_ops,
+                  void **ret_self)
 {
 	if (obj == NULL || obj->magic != OBJECT_MAGIC) {
 		return addin__seterr(ADDIN_EINVAL, "not a view object");
@@ -110,6 +116,16 @@ addin_object_enter(addin_object *obj, const char *view_id,
 	*ret_ops  = obj->impl.ops;
 	*ret_self = obj->impl.self;
 	return ADDIN_OK;
+}
+
+// Documented in include/addin/object.h.
+addin_err
+addin_object_enter(addin_object *obj, const char *view_id,
+                   const void **ret_ops, void **ret_self)
+{
+	ADDIN__RETURN_CHECKED(
+	    object_enter_impl(obj, view_id, ret_ops, ret_self), ADDIN_EINVAL,
+	    ADDIN_EMISMATCH, ADDIN_ESHUTDOWN);
 }
 
 // Documented in include/addin/object.h.

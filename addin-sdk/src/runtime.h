@@ -16,6 +16,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <protobuf-c/protobuf-c.h>
@@ -40,13 +42,54 @@ ADDIN_PRIVATE addin_err addin__seterr(addin_err code, const char *fmt, ...)
     ADDIN_PRINTF(2, 3);
 // addin__err_known is true when @code is one of ADDIN_ERR_MAP.
 ADDIN_PRIVATE bool addin__err_known(uint32_t code);
-// addin__rc_filter passes documented codes and maps anything else to
-// ADDIN_EINTERNAL.  Public entry points end with it.
+// addin__rc_filter passes known codes and maps anything else to
+// ADDIN_EINTERNAL.
 static inline addin_err
 addin__rc_filter(addin_err rv)
 {
 	return addin__err_known((uint32_t) rv) ? rv : ADDIN_EINTERNAL;
 }
+
+// addin__rc_check passes @rv when it is ADDIN_OK or one of the @n codes
+// in @allowed, the list @fn's header documents.  Anything else is a bug of
+// the library (a code that escaped undocumented): in a debug build (no
+// NDEBUG, as every test build is) it aborts naming @fn and the code, so
+// that the tests find it; in a release build it becomes ADDIN_EINTERNAL
+// with a message naming both.  Public entry points that return addin_err
+// end with ADDIN__RETURN_CHECKED.
+static inline addin_err
+addin__rc_check(addin_err rv, const char *fn, const addin_err *allowed,
+                size_t n)
+{
+	if (rv == ADDIN_OK) {
+		return rv;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (allowed[i] == rv) {
+			return rv;
+		}
+	}
+#ifndef NDEBUG
+	fprintf(stderr,
+	        "bulkhead: %s returned ADDIN_%s, which its header does not "
+	        "document (%s)\n",
+	        fn, addin_err_name(rv), addin_errmsg());
+	abort();
+#else
+	return addin__seterr(ADDIN_EINTERNAL, "%s: undocumented ADDIN_%s: %s",
+	                     fn, addin_err_name(rv), addin_errmsg());
+#endif
+}
+
+// ADDIN__RETURN_CHECKED(rv, codes...) returns @rv from a public function
+// through addin__rc_check with the codes its header lists.
+#define ADDIN__RETURN_CHECKED(rv, ...)                                       \
+	do {                                                                 \
+		static const addin_err addin__documented_[] = {__VA_ARGS__}; \
+		return addin__rc_check((rv), __func__, addin__documented_,   \
+		                       sizeof(addin__documented_) /          \
+		                           sizeof(addin__documented_[0]));   \
+	} while (0)
 
 // The allocator seam (alloc.c): every heap allocation of the project's
 // libraries, counted so that the tests find leaks.  addin__alloc of 0

@@ -193,10 +193,9 @@ check_args(addin_token *tok, const addin_activation_options *o)
 	return ADDIN_OK;
 }
 
-// Documented in include/addin/host.h.
-addin_err
-addin_activate(addin_host *h, addin_token *tok,
-               const addin_activation_options *opts, addin_object **ret_obj)
+static addin_err
+activate_impl(addin_host *h, addin_token *tok,
+              const addin_activation_options *opts, addin_object **ret_obj)
 {
 	addin_activation_options defaults = ADDIN_ACTIVATION_OPTIONS_INIT;
 	addin__host_adapter     *ha;
@@ -243,4 +242,17 @@ fail:
 	// activation; the first error and its message stay the caller's.
 	addin__ctl_abandon(ctl);
 	return addin__rc_filter(rv);
+}
+
+// Documented in include/addin/host.h.
+addin_err
+addin_activate(addin_host *h, addin_token *tok,
+               const addin_activation_options *opts, addin_object **ret_obj)
+{
+	ADDIN__RETURN_CHECKED(
+	    activate_impl(h, tok, opts, ret_obj), ADDIN_EINVAL, ADDIN_ELEVEL,
+	    ADDIN_EPERM, ADDIN_ESPAWN, ADDIN_ELOAD, ADDIN_ESYMBOL,
+	    ADDIN_EMISMATCH, ADDIN_EINIT, ADDIN_EPEERDIED, ADDIN_ECLOSED,
+	    ADDIN_ESANDBOX, ADDIN_ETIMEDOUT, ADDIN_EAUTH, ADDIN_EVERSION,
+	    ADDIN_EPROTO, ADDIN_ESYSERR, ADDIN_ENOMEM);
 }

@@ -217,9 +217,8 @@ addin__ctl_abandon(addin_controller *ctl)
 	addin__seterr(saved, "%s", msg);
 }
 
-// Documented in include/addin/host.h.
-addin_err
-addin_controller_shutdown(addin_controller *ctl)
+static addin_err
+controller_shutdown_impl(addin_controller *ctl)
 {
 	addin_host *h = ctl != NULL ? ctl->host : NULL;
 	bool        last;
@@ -264,8 +263,15 @@ addin_controller_shutdown(addin_controller *ctl)
 	if (!last && ctl->object_id != 0 &&
 	    addin__proc_alive(ctl->process->proc)) {
 		rv = addin__proc_unload(ctl->process->proc, ctl->object_id);
-		if (rv == ADDIN_EPEERDIED || rv == ADDIN_ECLOSED) {
+		if (rv == ADDIN_EPEERDIED || rv == ADDIN_ECLOSED ||
+		    rv == ADDIN_ENOTFOUND) {
 			rv = ADDIN_OK; // gone already: nothing to unload
+		} else if (rv != ADDIN_OK && rv != ADDIN_ETIMEDOUT &&
+		           rv != ADDIN_ENOMEM) {
+			// Anything else is an answer that makes no sense.
+			rv = addin__seterr(ADDIN_EPROTO,
+			                   "add-in %s: unload: %s", ctl->name,
+			                   addin_errmsg());
 		}
 	}
 	stop_in_process(ctl);
@@ -277,6 +283,14 @@ addin_controller_shutdown(addin_controller *ctl)
 		free_code(ctl);
 	}
 	return addin__rc_filter(rv);
+}
+
+// Documented in include/addin/host.h.
+addin_err
+addin_controller_shutdown(addin_controller *ctl)
+{
+	ADDIN__RETURN_CHECKED(controller_shutdown_impl(ctl), ADDIN_EBUSY,
+	                      ADDIN_ETIMEDOUT, ADDIN_EPROTO, ADDIN_ENOMEM);
 }
 
 // The object's last reference is gone (so no call is in flight): shut the

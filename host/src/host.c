@@ -23,9 +23,8 @@ addin_isolation_name(addin_isolation level)
 	}
 }
 
-// Documented in include/addin/host.h.
-addin_err
-addin_host_create(const addin_host_config *cfg, addin_host **ret_host)
+static addin_err
+host_create_impl(const addin_host_config *cfg, addin_host **ret_host)
 {
 	addin_host       *h;
 	addin__sup_cfg    sc;
@@ -52,6 +51,14 @@ addin_host_create(const addin_host_config *cfg, addin_host **ret_host)
 	}
 	*ret_host = h;
 	return ADDIN_OK;
+}
+
+// Documented in include/addin/host.h.
+addin_err
+addin_host_create(const addin_host_config *cfg, addin_host **ret_host)
+{
+	ADDIN__RETURN_CHECKED(host_create_impl(cfg, ret_host), ADDIN_EINVAL,
+	                      ADDIN_ENOMEM, ADDIN_ESYSERR);
 }
 
 // Documented in include/addin/host.h.

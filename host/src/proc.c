@@ -402,8 +402,26 @@ addin__proc_load(addin__proc *p, const Addin__Wire__V1__LoadRequest *req,
 	rv = addin__channel_call(p->ch, 0,
 	                         &addin__wire__v1__control__descriptor,
 	                         ctl_method("Load"), &req->base, 0, &reply);
-	if (rv != ADDIN_OK) {
-		return rv;
+	switch (rv) {
+	case ADDIN_OK: break;
+	// The loader's refusals, and the channel's own failures.
+	case ADDIN_EINVAL:
+	case ADDIN_EPERM:
+	case ADDIN_ELOAD:
+	case ADDIN_ESYMBOL:
+	case ADDIN_EMISMATCH:
+	case ADDIN_EINIT:
+	case ADDIN_ELEVEL:
+	case ADDIN_ENOMEM:
+	case ADDIN_ETIMEDOUT:
+	case ADDIN_EPEERDIED:
+	case ADDIN_ECLOSED:
+	case ADDIN_EPROTO: return rv;
+	// Whatever else an add-in process answers is a protocol violation.
+	default:
+		return addin__seterr(ADDIN_EPROTO,
+		                     "%s answered Load with %s: %s", p->label,
+		                     addin_err_name(rv), addin_errmsg());
 	}
 	*ret_object_id = ((Addin__Wire__V1__LoadReply *) reply)->object_id;
 	protobuf_c_message_free_unpacked(reply, &addin__pb_allocator);

@@ -85,7 +85,11 @@ ADDIN_PRIVATE const char     *addin__proc_label(addin__proc *p);
 ADDIN_PRIVATE bool            addin__proc_alive(addin__proc *p);
 
 // addin__proc_load asks the process to load an add-in (Control.Load) and
-// returns the exported object id.  Errors: the runner's (ADDIN_ELOAD ...).
+// returns the exported object id.  Errors: the loader's in the runner
+// (ADDIN_EINVAL, ADDIN_EPERM, ADDIN_ELOAD, ADDIN_ESYMBOL, ADDIN_EMISMATCH,
+// ADDIN_EINIT, ADDIN_ELEVEL, ADDIN_ENOMEM), the channel's (ADDIN_ETIMEDOUT,
+// ADDIN_EPEERDIED, ADDIN_ECLOSED), and ADDIN_EPROTO for any other answer
+// (codes from an add-in process are untrusted input).
 ADDIN_PRIVATE addin_err
 addin__proc_load(addin__proc *p, const Addin__Wire__V1__LoadRequest *req,
                  uint64_t *ret_object_id);

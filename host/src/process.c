@@ -242,10 +242,9 @@ addin__process_detach(addin_process *p)
 	}
 }
 
-// Documented in include/addin/host.h.
-addin_err
-addin_process_create(addin_host *h, const addin_process_options *opts,
-                     addin_process **ret_proc)
+static addin_err
+process_create_impl(addin_host *h, const addin_process_options *opts,
+                    addin_process **ret_proc)
 {
 	addin_process_options defaults = ADDIN_PROCESS_OPTIONS_INIT;
 	addin_process        *p;
@@ -267,6 +266,17 @@ addin_process_create(addin_host *h, const addin_process_options *opts,
 	}
 	*ret_proc = p; // the caller's reference
 	return ADDIN_OK;
+}
+
+// Documented in include/addin/host.h.
+addin_err
+addin_process_create(addin_host *h, const addin_process_options *opts,
+                     addin_process **ret_proc)
+{
+	ADDIN__RETURN_CHECKED(process_create_impl(h, opts, ret_proc),
+	                      ADDIN_EINVAL, ADDIN_ESPAWN, ADDIN_ETIMEDOUT,
+	                      ADDIN_EAUTH, ADDIN_EVERSION, ADDIN_ESYSERR,
+	                      ADDIN_ENOMEM);
 }
 
 // Documented in include/addin/host.h.
@@ -310,9 +320,8 @@ addin_process_pid(const addin_process *proc)
 	return addin__proc_pid(proc->proc);
 }
 
-// Documented in include/addin/host.h.
-addin_err
-addin_process_addins(addin_process *proc, char ***ret_names, size_t *ret_count)
+static addin_err
+process_addins_impl(addin_process *proc, char ***ret_names, size_t *ret_count)
 {
 	addin_host *h = proc->host;
 	size_t      n = 0, bytes = 0, i;
@@ -354,4 +363,12 @@ addin_process_addins(addin_process *proc, char ***ret_names, size_t *ret_count)
 	*ret_names = names;
 	*ret_count = n;
 	return ADDIN_OK;
+}
+
+// Documented in include/addin/host.h.
+addin_err
+addin_process_addins(addin_process *proc, char ***ret_names, size_t *ret_count)
+{
+	ADDIN__RETURN_CHECKED(process_addins_impl(proc, ret_names, ret_count),
+	                      ADDIN_ENOMEM);
 }

@@ -99,10 +99,9 @@ find_addin(addin_store *s, const char *path, const char *view,
 
 // The public API.
 
-// Documented in include/addin/store.h.
-addin_err
-addin_store_create(const char *dir, const addin_store_config *cfg,
-                   addin_store **ret_store)
+static addin_err
+store_create_impl(const char *dir, const addin_store_config *cfg,
+                  addin_store **ret_store)
 {
 	addin_store_config defaults = ADDIN_STORE_CONFIG_INIT;
 	char               real[PATH_MAX];
@@ -157,6 +156,16 @@ addin_store_create(const char *dir, const addin_store_config *cfg,
 }
 
 // Documented in include/addin/store.h.
+addin_err
+addin_store_create(const char *dir, const addin_store_config *cfg,
+                   addin_store **ret_store)
+{
+	ADDIN__RETURN_CHECKED(store_create_impl(dir, cfg, ret_store),
+	                      ADDIN_EINVAL, ADDIN_ENOTFOUND, ADDIN_EPERM,
+	                      ADDIN_ENOMEM, ADDIN_ESYSERR);
+}
+
+// Documented in include/addin/store.h.
 void
 addin_store_destroy(addin_store *store)
 {
@@ -177,9 +186,8 @@ addin_store_dir(const addin_store *store)
 	return store == NULL ? NULL : store->dir;
 }
 
-// Documented in include/addin/store.h.
-addin_err
-addin_store_update(addin_store *store, addin_warnings **ret_warnings)
+static addin_err
+store_update_impl(addin_store *store, addin_warnings **ret_warnings)
 {
 	if (store == NULL) {
 		return addin__seterr(ADDIN_EINVAL,
@@ -190,7 +198,15 @@ addin_store_update(addin_store *store, addin_warnings **ret_warnings)
 
 // Documented in include/addin/store.h.
 addin_err
-addin_store_rebuild(addin_store *store, addin_warnings **ret_warnings)
+addin_store_update(addin_store *store, addin_warnings **ret_warnings)
+{
+	ADDIN__RETURN_CHECKED(store_update_impl(store, ret_warnings),
+	                      ADDIN_EINVAL, ADDIN_ENOTFOUND, ADDIN_EPERM,
+	                      ADDIN_ENOMEM, ADDIN_ESYSERR);
+}
+
+static addin_err
+store_rebuild_impl(addin_store *store, addin_warnings **ret_warnings)
 {
 	if (store == NULL) {
 		return addin__seterr(ADDIN_EINVAL,
@@ -201,8 +217,16 @@ addin_store_rebuild(addin_store *store, addin_warnings **ret_warnings)
 
 // Documented in include/addin/store.h.
 addin_err
-addin_store_find(addin_store *store, const char *host_view_id,
-                 const char *host_view_hash, addin_token_list **ret_tokens)
+addin_store_rebuild(addin_store *store, addin_warnings **ret_warnings)
+{
+	ADDIN__RETURN_CHECKED(store_rebuild_impl(store, ret_warnings),
+	                      ADDIN_EINVAL, ADDIN_ENOTFOUND, ADDIN_EPERM,
+	                      ADDIN_ENOMEM, ADDIN_ESYSERR);
+}
+
+static addin_err
+store_find_impl(addin_store *store, const char *host_view_id,
+                const char *host_view_hash, addin_token_list **ret_tokens)
 {
 	addin_err rv;
 
@@ -227,9 +251,19 @@ addin_store_find(addin_store *store, const char *host_view_id,
 
 // Documented in include/addin/store.h.
 addin_err
-addin_store_find_addin(addin_store *store, const char *path,
-                       const char *host_view_id, const char *host_view_hash,
-                       addin_token **ret_token)
+addin_store_find(addin_store *store, const char *host_view_id,
+                 const char *host_view_hash, addin_token_list **ret_tokens)
+{
+	ADDIN__RETURN_CHECKED(
+	    store_find_impl(store, host_view_id, host_view_hash, ret_tokens),
+	    ADDIN_EINVAL, ADDIN_ENOTFOUND, ADDIN_EPERM, ADDIN_ENOMEM,
+	    ADDIN_ESYSERR);
+}
+
+static addin_err
+store_find_addin_impl(addin_store *store, const char *path,
+                      const char *host_view_id, const char *host_view_hash,
+                      addin_token **ret_token)
 {
 	addin_err rv;
 
@@ -242,4 +276,17 @@ addin_store_find_addin(addin_store *store, const char *path,
 	rv = find_addin(store, path, host_view_id, host_view_hash, ret_token);
 	pthread_mutex_unlock(&store->mtx);
 	return addin__rc_filter(rv);
+}
+
+// Documented in include/addin/store.h.
+addin_err
+addin_store_find_addin(addin_store *store, const char *path,
+                       const char *host_view_id, const char *host_view_hash,
+                       addin_token **ret_token)
+{
+	ADDIN__RETURN_CHECKED(store_find_addin_impl(store, path, host_view_id,
+	                                            host_view_hash, ret_token),
+	                      ADDIN_EINVAL, ADDIN_ENOTFOUND, ADDIN_ESEGMENT,
+	                      ADDIN_EPERM, ADDIN_EBUSY, ADDIN_ENOMEM,
+	                      ADDIN_ESYSERR);
 }

@@ -216,8 +216,17 @@ typedef struct addin_activation_options {
 // ADDIN_EMISMATCH (a segment is not what discovery promised), ADDIN_EINIT
 // (the add-in's create failed; its message), ADDIN_EPEERDIED (the add-in's
 // process died while loading it: the message says how, e.g. "forbidden
-// system call clone"), ADDIN_ESANDBOX,
-// ADDIN_ETIMEDOUT, ADDIN_ENOMEM.  A failed activation leaves nothing
+// system call clone"), ADDIN_ECLOSED (it closed its channel while loading
+// it), ADDIN_EPERM (a segment file, or a directory above it, that someone
+// but the host's user or root could have written: checked again before
+// anything is loaded), ADDIN_ESANDBOX, ADDIN_ETIMEDOUT, ADDIN_EAUTH and
+// ADDIN_EVERSION (the add-in process failed the handshake: a wrong token, no
+// common wire version), ADDIN_EPROTO (the add-in process answered with
+// something that makes no sense), ADDIN_ESYSERR (an operating-system call
+// failed), ADDIN_ENOMEM.  Every public function that returns addin_err
+// returns only the codes its comment lists (checked: a debug build aborts
+// on any other, a release build turns it into ADDIN_EINTERNAL).  A failed
+// activation leaves nothing
 // running and nothing loaded but host-side adapters.  Thread-safe.
 ADDIN_API addin_err addin_activate(addin_host *h, addin_token *tok,
                                    const addin_activation_options *opts,
@@ -261,7 +270,11 @@ ADDIN_API bool addin_controller_is_running(const addin_controller *ctl)
 // it is killed); every child is reaped, every descriptor closed.  The
 // object stays valid until released.  In-process add-ins cannot be
 // interrupted: when calls are still running after the grace period,
-// returns ADDIN_EBUSY and leaves the add-in loaded.  Idempotent.
+// returns ADDIN_EBUSY and leaves the add-in loaded.  Returns ADDIN_ETIMEDOUT,
+// ADDIN_EPROTO or ADDIN_ENOMEM when the add-in's process did not answer the
+// request to unload it in time, answered it with nonsense, or the request
+// could not be made: the add-in is shut down all the same (no more calls;
+// it left its process), but its destroy may not have run.  Idempotent.
 // Thread-safe.
 ADDIN_API addin_err addin_controller_shutdown(addin_controller *ctl)
     ADDIN_NONNULL(1);
@@ -307,7 +320,8 @@ typedef struct addin_process_options {
 // activated into with ADDIN_ISOLATION_SHARED_PROCESS (the seed's
 // AddInProcess).  The process lives while the caller's reference or any
 // add-in in it does: after addin_process_unref(), shutting down its last
-// add-in ends it.  Errors: ADDIN_ESPAWN, ADDIN_ETIMEDOUT, ADDIN_EINVAL,
+// add-in ends it.  Errors: ADDIN_ESPAWN, ADDIN_ETIMEDOUT, ADDIN_EAUTH and
+// ADDIN_EVERSION (the handshake failed), ADDIN_EINVAL, ADDIN_ESYSERR,
 // ADDIN_ENOMEM.  Thread-safe.
 ADDIN_API addin_err addin_process_create(addin_host                  *h,
                                          const addin_process_options *opts,

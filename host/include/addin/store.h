@@ -121,8 +121,9 @@ ADDIN_API const char *addin_store_dir(const addin_store *store)
 // found (a broken or unsafe segment, a chain that cannot be completed, a cache
 // that could not be used or written) is a warning, not an error.
 //
-// Returns ADDIN_OK; ADDIN_ENOTFOUND when the pipeline directory has gone;
-// ADDIN_EPERM when it cannot be opened; ADDIN_ENOMEM; ADDIN_ESYSERR.  A
+// Returns ADDIN_OK; ADDIN_EINVAL when @store is NULL; ADDIN_ENOTFOUND when
+// the pipeline directory has gone; ADDIN_EPERM when it cannot be opened;
+// ADDIN_ENOMEM; ADDIN_ESYSERR.  A
 // pipeline directory that others could have written (it, or a directory
 // above it) is a warning, and nothing in it is used.  On success, when
 // @ret_warnings is not NULL, *@ret_warnings receives the warnings (possibly
