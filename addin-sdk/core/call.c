@@ -113,33 +113,27 @@ addin__channel_call_start(addin__channel *ch, uint64_t object_id,
 	return ADDIN_OK;
 }
 
-addin_err
-addin__channel_call_wait(addin__call *c, ProtobufCMessage **ret_reply)
+// wait_locked waits for @c's answer, serving the nested calls the peer
+// makes meanwhile on this thread, at most until the deadline; true when
+// the deadline passed first.  Called with ch->mtx held.
+static bool
+wait_locked(addin__channel *ch, addin__call *c)
 {
-	addin__channel *ch = c->ch;
 	struct timespec ts;
-	bool            timed_out = false;
-	addin_err       rv;
 	incoming       *in;
-	const char     *sname = c->svc->name;
-	const char     *mname = c->svc->methods[c->method].name;
-	// The failure's message; the thread's error keeps its first 511 bytes.
-	char msg[2 * ADDIN__ERRMSG_MAX];
 
 	deadline_ts(c->deadline_abs, &ts);
-	pthread_mutex_lock(&ch->mtx);
 	while (!c->done) {
 		// The deadline first: a peer that keeps nesting calls must not
 		// hold the caller past it (what is queued then goes to the
-		// executor, below).
+		// executor, see hand_over_locked).
 		if (addin__now_ms() >= c->deadline_abs) {
 			if (addin__idmap_del(&ch->pending, c->id) != NULL) {
-				timed_out = true;
 				ch->st.timeouts++;
-				break;
+				return true;
 			}
 			if (ch->state == ST_FAILED) {
-				break; // failed: pending map emptied
+				return false; // failed: pending map emptied
 			}
 		}
 		if ((in = c->qhead) != NULL) {
@@ -148,18 +142,26 @@ addin__channel_call_wait(addin__call *c, ProtobufCMessage **ret_reply)
 				c->qtail = NULL;
 			}
 			pthread_mutex_unlock(&ch->mtx);
-			addin__ch_serve(
-			    ch,
-			    &in->f); // the peer's callback, on this thread
+			// The peer's callback, on this thread.
+			addin__ch_serve(ch, &in->f);
 			addin__free(in);
 			pthread_mutex_lock(&ch->mtx);
 			continue;
 		}
 		pthread_cond_timedwait(&c->cv, &ch->mtx, &ts);
 	}
+	return false;
+}
+
+// hand_over_locked: callbacks queued for @c but not served (it ended first)
+// still deserve an answer: they go to the executor.  Called with ch->mtx
+// held.
+static void
+hand_over_locked(addin__channel *ch, addin__call *c)
+{
+	incoming *in;
+
 	c->queue_nested = false;
-	// Callbacks queued for this call but not served (it ended first) still
-	// deserve an answer: hand them to the executor.
 	while ((in = c->qhead) != NULL) {
 		c->qhead       = in->next;
 		addin__frame f = in->f;
@@ -172,59 +174,79 @@ addin__channel_call_wait(addin__call *c, ProtobufCMessage **ret_reply)
 		}
 	}
 	c->qtail = NULL;
-	// The outcome goes into @msg first and becomes the thread's error only
-	// after free_call, which may drop the last reference to the channel:
-	// nothing it runs can overwrite the failure (the proxy passes the
-	// thread's error on as the call's fault, addin/adapter.h).
-	rv = ADDIN_OK;
+}
+
+// outcome_locked turns how @c ended into its result: the reply unpacked
+// into *@ret_reply, or a failure code with its message in @msg (@len
+// bytes).  Drops ch->mtx.
+static addin_err
+outcome_locked(addin__channel *ch, addin__call *c, bool timed_out,
+               ProtobufCMessage **ret_reply, char *msg, size_t len)
+{
+	const char *sname = c->svc->name;
+	const char *mname = c->svc->methods[c->method].name;
+	const char *why   = NULL;
+	addin_err   rv;
+
 	if (timed_out) {
 		pthread_mutex_unlock(&ch->mtx);
 		addin__ch_send_simple(ch, ADDIN__WIRE__V1__KIND__CANCEL,
 		                      c->id);
-		rv = ADDIN_ETIMEDOUT;
-		snprintf(msg, sizeof(msg),
-		         "%s.%s: %s did not answer within %u ms", sname, mname,
-		         ch->label, c->deadline_ms);
-	} else if (c->reply.hdr == NULL) {
-		// Failed channel.
-		if (ch->state == ST_FAILED) {
-			rv = ch->fail_code;
-			snprintf(msg, sizeof(msg), "%s.%s: %s", sname, mname,
-			         ch->fail_msg);
-		} else {
-			rv = ADDIN_EINTERNAL;
-			snprintf(msg, sizeof(msg), "%s.%s: no reply", sname,
-			         mname);
-		}
+		snprintf(msg, len, "%s.%s: %s did not answer within %u ms",
+		         sname, mname, ch->label, c->deadline_ms);
+		return ADDIN_ETIMEDOUT;
+	}
+	if (c->reply.hdr == NULL) { // the channel failed
+		rv = ch->state == ST_FAILED ? ch->fail_code : ADDIN_EINTERNAL;
+		snprintf(msg, len, "%s.%s: %s", sname, mname,
+		         ch->state == ST_FAILED ? ch->fail_msg : "no reply");
 		pthread_mutex_unlock(&ch->mtx);
-	} else if (c->reply.hdr->kind == ADDIN__WIRE__V1__KIND__FAULT) {
+		return rv;
+	}
+	if (c->reply.hdr->kind == ADDIN__WIRE__V1__KIND__FAULT) {
 		uint32_t code = c->reply.hdr->fault_code;
 		ch->st.faults_in++;
 		pthread_mutex_unlock(&ch->mtx);
 		if (code == ADDIN_OK || !addin__err_known(code)) {
 			code = ADDIN_EREMOTE;
 		}
-		rv = (addin_err) code;
-		snprintf(msg, sizeof(msg), "%s",
+		snprintf(msg, len, "%s",
 		         c->reply.hdr->fault_message != NULL
 		             ? c->reply.hdr->fault_message
-		             : addin_strerror(rv));
-	} else {
-		const char *why = NULL;
-		pthread_mutex_unlock(&ch->mtx);
-		if (addin__unpack_untrusted(c->svc->methods[c->method].output,
-		                            c->reply.payload_len,
-		                            c->reply.payload, ret_reply,
-		                            &why) != ADDIN_OK) {
-			pthread_mutex_lock(&ch->mtx);
-			addin__ch_bad_frame_locked(ch, why);
-			pthread_mutex_unlock(&ch->mtx);
-			rv = ADDIN_EPROTO;
-			snprintf(msg, sizeof(msg),
-			         "%s.%s: the reply from %s: %s", sname, mname,
-			         ch->label, why);
-		}
+		             : addin_strerror((addin_err) code));
+		return (addin_err) code;
 	}
+	pthread_mutex_unlock(&ch->mtx);
+	if (addin__unpack_untrusted(c->svc->methods[c->method].output,
+	                            c->reply.payload_len, c->reply.payload,
+	                            ret_reply, &why) != ADDIN_OK) {
+		pthread_mutex_lock(&ch->mtx);
+		addin__ch_bad_frame_locked(ch, why);
+		pthread_mutex_unlock(&ch->mtx);
+		snprintf(msg, len, "%s.%s: the reply from %s: %s", sname,
+		         mname, ch->label, why);
+		return ADDIN_EPROTO;
+	}
+	return ADDIN_OK;
+}
+
+addin_err
+addin__channel_call_wait(addin__call *c, ProtobufCMessage **ret_reply)
+{
+	addin__channel *ch = c->ch;
+	bool            timed_out;
+	addin_err       rv;
+	// The failure's message; the thread's error keeps its first 511 bytes.
+	char msg[2 * ADDIN__ERRMSG_MAX];
+
+	pthread_mutex_lock(&ch->mtx);
+	timed_out = wait_locked(ch, c);
+	hand_over_locked(ch, c);
+	rv = outcome_locked(ch, c, timed_out, ret_reply, msg, sizeof(msg));
+	// The failure becomes the thread's error only after free_call, which
+	// may drop the last reference to the channel: nothing it runs can
+	// overwrite it (the proxy passes the thread's error on as the call's
+	// fault, addin/adapter.h).
 	free_call(c);
 	return rv == ADDIN_OK ? ADDIN_OK : addin__seterr(rv, "%s", msg);
 }

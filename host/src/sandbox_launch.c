@@ -210,48 +210,32 @@ addin__sbx_check_options(const addin_sandbox_options *o, const char *name)
 	return ADDIN_OK;
 }
 
-addin_err
-addin__sbx_prepare(const addin_sandbox_options *o, const addin__sbx_args *a,
-                   addin__sbx **ret)
-{
-	const addin__sandbox_probe_info *probe;
-	addin__sbx                      *s;
-	addin_err                        rv;
-	char                             cgname[64];
-	size_t                           ne = 0;
+// The steps of addin__sbx_prepare.
 
-	if ((rv = addin__sbx_check_options(o, a->name)) != ADDIN_OK) {
-		return rv;
-	}
-	if ((s = ADDIN__NEW(addin__sbx)) == NULL) {
-		return addin__seterr(ADDIN_ENOMEM, NULL);
-	}
-	s->policy_fd = s->report[0] = s->report[1] = -1;
-	pthread_mutex_init(&s->mtx, NULL);
-	probe = a->probe != NULL ? a->probe : addin__sandbox_probe();
+// prepare_policy: the level's defaults, the caller's limits and grants, and
+// what the runner itself must see (the libraries it loads).
+static addin_err
+prepare_policy(addin__sbx *s, const addin_sandbox_options *o,
+               const addin__sbx_args *a)
+{
+	addin__sandbox_limits *l = &s->policy.limits;
+	addin_err              rv;
+
 	addin__sandbox_policy_init(&s->policy,
 	                           (addin__sandbox_level) o->level);
-	s->policy.limits.memory_bytes =
-	    limit(o->memory_bytes, s->policy.limits.memory_bytes);
-	s->policy.limits.cpu_seconds =
-	    limit(o->cpu_seconds, s->policy.limits.cpu_seconds);
-	s->policy.limits.processes =
-	    limit(o->max_processes, s->policy.limits.processes);
-	s->policy.limits.open_files =
-	    limit(o->max_open_files, s->policy.limits.open_files);
-	s->policy.limits.file_size =
-	    limit(o->max_file_size, s->policy.limits.file_size);
-	s->policy.limits.core_dumps = o->core_dumps;
-	if ((rv = grants(s, o, a)) != ADDIN_OK) {
-		goto fail;
-	}
-	// What the runner itself must see: the libraries it loads.
-	if ((rv = add_need_addin(s, a->addin_path)) != ADDIN_OK) {
-		goto fail;
+	l->memory_bytes = limit(o->memory_bytes, l->memory_bytes);
+	l->cpu_seconds  = limit(o->cpu_seconds, l->cpu_seconds);
+	l->processes    = limit(o->max_processes, l->processes);
+	l->open_files   = limit(o->max_open_files, l->open_files);
+	l->file_size    = limit(o->max_file_size, l->file_size);
+	l->core_dumps   = o->core_dumps;
+	if ((rv = grants(s, o, a)) != ADDIN_OK ||
+	    (rv = add_need_addin(s, a->addin_path)) != ADDIN_OK) {
+		return rv;
 	}
 	for (size_t i = 0; i < a->nloaded; i++) {
 		if ((rv = add_need_dir(s, a->loaded[i])) != ADDIN_OK) {
-			goto fail;
+			return rv;
 		}
 	}
 	if (a->runtime_lib_dir != NULL &&
@@ -259,63 +243,90 @@ addin__sbx_prepare(const addin_sandbox_options *o, const addin__sbx_args *a,
 		char probe_file[1100];
 		snprintf(probe_file, sizeof(probe_file), "%s/x",
 		         a->runtime_lib_dir);
-		if ((rv = add_need_dir(s, probe_file)) != ADDIN_OK) {
-			goto fail;
-		}
+		return add_need_dir(s, probe_file);
 	}
-	// The channel's socket lives where the sandbox's user can reach it.
-	// (Its pid in the name lets a later host sweep it if we die hard.)
+	return ADDIN_OK;
+}
+
+// prepare_ipc: the directory the channel's socket lives in, where the
+// sandbox's user can reach it.  (Its pid in the name lets a later host
+// sweep it if we die hard.)  Owned by the host, not by the sandbox's user:
+// that user may only traverse it (mode 0711) to reach the socket (mode
+// 0666), never plant a file or a symlink where the host binds and chmods
+// it.
+static addin_err
+prepare_ipc(addin__sbx *s)
+{
+	addin_err rv;
+
 	snprintf(s->ipc, sizeof(s->ipc), "/tmp/bulkhead-ipc-%d-XXXXXX",
 	         (int) getpid());
-	// Owned by the host, not by the sandbox's user: that user may only
-	// traverse it (mode 0711) to reach the socket (mode 0666), never
-	// plant a file or a symlink where the host binds and chmods it.
 	if ((rv = addin__plat_private_dir(s->ipc, -1, -1)) != ADDIN_OK) {
 		s->ipc[0] = '\0';
-		goto fail;
+		return rv;
 	}
 	if ((rv = addin__plat_chmod(s->ipc, 0711)) != ADDIN_OK) {
-		goto fail;
+		return rv;
 	}
-	if ((rv = addin__sandbox_policy_set_ipc(&s->policy, s->ipc)) !=
-	    ADDIN_OK) {
-		goto fail;
-	}
+	return addin__sandbox_policy_set_ipc(&s->policy, s->ipc);
+}
+
+// prepare_fit fits the policy to what the kernel offers.  Restricted and
+// strict confine files with a mount namespace; with none (no user
+// namespaces for an unprivileged host) the add-in would run as the host's
+// user with file calls allowed, able to rewrite the host's own segments:
+// refuse rather than pretend.
+static addin_err
+prepare_fit(addin__sbx *s, const addin__sandbox_probe_info *probe,
+            const char *name)
+{
+	addin_err rv;
+
 	if ((rv = addin__sandbox_policy_fit(&s->policy, probe, s->warnings,
 	                                    sizeof(s->warnings))) !=
 	    ADDIN_OK) {
-		rv = addin__seterr(rv, "add-in %s: %s", a->name,
-		                   addin_errmsg());
-		goto fail;
+		return addin__seterr(rv, "add-in %s: %s", name,
+		                     addin_errmsg());
 	}
-	// Restricted and strict confine files with a mount namespace; with
-	// none (no user namespaces for an unprivileged host) the add-in
-	// would run as the host's user with file calls allowed, able to
-	// rewrite the host's own segments: refuse rather than pretend.
 	if (s->policy.level != ADDIN__SANDBOX_NONE &&
 	    (s->policy.namespaces & ADDIN__NS_MNT) == 0) {
-		rv = addin__seterr(ADDIN_ESANDBOX,
-		                   "add-in %s: no mount namespace here (%s): "
-		                   "the %s sandbox cannot confine its files",
-		                   a->name, s->warnings,
-		                   addin__sandbox_level_name(s->policy.level));
-		goto fail;
+		return addin__seterr(
+		    ADDIN_ESANDBOX,
+		    "add-in %s: no mount namespace here (%s): "
+		    "the %s sandbox cannot confine its files",
+		    name, s->warnings,
+		    addin__sandbox_level_name(s->policy.level));
 	}
-	cgroup_name(a->name, cgname, sizeof(cgname));
+	return ADDIN_OK;
+}
+
+// prepare_cgroup makes the activation's cgroup with the policy's limits
+// and tells the policy which limits it enforces.
+static addin_err
+prepare_cgroup(addin__sbx *s, const addin__sandbox_probe_info *probe,
+               const char *name)
+{
+	char      cgname[64];
+	addin_err rv;
+
+	cgroup_name(name, cgname, sizeof(cgname));
 	if ((rv = addin__cgroup_create(probe, cgname, &s->policy.limits,
 	                               &s->cg)) != ADDIN_OK) {
-		rv = addin__seterr(rv, "add-in %s: %s", a->name,
-		                   addin_errmsg());
-		goto fail;
+		return addin__seterr(rv, "add-in %s: %s", name,
+		                     addin_errmsg());
 	}
 	s->mechanisms = addin__cgroup_mechanisms(s->cg);
 	s->oom_before = addin__cgroup_oom_kills(s->cg);
 	addin__cgroup_apply_to_policy(s->cg, &s->policy);
-	if ((rv = addin__sandbox_policy_to_fd(&s->policy, &s->policy_fd)) !=
-	        ADDIN_OK ||
-	    (rv = addin__sandbox_report_pipe(s->report)) != ADDIN_OK) {
-		goto fail;
-	}
+	return ADDIN_OK;
+}
+
+// prepare_env: the runner's environment entries.
+static void
+prepare_env(addin__sbx *s)
+{
+	size_t ne = 0;
+
 	if (s->policy.scratch != NULL) {
 		snprintf(s->tmpdir_env, sizeof(s->tmpdir_env), "TMPDIR=%s",
 		         s->policy.scratch);
@@ -327,11 +338,38 @@ addin__sbx_prepare(const addin_sandbox_options *o, const addin__sbx_args *a,
 	s->env[ne++] = "ASAN_OPTIONS=detect_leaks=0";
 #endif
 	s->env[ne] = NULL;
-	*ret       = s;
+}
+
+addin_err
+addin__sbx_prepare(const addin_sandbox_options *o, const addin__sbx_args *a,
+                   addin__sbx **ret)
+{
+	const addin__sandbox_probe_info *probe;
+	addin__sbx                      *s;
+	addin_err                        rv;
+
+	if ((rv = addin__sbx_check_options(o, a->name)) != ADDIN_OK) {
+		return rv;
+	}
+	if ((s = ADDIN__NEW(addin__sbx)) == NULL) {
+		return addin__seterr(ADDIN_ENOMEM, NULL);
+	}
+	s->policy_fd = s->report[0] = s->report[1] = -1;
+	pthread_mutex_init(&s->mtx, NULL);
+	probe = a->probe != NULL ? a->probe : addin__sandbox_probe();
+	if ((rv = prepare_policy(s, o, a)) != ADDIN_OK ||
+	    (rv = prepare_ipc(s)) != ADDIN_OK ||
+	    (rv = prepare_fit(s, probe, a->name)) != ADDIN_OK ||
+	    (rv = prepare_cgroup(s, probe, a->name)) != ADDIN_OK ||
+	    (rv = addin__sandbox_policy_to_fd(&s->policy, &s->policy_fd)) !=
+	        ADDIN_OK ||
+	    (rv = addin__sandbox_report_pipe(s->report)) != ADDIN_OK) {
+		addin__sbx_destroy(s);
+		return rv;
+	}
+	prepare_env(s);
+	*ret = s;
 	return ADDIN_OK;
-fail:
-	addin__sbx_destroy(s);
-	return rv;
 }
 
 const char *

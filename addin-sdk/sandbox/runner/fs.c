@@ -208,15 +208,132 @@ by_length(const void *a, const void *b)
 	return la < lb ? -1 : la > lb;
 }
 
+// The steps of addin__sandbox_filesystem.
+
+// gather lists what the new root holds, shortest path first (parents are
+// bound before what lies below them).
+static addin_err
+gather(const addin__sandbox_policy *p, struct entry *e, size_t *n)
+{
+	addin_err rv = ADDIN_OK;
+
+	for (size_t i = 0;
+	     rv == ADDIN_OK && i < sizeof(sys_paths) / sizeof(sys_paths[0]);
+	     i++) {
+		rv = add_entry(e, n, sys_paths[i], K_RO, false, true);
+	}
+	if (rv == ADDIN_OK) {
+		rv = add_entry(e, n, "/etc/ld.so.cache", K_RO, false, false);
+	}
+	for (size_t i = 0;
+	     rv == ADDIN_OK && i < sizeof(dev_paths) / sizeof(dev_paths[0]);
+	     i++) {
+		rv = add_entry(e, n, dev_paths[i], K_DEV, false, false);
+	}
+	// With the network grant, what name resolution and TLS read.
+	for (size_t i = 0; p->network && rv == ADDIN_OK &&
+	                   i < sizeof(net_paths) / sizeof(net_paths[0]);
+	     i++) {
+		rv = add_entry(e, n, net_paths[i], K_RO, false, false);
+	}
+	for (size_t i = 0; rv == ADDIN_OK && i < p->n_need; i++) {
+		rv = add_entry(e, n, p->need[i], K_RO, true, false);
+	}
+	for (size_t i = 0; rv == ADDIN_OK && i < p->n_read; i++) {
+		rv = add_entry(e, n, p->read[i], K_RO, true, false);
+	}
+	if (rv == ADDIN_OK && p->ipc != NULL) {
+		// Read-only: connecting to a unix socket needs no write
+		// access to its directory, and the add-in may not plant files
+		// (or symlinks) where the host binds its sockets.
+		rv = add_entry(e, n, p->ipc, K_RO, true, false);
+	}
+	if (rv == ADDIN_OK && p->scratch != NULL) {
+		rv = add_entry(e, n, p->scratch, K_RW, true, false);
+	}
+	if (rv == ADDIN_OK) {
+		qsort(e, *n, sizeof(e[0]), by_length);
+	}
+	return rv;
+}
+
+// build_root mounts a small tmpfs on a directory of the host's to build
+// the new root on, binds @e into it and, with a pid namespace, a /proc of
+// that namespace (ASan and glibc read /proc/self/*; other users' processes
+// stay hidden).  *@ret_stage is the directory used.
+static addin_err
+build_root(const addin__sandbox_policy *p, struct entry *e, size_t n,
+           const char **ret_stage)
+{
+	static const char *const stages[] = {"/tmp", "/mnt", "/var/tmp"};
+	const char              *stage    = NULL;
+	char                     proc[64];
+	addin_err                rv = ADDIN_OK;
+
+	for (size_t i = 0; i < sizeof(stages) / sizeof(stages[0]); i++) {
+		struct stat st;
+		if (stat(stages[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+			stage = stages[i];
+			break;
+		}
+	}
+	if (stage == NULL) {
+		return addin__seterr(
+		    ADDIN_ESANDBOX,
+		    "sandbox: no directory to build the new root on");
+	}
+	if (mount("bulkhead", stage, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	          "mode=0755,size=1m") != 0) {
+		return addin__syserr(ADDIN_ESANDBOX, errno,
+		                     "sandbox: tmpfs root on %s", stage);
+	}
+	for (size_t i = 0; rv == ADDIN_OK && i < n; i++) {
+		rv = bind_one(stage, &e[i]);
+	}
+	if (rv != ADDIN_OK) {
+		return rv;
+	}
+	if (p->namespaces & ADDIN__NS_PID) {
+		snprintf(proc, sizeof(proc), "%s/proc", stage);
+		if (mkdir(proc, 0555) != 0 ||
+		    mount("proc", proc, "proc",
+		          MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		          "hidepid=2") != 0) {
+			return addin__syserr(ADDIN_ESANDBOX, errno,
+			                     "sandbox: mount /proc");
+		}
+	}
+	*ret_stage = stage;
+	return ADDIN_OK;
+}
+
+// enter_root makes @stage the root (pivot_root, the old one detached) and
+// remounts it read-only.
+static addin_err
+enter_root(const char *stage)
+{
+	if (chdir(stage) != 0 || syscall(SYS_pivot_root, ".", ".") != 0 ||
+	    umount2(".", MNT_DETACH) != 0 || chdir("/") != 0) {
+		return addin__syserr(ADDIN_ESANDBOX, errno,
+		                     "sandbox: pivot_root");
+	}
+	if (mount(NULL, "/", NULL,
+	          MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV |
+	              MS_NOEXEC,
+	          NULL) != 0) {
+		return addin__syserr(ADDIN_ESANDBOX, errno,
+		                     "sandbox: read-only root");
+	}
+	return ADDIN_OK;
+}
+
 addin_err
 addin__sandbox_filesystem(const addin__sandbox_policy *p, uint32_t *applied)
 {
-	static const char *const stages[] = {"/tmp", "/mnt", "/var/tmp"};
-	struct entry             e[MAX_ENTRIES];
-	size_t                   n     = 0;
-	const char              *stage = NULL;
-	addin_err                rv    = ADDIN_OK;
-	char                     proc[64];
+	struct entry e[MAX_ENTRIES];
+	size_t       n     = 0;
+	const char  *stage = NULL;
+	addin_err    rv;
 
 	if (p->level == ADDIN__SANDBOX_NONE ||
 	    (p->namespaces & ADDIN__NS_MNT) == 0) {
@@ -227,100 +344,11 @@ addin__sandbox_filesystem(const addin__sandbox_policy *p, uint32_t *applied)
 		return addin__syserr(ADDIN_ESANDBOX, errno,
 		                     "sandbox: making mounts private");
 	}
-	for (size_t i = 0;
-	     rv == ADDIN_OK && i < sizeof(sys_paths) / sizeof(sys_paths[0]);
-	     i++) {
-		rv = add_entry(e, &n, sys_paths[i], K_RO, false, true);
+	if ((rv = gather(p, e, &n)) == ADDIN_OK &&
+	    (rv = build_root(p, e, n, &stage)) == ADDIN_OK &&
+	    (rv = enter_root(stage)) == ADDIN_OK) {
+		*applied |= ADDIN__APPLIED_FS;
 	}
-	if (rv == ADDIN_OK) {
-		rv = add_entry(e, &n, "/etc/ld.so.cache", K_RO, false, false);
-	}
-	for (size_t i = 0;
-	     rv == ADDIN_OK && i < sizeof(dev_paths) / sizeof(dev_paths[0]);
-	     i++) {
-		rv = add_entry(e, &n, dev_paths[i], K_DEV, false, false);
-	}
-	// With the network grant, what name resolution and TLS read.
-	for (size_t i = 0; p->network && rv == ADDIN_OK &&
-	                   i < sizeof(net_paths) / sizeof(net_paths[0]);
-	     i++) {
-		rv = add_entry(e, &n, net_paths[i], K_RO, false, false);
-	}
-	for (size_t i = 0; rv == ADDIN_OK && i < p->n_need; i++) {
-		rv = add_entry(e, &n, p->need[i], K_RO, true, false);
-	}
-	for (size_t i = 0; rv == ADDIN_OK && i < p->n_read; i++) {
-		rv = add_entry(e, &n, p->read[i], K_RO, true, false);
-	}
-	if (rv == ADDIN_OK && p->ipc != NULL) {
-		// Read-only: connecting to a unix socket needs no write
-		// access to its directory, and the add-in may not plant files
-		// (or symlinks) where the host binds its sockets.
-		rv = add_entry(e, &n, p->ipc, K_RO, true, false);
-	}
-	if (rv == ADDIN_OK && p->scratch != NULL) {
-		rv = add_entry(e, &n, p->scratch, K_RW, true, false);
-	}
-	if (rv != ADDIN_OK) {
-		goto out;
-	}
-	qsort(e, n, sizeof(e[0]), by_length);
-
-	for (size_t i = 0; i < sizeof(stages) / sizeof(stages[0]); i++) {
-		struct stat st;
-		if (stat(stages[i], &st) == 0 && S_ISDIR(st.st_mode)) {
-			stage = stages[i];
-			break;
-		}
-	}
-	if (stage == NULL) {
-		rv = addin__seterr(
-		    ADDIN_ESANDBOX,
-		    "sandbox: no directory to build the new root on");
-		goto out;
-	}
-	if (mount("bulkhead", stage, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-	          "mode=0755,size=1m") != 0) {
-		rv = addin__syserr(ADDIN_ESANDBOX, errno,
-		                   "sandbox: tmpfs root on %s", stage);
-		goto out;
-	}
-	for (size_t i = 0; rv == ADDIN_OK && i < n; i++) {
-		rv = bind_one(stage, &e[i]);
-	}
-	if (rv != ADDIN_OK) {
-		goto out;
-	}
-	// A /proc of the new pid namespace (ASan and glibc read
-	// /proc/self/*); other users' processes stay hidden.
-	if (p->namespaces & ADDIN__NS_PID) {
-		snprintf(proc, sizeof(proc), "%s/proc", stage);
-		if (mkdir(proc, 0555) != 0 ||
-		    mount("proc", proc, "proc",
-		          MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		          "hidepid=2") != 0) {
-			rv = addin__syserr(ADDIN_ESANDBOX, errno,
-			                   "sandbox: mount /proc");
-			goto out;
-		}
-	}
-	if (chdir(stage) != 0 || syscall(SYS_pivot_root, ".", ".") != 0 ||
-	    umount2(".", MNT_DETACH) != 0 || chdir("/") != 0) {
-		rv = addin__syserr(ADDIN_ESANDBOX, errno,
-		                   "sandbox: pivot_root");
-		goto out;
-	}
-	if (mount(NULL, "/", NULL,
-	          MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV |
-	              MS_NOEXEC,
-	          NULL) != 0) {
-		rv = addin__syserr(ADDIN_ESANDBOX, errno,
-		                   "sandbox: read-only root");
-		goto out;
-	}
-	*applied |= ADDIN__APPLIED_FS;
-
-out:
 	for (size_t i = 0; i < n; i++) {
 		if (e[i].fd >= 0) {
 			close(e[i].fd);

@@ -405,14 +405,14 @@ static const uint64_t prctl_allow[] = {PR_SET_NAME, PR_GET_NAME,
                                        PR_GET_DUMPABLE, PR_GET_NO_NEW_PRIVS,
                                        PR_GET_SECCOMP};
 
-static int
-build_stage2(scmp_filter_ctx ctx, const addin__sandbox_policy *p, pid_t self)
-{
-	int      rc     = 0;
-	bool     strict = p->level == ADDIN__SANDBOX_STRICT;
-	unsigned lv     = strict ? L_S : L_R;
-	uint64_t me     = (uint64_t) self;
+// The parts of the stage-2 allow list.  Each returns 0 or libseccomp's
+// error.
 
+// stage2_plain: the calls allowed whatever their arguments.
+static int
+stage2_plain(scmp_filter_ctx ctx, unsigned lv)
+{
+	int rc = 0;
 	for (size_t i = 0;
 	     rc == 0 && i < sizeof(stage2_allow) / sizeof(stage2_allow[0]);
 	     i++) {
@@ -420,19 +420,23 @@ build_stage2(scmp_filter_ctx ctx, const addin__sandbox_policy *p, pid_t self)
 			rc = rule0(ctx, SCMP_ACT_ALLOW, stage2_allow[i].name);
 		}
 	}
-	if (rc != 0) {
-		return rc;
-	}
-	// Threads only: clone must share memory and signal handlers and
-	// create no namespace.  clone3 -> ENOSYS (glibc falls back).
-	rc = rule1(ctx, SCMP_ACT_ALLOW, "clone",
-	           SCMP_A0(SCMP_CMP_MASKED_EQ,
-	                   CLONE_THREAD_FLAGS | CLONE_NS_FLAGS,
-	                   CLONE_THREAD_FLAGS));
+	return rc;
+}
+
+// stage2_memory: threads only (clone must share memory and signal handlers
+// and create no namespace; clone3 -> ENOSYS, glibc falls back); at strict
+// no executable mapping may appear, and only fstat() of the stat family
+// (glibc's fstat is newfstatat(fd, "", AT_EMPTY_PATH)).
+static int
+stage2_memory(scmp_filter_ctx ctx, bool strict)
+{
+	int rc = rule1(ctx, SCMP_ACT_ALLOW, "clone",
+	               SCMP_A0(SCMP_CMP_MASKED_EQ,
+	                       CLONE_THREAD_FLAGS | CLONE_NS_FLAGS,
+	                       CLONE_THREAD_FLAGS));
 	if (rc == 0) {
 		rc = rule0(ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3");
 	}
-	// Memory: at strict no executable mapping may appear.
 	if (rc == 0 && strict) {
 		rc = rule1(ctx, SCMP_ACT_ALLOW, "mmap",
 		           SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
@@ -440,34 +444,33 @@ build_stage2(scmp_filter_ctx ctx, const addin__sandbox_policy *p, pid_t self)
 			rc = rule1(ctx, SCMP_ACT_ALLOW, "mprotect",
 			           SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
 		}
-	} else if (rc == 0) {
-		rc = rule0(ctx, SCMP_ACT_ALLOW, "mmap");
 		if (rc == 0) {
-			rc = rule0(ctx, SCMP_ACT_ALLOW, "mprotect");
+			rc = rule1(ctx, SCMP_ACT_ALLOW, "newfstatat",
+			           SCMP_A3(SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH,
+			                   AT_EMPTY_PATH));
 		}
-	}
-	// At strict, fstat() only: glibc's fstat is newfstatat(fd, "",
-	// AT_EMPTY_PATH).
-	if (rc == 0 && strict) {
-		rc = rule1(
-		    ctx, SCMP_ACT_ALLOW, "newfstatat",
-		    SCMP_A3(SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, AT_EMPTY_PATH));
 		if (rc == 0) {
 			rc = rule1(ctx, SCMP_ACT_ALLOW, "statx",
 			           SCMP_A2(SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH,
 			                   AT_EMPTY_PATH));
 		}
-	} else if (rc == 0) {
-		rc = rule0(ctx, SCMP_ACT_ALLOW, "newfstatat");
-		if (rc == 0) {
-			rc = rule0(ctx, SCMP_ACT_ALLOW, "statx");
-		}
+		return rc;
 	}
-	// Signals: any handler but SIGSYS's; signals only to itself.
-	if (rc == 0) {
-		rc = rule1(ctx, SCMP_ACT_ALLOW, "rt_sigaction",
-		           SCMP_A0(SCMP_CMP_NE, SIGSYS));
+	static const char *const free_calls[] = {"mmap", "mprotect",
+	                                         "newfstatat", "statx"};
+	for (size_t i = 0; rc == 0 && i < 4; i++) {
+		rc = rule0(ctx, SCMP_ACT_ALLOW, free_calls[i]);
 	}
+	return rc;
+}
+
+// stage2_process: any signal handler but SIGSYS's; signals only to
+// itself; the ioctls and prctls on the lists; its own rlimits only.
+static int
+stage2_process(scmp_filter_ctx ctx, uint64_t me)
+{
+	int rc = rule1(ctx, SCMP_ACT_ALLOW, "rt_sigaction",
+	               SCMP_A0(SCMP_CMP_NE, SIGSYS));
 	if (rc == 0) {
 		rc = rule2(ctx, SCMP_ACT_ALLOW, "rt_sigaction",
 		           SCMP_A0(SCMP_CMP_EQ, SIGSYS),
@@ -497,10 +500,17 @@ build_stage2(scmp_filter_ctx ctx, const addin__sandbox_policy *p, pid_t self)
 		rc = rule1(ctx, SCMP_ACT_ALLOW, "prlimit64",
 		           SCMP_A0(SCMP_CMP_EQ, 0));
 	}
-	// Sockets: AF_UNIX at restricted (nng's ipc transport redials), none
-	// at strict; AF_INET/AF_INET6 (and netlink route for getaddrinfo)
-	// only with the network grant.
-	if (rc == 0 && !strict) {
+	return rc;
+}
+
+// stage2_sockets: AF_UNIX at restricted (nng's ipc transport redials),
+// none at strict; AF_INET/AF_INET6 (and netlink route for getaddrinfo)
+// only with the network grant.
+static int
+stage2_sockets(scmp_filter_ctx ctx, bool strict, bool network)
+{
+	int rc = 0;
+	if (!strict) {
 		rc = rule1(ctx, SCMP_ACT_ALLOW, "socket",
 		           SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
 	}
@@ -508,7 +518,7 @@ build_stage2(scmp_filter_ctx ctx, const addin__sandbox_policy *p, pid_t self)
 		rc = rule1(ctx, SCMP_ACT_ALLOW, "socketpair",
 		           SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
 	}
-	if (rc == 0 && p->network) {
+	if (rc == 0 && network) {
 		rc = rule1(ctx, SCMP_ACT_ALLOW, "socket",
 		           SCMP_A0(SCMP_CMP_EQ, AF_INET));
 		if (rc == 0) {
@@ -521,7 +531,7 @@ build_stage2(scmp_filter_ctx ctx, const addin__sandbox_policy *p, pid_t self)
 			           SCMP_A2(SCMP_CMP_EQ, 0));
 		}
 	}
-	if (rc == 0 && (!strict || p->network)) {
+	if (rc == 0 && (!strict || network)) {
 		static const char *const sock_calls[] = {
 		    "connect", "bind", "listen", "accept", "accept4"};
 		for (size_t i = 0; rc == 0 && i < 5; i++) {
@@ -529,6 +539,20 @@ build_stage2(scmp_filter_ctx ctx, const addin__sandbox_policy *p, pid_t self)
 		}
 	}
 	return rc;
+}
+
+static int
+build_stage2(scmp_filter_ctx ctx, const addin__sandbox_policy *p, pid_t self)
+{
+	bool strict = p->level == ADDIN__SANDBOX_STRICT;
+	int  rc;
+
+	if ((rc = stage2_plain(ctx, strict ? L_S : L_R)) != 0 ||
+	    (rc = stage2_memory(ctx, strict)) != 0 ||
+	    (rc = stage2_process(ctx, (uint64_t) self)) != 0) {
+		return rc;
+	}
+	return stage2_sockets(ctx, strict, p->network);
 }
 
 // ---------------------------------------------------------------- build
