@@ -5,10 +5,12 @@
 //
 // Anyone who can write the pipeline directory can drop a file there, and
 // discovery opens every one.  The input is the whole file: it is put in a
-// memfd and read by what discovery runs after its open and trust checks
-// (store.c, load_segment): addin__elf_section for the "addin_segment"
-// section, then addin__segment_parse for the record of the kind the file's
-// directory stands for (all four are tried), then addin__segment_new.
+// memfd and read by what discovery runs after its open and trust checks:
+// addin__segment_read (store_scan.c's load_segment calls it) for each of
+// the four kinds; and, to check what it is made of, its stages one by
+// one: addin__elf_section for the "addin_segment" section, then
+// addin__segment_parse for the record of each kind, then
+// addin__segment_new.
 //
 // Compiled with -DFUZZ_SEGMENT_RECORD it is fuzz_segment_record instead:
 // the input is the section's contents and goes straight to the record
@@ -140,14 +142,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 #else
 
-// The file stage: what discovery does with an open file of @size bytes.
-// (load_segment in store.c, after open, fstat and the trust checks.)
+// The file stage: what discovery does with an open file of @size bytes
+// (load_segment in store_scan.c, after open, fstat and the trust checks),
+// then its stages one by one.
 static void
 discover(int fd, uint64_t size)
 {
 	void     *data;
 	size_t    len;
 	addin_err rv;
+
+	for (int k = 0; k < ADDIN_SEGMENT_KINDS; k++) {
+		addin__segment *seg = NULL;
+		rv = addin__segment_read(fd, size, (addin_segment_kind) k,
+		                         "/pipeline/addins", "calc/libcalc.so",
+		                         &seg);
+		FUZZ_CHECK(rv == ADDIN_OK || rv == ADDIN_ENOTFOUND ||
+		           rv == ADDIN_ESEGMENT || rv == ADDIN_ELIMIT ||
+		           rv == ADDIN_EIO || rv == ADDIN_ENOMEM);
+		FUZZ_CHECK((rv == ADDIN_OK) == (seg != NULL));
+		FUZZ_CHECK(addin__segment_unref(seg) == NULL);
+	}
 
 	rv = addin__elf_section(fd, size, ADDIN_SEGMENT_SECTION,
 	                        ADDIN__SEG_MAX_SECTION, &data, &len);

@@ -24,10 +24,15 @@ extern "C" {
 // (`calculator_v1_calculator`) and generated thunks call through it:
 //
 //     const void *ops; void *self;
-//     rv = addin_object_enter(obj, "calculator.v1.Calculator", &ops, &self);
+//     rv = addin_object_enter(obj, CALCULATOR_V1_CALCULATOR_VIEW_ID, &ops,
+//                             &self);
 //     if (rv != ADDIN_OK) return rv;
-//     rv = ((const calculator_v1_calculator_ops *) ops)->add(self, a, b, r);
+//     rv = ((const calculator_v1_calculator_ops *) ops)
+//              ->operate(self, op, operands, n, ret_result);
 //     addin_object_leave(obj);
+//
+// (what calculator_v1_calculator_operate() does, tests/gen/golden/
+// calculator/v1/calculator.host-view.c)
 //
 // Which ops sit behind an object is the isolation level's business: the
 // add-in's own ops table (direct connect), a host-side adapter over the
