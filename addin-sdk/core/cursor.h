@@ -103,7 +103,7 @@ static inline bool
 addin__cur_cstr(addin__cursor *c, const char **ret, size_t *ret_len)
 {
 	const uint8_t *nul = c->left == 0 ? NULL : memchr(c->p, '\0', c->left);
-	const uint8_t *s;
+	const uint8_t *s   = NULL;
 	size_t         n;
 
 	if (nul == NULL) {

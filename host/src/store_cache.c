@@ -289,8 +289,8 @@ addin_err
 addin__cache_write(int pfd, const struct stat *pst, const addin__entries *e)
 {
 	uint8_t   head[9 + ADDIN__VARINT_MAX + MAX_HEADER];
-	uint8_t  *body;
-	size_t    n, hn;
+	uint8_t  *body = NULL;
+	size_t    n = 0, hn = 0;
 	addin_err rv;
 	int       fd;
 

@@ -960,7 +960,10 @@ addin__plat_waitset_wait(addin__waitset *ws, int timeout_ms, void **tags,
 		tags[i] = evs[i].data.ptr;
 		if (tags[i] == NULL) {
 			uint64_t v;
-			(void) read(ws->evfd, &v, sizeof(v));
+			// Drains the wake-ups; none left (EAGAIN) is fine.
+			if (read(ws->evfd, &v, sizeof(v)) < 0) {
+				continue;
+			}
 		}
 	}
 	return n;
@@ -970,5 +973,8 @@ void
 addin__plat_waitset_wake(addin__waitset *ws)
 {
 	uint64_t one = 1;
-	(void) write(ws->evfd, &one, sizeof(one));
+	// Only fails when the counter is full: a wake-up is pending anyway.
+	if (write(ws->evfd, &one, sizeof(one)) < 0) {
+		return;
+	}
 }

@@ -110,7 +110,12 @@ reaper_main(int fd)
 			}
 			if (si.si_pid == worker) {
 				struct death d = {si.si_code, si.si_status};
-				(void) write(fd, &d, sizeof(d));
+				// Either way the reaper ends now and the
+				// namespace goes with it; when the record cannot
+				// be written there is nobody left to tell.
+				if (write(fd, &d, sizeof(d)) < 0) {
+					_exit(0);
+				}
 				_exit(0); // the namespace goes with us
 			}
 		}
