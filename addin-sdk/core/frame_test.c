@@ -7,49 +7,9 @@
 
 #include "addin_test.h"
 #include "frame.h"
-#include "transport.h"
+#include "heap_transport.h"
 
-// Encodes into a plain buffer through a heap "transport message".
-typedef struct {
-	size_t  len;
-	uint8_t body[];
-} heapmsg;
-
-static addin_err
-h_alloc(size_t len, addin__tmsg **ret)
-{
-	heapmsg *m = malloc(sizeof(*m) + len + 1);
-	if (m == NULL) {
-		return ADDIN_ENOMEM;
-	}
-	m->len = len;
-	*ret   = (addin__tmsg *) m;
-	return ADDIN_OK;
-}
-static uint8_t *
-h_body(addin__tmsg *m)
-{
-	return ((heapmsg *) m)->body;
-}
-static size_t
-h_len(addin__tmsg *m)
-{
-	return ((heapmsg *) m)->len;
-}
-static void
-h_free(addin__tmsg *m)
-{
-	free(m);
-}
-static const addin__transport_ops heap_ops = {
-    .name      = "heap",
-    .msg_alloc = h_alloc,
-    .msg_body  = h_body,
-    .msg_len   = h_len,
-    .msg_free  = h_free,
-};
-
-static heapmsg *
+static addin_heap_msg *
 encode_call(uint64_t id, const ProtobufCMessage *payload)
 {
 	addin__hdr   h = ADDIN__WIRE__V1__HEADER__INIT;
@@ -62,8 +22,9 @@ encode_call(uint64_t id, const ProtobufCMessage *payload)
 	h.object_id     = 3;
 	h.has_method    = true;
 	h.method        = 1;
-	ADDIN_PASS(addin__frame_encode(&heap_ops, &h, payload, 1 << 20, &m));
-	return (heapmsg *) m;
+	ADDIN_PASS(
+	    addin__frame_encode(&addin_heap_ops, &h, payload, 1 << 20, &m));
+	return (addin_heap_msg *) m;
 }
 
 static void
@@ -72,10 +33,10 @@ test_frame_round_trip(void)
 	Addin__Wire__V1__LoadRequest req = ADDIN__WIRE__V1__LOAD_REQUEST__INIT;
 	char                         name[] = "calc";
 	req.name                            = name;
-	heapmsg       *m                    = encode_call(42, &req.base);
-	addin__hdr    *hdr;
-	const uint8_t *payload;
-	size_t         plen;
+	addin_heap_msg *m                   = encode_call(42, &req.base);
+	addin__hdr     *hdr;
+	const uint8_t  *payload;
+	size_t          plen;
 
 	ADDIN_PASS(addin__frame_parse(m->body, m->len, &hdr, &payload, &plen));
 	ADDIN_CHECK_INT(hdr->kind, ==, ADDIN__WIRE__V1__KIND__CALL);
@@ -117,15 +78,19 @@ test_frame_rejects_defects(void)
 	addin__tmsg *m;
 	h.has_kind = true;
 	h.kind     = ADDIN__WIRE__V1__KIND__RETURN;
-	ADDIN_PASS(addin__frame_encode(&heap_ops, &h, NULL, 1 << 20, &m));
-	ADDIN_FAIL(addin__frame_parse(h_body(m), h_len(m), &hdr, &p, &n),
+	ADDIN_PASS(
+	    addin__frame_encode(&addin_heap_ops, &h, NULL, 1 << 20, &m));
+	ADDIN_FAIL(addin__frame_parse(addin_heap_body(m), addin_heap_len(m),
+	                              &hdr, &p, &n),
 	           ADDIN_EPROTO);
 	free(m);
 	h.kind        = ADDIN__WIRE__V1__KIND__FAULT;
 	h.has_call_id = true;
 	h.call_id     = 5;
-	ADDIN_PASS(addin__frame_encode(&heap_ops, &h, NULL, 1 << 20, &m));
-	ADDIN_FAIL(addin__frame_parse(h_body(m), h_len(m), &hdr, &p, &n),
+	ADDIN_PASS(
+	    addin__frame_encode(&addin_heap_ops, &h, NULL, 1 << 20, &m));
+	ADDIN_FAIL(addin__frame_parse(addin_heap_body(m), addin_heap_len(m),
+	                              &hdr, &p, &n),
 	           ADDIN_EPROTO);
 	free(m);
 	Addin__Wire__V1__Empty e = ADDIN__WIRE__V1__EMPTY__INIT;
@@ -134,15 +99,19 @@ test_frame_rejects_defects(void)
 	Addin__Wire__V1__LoadRequest req = ADDIN__WIRE__V1__LOAD_REQUEST__INIT;
 	char                         x[] = "x";
 	req.name                         = x;
-	ADDIN_PASS(addin__frame_encode(&heap_ops, &h, &req.base, 1 << 20, &m));
-	ADDIN_FAIL(addin__frame_parse(h_body(m), h_len(m), &hdr, &p, &n),
+	ADDIN_PASS(
+	    addin__frame_encode(&addin_heap_ops, &h, &req.base, 1 << 20, &m));
+	ADDIN_FAIL(addin__frame_parse(addin_heap_body(m), addin_heap_len(m),
+	                              &hdr, &p, &n),
 	           ADDIN_EPROTO);
 	ADDIN_CHECK_CONTAINS(addin_errmsg(), "payload");
 	free(m);
 	// Unknown kinds.
 	h.kind = (Addin__Wire__V1__Kind) 77;
-	ADDIN_PASS(addin__frame_encode(&heap_ops, &h, NULL, 1 << 20, &m));
-	ADDIN_FAIL(addin__frame_parse(h_body(m), h_len(m), &hdr, &p, &n),
+	ADDIN_PASS(
+	    addin__frame_encode(&addin_heap_ops, &h, NULL, 1 << 20, &m));
+	ADDIN_FAIL(addin__frame_parse(addin_heap_body(m), addin_heap_len(m),
+	                              &hdr, &p, &n),
 	           ADDIN_EPROTO);
 	free(m);
 }
@@ -205,8 +174,9 @@ test_frame_size_limit(void)
 	h.kind        = ADDIN__WIRE__V1__KIND__CALL;
 	h.has_call_id = true;
 	h.call_id     = 1;
-	ADDIN_FAIL(addin__frame_encode(&heap_ops, &h, &req.base, 1000, &m),
-	           ADDIN_EMSGSIZE);
+	ADDIN_FAIL(
+	    addin__frame_encode(&addin_heap_ops, &h, &req.base, 1000, &m),
+	    ADDIN_EMSGSIZE);
 }
 
 // 10,000 random buffers and 10,000 mutations of valid frames: every one is
@@ -240,9 +210,9 @@ test_frame_fuzz(void)
 	}
 	Addin__Wire__V1__LoadRequest req = ADDIN__WIRE__V1__LOAD_REQUEST__INIT;
 	char mutate[] = "mutate me", path[] = "/some/path";
-	req.name       = mutate;
-	req.addin_path = path;
-	heapmsg *valid = encode_call(99, &req.base);
+	req.name              = mutate;
+	req.addin_path        = path;
+	addin_heap_msg *valid = encode_call(99, &req.base);
 	for (int i = 0; i < 10000; i++) {
 		size_t len = valid->len;
 		memcpy(buf, valid->body, len);

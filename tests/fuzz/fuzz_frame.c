@@ -29,50 +29,7 @@
 
 #include "frame.h"
 #include "fuzz.h"
-
-// A transport message on the heap, for the encoder.
-typedef struct {
-	size_t  len;
-	uint8_t body[];
-} heapmsg;
-
-static addin_err
-h_alloc(size_t len, addin__tmsg **ret)
-{
-	heapmsg *m = addin__alloc(sizeof(*m) + len);
-	if (m == NULL) {
-		return ADDIN_ENOMEM;
-	}
-	m->len = len;
-	*ret   = (addin__tmsg *) m;
-	return ADDIN_OK;
-}
-
-static uint8_t *
-h_body(addin__tmsg *m)
-{
-	return ((heapmsg *) m)->body;
-}
-
-static size_t
-h_len(addin__tmsg *m)
-{
-	return ((heapmsg *) m)->len;
-}
-
-static void
-h_free(addin__tmsg *m)
-{
-	addin__free(m);
-}
-
-static const addin__transport_ops heap_ops = {
-    .name      = "heap",
-    .msg_alloc = h_alloc,
-    .msg_body  = h_body,
-    .msg_len   = h_len,
-    .msg_free  = h_free,
-};
+#include "heap_transport.h"
 
 // Unpacks @len bytes at @p as @desc the way the channel does; NULL when
 // refused (then *why is set, as the channel's fault message needs).
@@ -101,9 +58,10 @@ check_reencode(const addin__hdr *hdr, const ProtobufCMessage *payload)
 	const uint8_t *p;
 	size_t         plen;
 
-	FUZZ_CHECK(addin__frame_encode(&heap_ops, hdr, payload, SIZE_MAX,
+	FUZZ_CHECK(addin__frame_encode(&addin_heap_ops, hdr, payload, SIZE_MAX,
 	                               &msg) == ADDIN_OK);
-	FUZZ_CHECK(addin__frame_parse(h_body(msg), h_len(msg), &again, &p,
+	FUZZ_CHECK(addin__frame_parse(addin_heap_body(msg),
+	                              addin_heap_len(msg), &again, &p,
 	                              &plen) == ADDIN_OK);
 	FUZZ_CHECK(again->kind == hdr->kind);
 	FUZZ_CHECK(again->call_id == hdr->call_id);
@@ -126,7 +84,7 @@ check_reencode(const addin__hdr *hdr, const ProtobufCMessage *payload)
 		FUZZ_CHECK(plen == 0);
 	}
 	addin__hdr_free(again);
-	h_free(msg);
+	addin_heap_free(msg);
 }
 
 // serve(): an incoming CALL.
@@ -191,19 +149,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	addin__hdr  *hdr;
 
 	// What the transport hands on_recv: a message it owns.
-	FUZZ_CHECK(h_alloc(size, &msg) == ADDIN_OK);
+	FUZZ_CHECK(addin_heap_alloc(size, &msg) == ADDIN_OK);
 	if (size > 0) {
-		memcpy(h_body(msg), data, size);
+		memcpy(addin_heap_body(msg), data, size);
 	}
-	if (addin__frame_decode(&heap_ops, msg, &f) != ADDIN_OK) {
+	if (addin__frame_decode(&addin_heap_ops, msg, &f) != ADDIN_OK) {
 		// The message was freed.
 		FUZZ_CHECK(addin__alloc_live() == live);
 		return 0;
 	}
 	hdr = f.hdr;
 	FUZZ_CHECK(hdr != NULL && hdr->has_kind && f.msg == msg);
-	FUZZ_CHECK(f.payload >= h_body(msg) && f.payload_len <= size &&
-	           f.payload + f.payload_len == h_body(msg) + size);
+	FUZZ_CHECK(f.payload >= addin_heap_body(msg) &&
+	           f.payload_len <= size &&
+	           f.payload + f.payload_len == addin_heap_body(msg) + size);
 	switch (hdr->kind) {
 	case ADDIN__WIRE__V1__KIND__CALL:
 		on_call(hdr, f.payload, f.payload_len);

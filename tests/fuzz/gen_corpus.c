@@ -30,6 +30,7 @@
 #include "elf_testing.h"
 #include "frame.h"
 #include "fuzz.h"
+#include "heap_transport.h"
 
 static const char *out_dir;
 
@@ -190,57 +191,17 @@ fill(const ProtobufCMessageDescriptor *d, int depth)
 
 // ---- frames ---------------------------------------------------------------
 
-typedef struct {
-	size_t  len;
-	uint8_t body[];
-} heapmsg;
-
-static addin_err
-h_alloc(size_t len, addin__tmsg **ret)
-{
-	heapmsg *m = xcalloc(1, sizeof(*m) + len);
-	m->len     = len;
-	*ret       = (addin__tmsg *) m;
-	return ADDIN_OK;
-}
-
-static uint8_t *
-h_body(addin__tmsg *m)
-{
-	return ((heapmsg *) m)->body;
-}
-
-static size_t
-h_len(addin__tmsg *m)
-{
-	return ((heapmsg *) m)->len;
-}
-
-static void
-h_free(addin__tmsg *m)
-{
-	free(m);
-}
-
-static const addin__transport_ops heap_ops = {
-    .name      = "heap",
-    .msg_alloc = h_alloc,
-    .msg_body  = h_body,
-    .msg_len   = h_len,
-    .msg_free  = h_free,
-};
-
 static void
 frame(const char *name, const addin__hdr *h, const ProtobufCMessage *payload)
 {
 	addin__tmsg *m;
-	if (addin__frame_encode(&heap_ops, h, payload, SIZE_MAX, &m) !=
+	if (addin__frame_encode(&addin_heap_ops, h, payload, SIZE_MAX, &m) !=
 	    ADDIN_OK) {
 		fprintf(stderr, "gen_corpus: %s: %s\n", name, addin_errmsg());
 		exit(1);
 	}
-	write_file("frame", name, h_body(m), h_len(m));
-	h_free(m);
+	write_file("frame", name, addin_heap_body(m), addin_heap_len(m));
+	addin_heap_free(m);
 }
 
 static addin__hdr
