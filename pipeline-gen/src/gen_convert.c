@@ -24,6 +24,41 @@ pb_case_type(const pg_message *m, size_t idx)
 	                                 m->pb->oneof_decl[idx]->name)));
 }
 
+// The head of the conversion function of @kind between view type @vtype
+// and protobuf-c type @ptype: its signature, then ";" when @proto_only
+// (returns false: nothing more to write) or the opening of its body.
+static bool
+fn_head(pg_buf *b, const char *kind, const char *vtype, const char *ptype,
+        bool proto_only)
+{
+	bool        to_pb = strcmp(kind, "to_pb") == 0;
+	bool        copy  = strcmp(kind, "copy") == 0;
+	const char *arena = copy ? "" : "addin_adapter_arena *addin_arena, ";
+
+	if (to_pb) {
+		pg_putf(b,
+		        "static addin_err\naddin_to_pb_%s(%sconst %s "
+		        "*addin_src, %s "
+		        "*addin_dst)",
+		        vtype, arena, vtype, ptype);
+	} else {
+		pg_putf(
+		    b,
+		    "static addin_err\naddin_%s_%s(%sconst %s *addin_src, %s "
+		    "*addin_dst)",
+		    kind, vtype, arena, ptype, vtype);
+	}
+	if (proto_only) {
+		pg_put(b, ";\n");
+		return false;
+	}
+	pg_put(b, "\n{\n\taddin_err addin_rv = ADDIN_OK;\n\n");
+	if (!copy) {
+		pg_put(b, "\t(void) addin_arena;\n");
+	}
+	return true;
+}
+
 // The conversion function of @kind for oneof @idx of @m (only its
 // prototype when @proto_only): a switch over the field that is set.
 static void
@@ -32,31 +67,11 @@ oneof_fn(pg_buf *b, const pg_message *m, size_t idx, const char *kind,
 {
 	const pg_oneof *o     = &m->oneofs[idx];
 	const char     *pcase = pb_case_type(m, idx);
-	const char     *ptype = m->pbc_type;
 	bool            to_pb = strcmp(kind, "to_pb") == 0;
 	bool            copy  = strcmp(kind, "copy") == 0;
-	const char *arena = copy ? "" : "addin_adapter_arena *addin_arena, ";
 
-	if (to_pb) {
-		pg_putf(b,
-		        "static addin_err\naddin_to_pb_%s(%sconst %s "
-		        "*addin_src, %s "
-		        "*addin_dst)",
-		        o->c_type, arena, o->c_type, ptype);
-	} else {
-		pg_putf(
-		    b,
-		    "static addin_err\naddin_%s_%s(%sconst %s *addin_src, %s "
-		    "*addin_dst)",
-		    kind, o->c_type, arena, ptype, o->c_type);
-	}
-	if (proto_only) {
-		pg_put(b, ";\n");
+	if (!fn_head(b, kind, o->c_type, m->pbc_type, proto_only)) {
 		return;
-	}
-	pg_put(b, "\n{\n\taddin_err addin_rv = ADDIN_OK;\n\n");
-	if (!copy) {
-		pg_put(b, "\t(void) addin_arena;\n");
 	}
 	if (to_pb) {
 		pg_put(b, "\tswitch (addin_src->which) {\n");
@@ -96,30 +111,11 @@ oneof_fn(pg_buf *b, const pg_message *m, size_t idx, const char *kind,
 static void
 message_fn(pg_buf *b, const pg_message *m, const char *kind, bool proto_only)
 {
-	bool        to_pb = strcmp(kind, "to_pb") == 0;
-	bool        copy  = strcmp(kind, "copy") == 0;
-	const char *arena = copy ? "" : "addin_adapter_arena *addin_arena, ";
+	bool to_pb = strcmp(kind, "to_pb") == 0;
+	bool copy  = strcmp(kind, "copy") == 0;
 
-	if (to_pb) {
-		pg_putf(b,
-		        "static addin_err\naddin_to_pb_%s(%sconst %s "
-		        "*addin_src, %s "
-		        "*addin_dst)",
-		        m->c_name, arena, m->c_name, m->pbc_type);
-	} else {
-		pg_putf(
-		    b,
-		    "static addin_err\naddin_%s_%s(%sconst %s *addin_src, %s "
-		    "*addin_dst)",
-		    kind, m->c_name, arena, m->pbc_type, m->c_name);
-	}
-	if (proto_only) {
-		pg_put(b, ";\n");
+	if (!fn_head(b, kind, m->c_name, m->pbc_type, proto_only)) {
 		return;
-	}
-	pg_put(b, "\n{\n\taddin_err addin_rv = ADDIN_OK;\n\n");
-	if (!copy) {
-		pg_put(b, "\t(void) addin_arena;\n");
 	}
 	if (m->n_fields == 0) {
 		pg_put(b, "\t(void) addin_src;\n\t(void) addin_dst;\n");
