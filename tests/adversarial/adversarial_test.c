@@ -172,6 +172,31 @@ read_proc(int pid, const char *what, char *buf, size_t len)
 	return (size_t) n;
 }
 
+// Is @p dead: gone, or a zombie whose parent is not this process (init
+// reaps it in its own time: it holds nothing and is not ours to reap)?
+// When not, its /proc stat line is left in @st.
+static bool
+proc_dead(const proc_id *p, char *st, size_t len)
+{
+	st[0] = '\0';
+	if (proc_alive(p)) {
+		read_proc(p->pid, "stat", st, len);
+	}
+	return st[0] == '\0' || zombie_of_other(st);
+}
+
+// How many of the @n processes of @procs are not dead?
+static size_t
+procs_left(const proc_id *procs, size_t n)
+{
+	size_t left = 0;
+	for (size_t i = 0; i < n; i++) {
+		char st[512];
+		left += !proc_dead(&procs[i], st, sizeof(st));
+	}
+	return left;
+}
+
 static bool
 traced(void)
 {
@@ -292,11 +317,13 @@ host_groups(void)
 // ---- the healthy add-in, called in a loop throughout ---------------------
 
 typedef struct healthy {
-	calc       *c;
-	pthread_t   thread;
-	atomic_bool stop;
-	atomic_long calls, failures;
-	char        first_failure[600];
+	calc           *c;
+	pthread_t       thread;
+	atomic_bool     stop;
+	atomic_long     calls, failures;
+	pthread_mutex_t mtx;
+	pthread_cond_t  answered; // after each call (on the monotonic clock)
+	char            first_failure[600];
 } healthy;
 
 static void *
@@ -315,23 +342,59 @@ healthy_loop(void *arg)
 				         addin_errmsg(), r);
 			}
 		}
+		pthread_mutex_lock(&hl->mtx);
 		atomic_fetch_add(&hl->calls, 1);
+		pthread_cond_broadcast(&hl->answered);
+		pthread_mutex_unlock(&hl->mtx);
+		// Pacing, not a wait: some 400 calls a second show any
+		// disturbance and leave the two CPUs to the case.
 		usleep(2000);
 	}
 	return NULL;
 }
 
-// Waits until the healthy add-in answered @more calls after now.
+// Starts calling the healthy add-in @c in a loop.
+static void
+healthy_start(healthy *hl, calc *c)
+{
+	pthread_condattr_t ca;
+	hl->c = c;
+	pthread_mutex_init(&hl->mtx, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&hl->answered, &ca);
+	pthread_condattr_destroy(&ca);
+	ADDIN_CHECK(pthread_create(&hl->thread, NULL, healthy_loop, hl) == 0);
+}
+
+// Stops the loop.
+static void
+healthy_stop(healthy *hl)
+{
+	atomic_store(&hl->stop, true);
+	pthread_join(hl->thread, NULL);
+	pthread_cond_destroy(&hl->answered);
+	pthread_mutex_destroy(&hl->mtx);
+}
+
+// Waits (up to 10 s) until the healthy add-in answered @more calls after
+// now.
 static void
 healthy_more(healthy *hl, long more)
 {
-	long    want  = atomic_load(&hl->calls) + more;
-	int64_t until = addin_test_now_ms() + 10000;
-	while (atomic_load(&hl->calls) < want) {
-		ADDIN_CHECKF(addin_test_now_ms() < until,
-		             "the healthy add-in stopped answering");
-		usleep(1000);
+	struct timespec until;
+	int             rc = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += 10;
+	pthread_mutex_lock(&hl->mtx);
+	long want = atomic_load(&hl->calls) + more;
+	while (atomic_load(&hl->calls) < want && rc == 0) {
+		rc = pthread_cond_timedwait(&hl->answered, &hl->mtx, &until);
 	}
+	pthread_mutex_unlock(&hl->mtx);
+	ADDIN_CHECKF(atomic_load(&hl->calls) >= want,
+	             "the healthy add-in stopped answering");
 }
 
 // ---- one hostile activation -----------------------------------------------
@@ -456,12 +519,10 @@ adv_host(adv *a, const char *name)
 
 	ho.isolation = ADDIN_ISOLATION_SANDBOXED;
 	ADDIN_PASS(addin_activate(a->h, a->healthy_tok, &ho, &obj));
-	a->hl.c        = calculator_v1_calculator_from_object(obj);
 	a->healthy_pid = addin_controller_pid(addin_controller_get(obj));
 	snprintf(a->healthy_mech, sizeof(a->healthy_mech), "%s",
 	         addin_controller_sandbox(addin_controller_get(obj)));
-	ADDIN_CHECK(
-	    pthread_create(&a->hl.thread, NULL, healthy_loop, &a->hl) == 0);
+	healthy_start(&a->hl, calculator_v1_calculator_from_object(obj));
 	healthy_more(&a->hl, 3);
 	// Nothing was released yet: nothing is being closed.
 	a->fds_before    = addin_test_fd_count();
@@ -563,6 +624,9 @@ watch_loop(void *arg)
 		if (d != NULL) {
 			closedir(d);
 		}
+		// The sampling interval, not a wait: nothing announces a
+		// process the host starts, so the watcher looks every 0.5 ms
+		// until the activation returns.
 		usleep(500);
 	}
 	return NULL;
@@ -676,31 +740,23 @@ adv_end(adv *a)
 		// cannot wait for them: after a forced kill of the outer
 		// process, the reaper and the worker die on their own a
 		// moment later.  Allow 2 s.
-		int64_t until = addin_test_now_ms() + 2000, late = 0;
+		addin_test_wait w  = addin_test_wait_start(2000);
+		int64_t         t0 = addin_test_now_ms(), late = 0;
 		for (size_t i = 1; i < a->nprocs; i++) {
-			char st[512] = "";
-			for (;;) {
-				st[0] = '\0';
-				if (proc_alive(&a->procs[i])) {
-					read_proc(a->procs[i].pid, "stat", st,
-					          sizeof(st));
-				}
-				if (st[0] == '\0' || zombie_of_other(st) ||
-				    addin_test_now_ms() > until) {
-					break;
-				}
-				late = addin_test_now_ms();
-				usleep(1000);
+			char st[512];
+			while (!proc_dead(&a->procs[i], st, sizeof(st))) {
+				bool more = addin_test_wait_more(&w);
+				late      = addin_test_now_ms();
+				ADDIN_CHECKF(more,
+				             "process %d of the add-in (%zu "
+				             "tracked) remains: %s",
+				             a->procs[i].pid, a->nprocs, st);
 			}
-			ADDIN_CHECKF(st[0] == '\0' || zombie_of_other(st),
-			             "process %d of the add-in (%zu tracked) "
-			             "remains: %s",
-			             a->procs[i].pid, a->nprocs, st);
 		}
 		if (late != 0) {
 			printf("  processes of the add-in outlived its "
 			       "release by %lld ms\n",
-			       (long long) (late + 2000 - until));
+			       (long long) (late - t0));
 		}
 		ADDIN_CHECK(a->ipc[0] != '\0');
 		ADDIN_CHECKF(!exists(a->ipc), "ipc directory %s remains",
@@ -727,8 +783,7 @@ adv_end(adv *a)
 	// Only the healthy add-in's process is left, and it still answers.
 	ADDIN_CHECK_INT(addin_test_children(), ==, 1);
 	healthy_more(&a->hl, 3);
-	atomic_store(&a->hl.stop, true);
-	pthread_join(a->hl.thread, NULL);
+	healthy_stop(&a->hl);
 	ADDIN_CHECKF(atomic_load(&a->hl.failures) == 0,
 	             "%ld of %ld calls to the healthy add-in failed; first: "
 	             "%s",
@@ -1123,16 +1178,15 @@ test_inet_granted(void)
 	int                   port, ls = listener(&port), conn = -1;
 	double                v[1] = {port};
 	char                  buf[16];
-	int64_t               until;
+	struct pollfd         knock = {ls, POLLIN, 0};
 
 	sb.network = true;
 	adv_begin(&a, "hostile inet", &sb, NULL);
 	ADDIN_PASS(adv_attack(&a, v, 1));
-	until = addin_test_now_ms() + 5000;
-	while ((conn = accept4(ls, NULL, NULL, SOCK_CLOEXEC)) < 0 &&
-	       addin_test_now_ms() < until) {
-		usleep(5000);
-	}
+	// The add-in connected before its call returned; the listener is
+	// readable once the connection is there to accept.
+	ADDIN_CHECK(poll(&knock, 1, 5000) == 1);
+	conn = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
 	ADDIN_CHECK(conn >= 0);
 	ADDIN_CHECK(read(conn, buf, sizeof(buf)) == 6);
 	ADDIN_CHECK(memcmp(buf, "pwned\n", 6) == 0);
@@ -1618,22 +1672,31 @@ test_dies_with_host(void)
 		int  outer;
 		char ipc[600];
 	} info;
-	proc_id procs[MAX_TRACKED];
-	size_t  n = 0;
-	int64_t until, killed_at;
-	char    cmd[800];
-	int     groups;
+	proc_id          procs[MAX_TRACKED];
+	size_t           n = 0, left;
+	int64_t          killed_at;
+	char             cmd[800];
+	int              groups;
+	addin_test_event spinning;
 
 	memset(&info, 0, sizeof(info));
 	require_sandbox();
+	addin_test_event_open(&spinning);
 	ADDIN_CHECK(pipe2(p, O_CLOEXEC) == 0);
 	host = fork();
 	ADDIN_CHECK(host >= 0);
 	if (host == 0) {
-		adv       a;
-		pthread_t th;
+		adv                      a;
+		pthread_t                th;
+		addin_sandbox_options    sb = level(ADDIN_SANDBOX_RESTRICTED);
+		addin_activation_options o  = ADDIN_ACTIVATION_OPTIONS_INIT;
+		const char              *env[]  = {spinning.env, NULL};
+		const char              *dirs[] = {spinning.dir, NULL};
 		close(p[0]);
-		adv_begin(&a, "hostile spin", NULL, NULL);
+		// The add-in raises "entered" through the event's FIFO.
+		o.env        = env;
+		sb.read_dirs = dirs;
+		adv_begin(&a, "hostile spin", &sb, &o);
 		ADDIN_CHECK(pthread_create(&th, NULL, spin_call, &a) == 0);
 		info.outer = a.pid;
 		snprintf(info.ipc, sizeof(info.ipc), "%s", a.ipc);
@@ -1650,39 +1713,21 @@ test_dies_with_host(void)
 		             status);
 	}
 	close(p[0]);
-	// Outer, reaper, worker; and the worker spinning.
-	until = addin_test_now_ms() + 5000;
-	while (n < 3 && addin_test_now_ms() < until) {
-		track_tree(info.outer, procs, &n);
-		usleep(1000);
-	}
+	// The worker spins: outer, reaper and worker all exist.
+	ADDIN_WAIT_EVENT(&spinning, 10000);
+	track_tree(info.outer, procs, &n);
 	ADDIN_CHECK_INT(n, >=, 3);
-	usleep(100 * 1000);
 	// Issue 6's bound: within 1 s of the host's SIGKILL nothing of the
 	// add-in runs.
 	killed_at = addin_test_now_ms();
 	ADDIN_CHECK(kill(host, SIGKILL) == 0);
 	ADDIN_CHECK(waitpid(host, &status, 0) == host);
-	until = killed_at + 1000;
-	for (;;) {
-		size_t left = 0;
-		for (size_t i = 0; i < n; i++) {
-			char st[512] = "";
-			if (proc_alive(&procs[i])) {
-				read_proc(procs[i].pid, "stat", st,
-				          sizeof(st));
-			}
-			left += st[0] != '\0' && !zombie_of_other(st);
-		}
-		if (left == 0) {
-			break;
-		}
-		ADDIN_CHECKF(addin_test_now_ms() < until,
-		             "%zu of %zu processes of the add-in outlive its "
-		             "host",
-		             left, n);
-		usleep(1000);
-	}
+	ADDIN_WAIT_UNTILF((left = procs_left(procs, n)) == 0,
+	                  (int) (killed_at + 1000 - addin_test_now_ms()),
+	                  "%zu of %zu processes of the add-in outlive its "
+	                  "host",
+	                  left, n);
+	addin_test_event_close(&spinning);
 	printf("  %zu processes of the add-in died with the host within "
 	       "%lld ms\n",
 	       n, (long long) (addin_test_now_ms() - killed_at));
@@ -1697,10 +1742,8 @@ test_dies_with_host(void)
 	         info.ipc[0] == '/' ? info.ipc : "", (int) host);
 	ADDIN_CHECK(system(cmd) == 0);
 	// A group whose last zombie init has not reaped yet is still busy.
-	until = addin_test_now_ms() + 3000;
-	while (groups_of(host, true) > 0 && addin_test_now_ms() < until) {
-		usleep(10 * 1000);
-	}
+	ADDIN_WAIT_UNTILF((groups = groups_of(host, true)) == 0, 3000,
+	                  "%d cgroup(s) of the dead host stay busy", groups);
 	ADDIN_CHECK_INT(groups_of(host, false), ==, 0);
 }
 
