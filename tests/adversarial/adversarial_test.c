@@ -86,6 +86,20 @@ proc_alive(const proc_id *p)
 	return proc_stat(p->pid, &ppid, &start) && start == p->start;
 }
 
+// Adds @pid, started at @start, to @set unless it is there.
+static void
+track_one(int pid, unsigned long long start, proc_id *set, size_t *n)
+{
+	for (size_t k = 0; k < *n; k++) {
+		if (set[k].pid == pid) {
+			return;
+		}
+	}
+	if (*n < MAX_TRACKED) {
+		set[(*n)++] = (proc_id) {pid, start};
+	}
+}
+
 // Adds @root and every descendant of it now alive to @set (no duplicates).
 static void
 track_tree(int root, proc_id *set, size_t *n)
@@ -108,13 +122,7 @@ track_tree(int root, proc_id *set, size_t *n)
 	// The root first, then whoever's parent is in the set, until stable.
 	for (size_t i = 0; i < np; i++) {
 		if (pids[i] == root) {
-			bool have = false;
-			for (size_t k = 0; k < *n; k++) {
-				have = have || set[k].pid == root;
-			}
-			if (!have && *n < MAX_TRACKED) {
-				set[(*n)++] = (proc_id) {root, starts[i]};
-			}
+			track_one(root, starts[i], set, n);
 		}
 	}
 	while (grew) {
@@ -619,6 +627,9 @@ watch_loop(void *arg)
 			if (a->ipc[0] == '\0') {
 				ipc_dir_of(pid, a->ipc, sizeof(a->ipc));
 			}
+			// Noted now: a runner that fails fast may be gone by
+			// the time track_tree looks at /proc again.
+			track_one(pid, start, a->procs, &a->nprocs);
 			track_tree(pid, a->procs, &a->nprocs);
 		}
 		if (d != NULL) {
