@@ -515,7 +515,7 @@ addin_test_fd_count_back_to(int n)
 
 // addin_test_dump_ says where the threads of a case that timed out are
 // waiting: the kernel's view of each, then, where gdb is installed, their
-// stacks.
+// stacks, the case's own thread first (the output is cut at 150 lines).
 static void
 addin_test_dump_(pid_t pid)
 {
@@ -524,7 +524,7 @@ addin_test_dump_(pid_t pid)
 	         "for t in /proc/%d/task/*; do echo \"  thread ${t##*/} "
 	         "$(cat $t/comm) waits in $(cat $t/wchan)\"; done >&2; "
 	         "command -v gdb >/dev/null && gdb -p %d -batch -nx "
-	         "-ex 'thread apply all bt' 2>/dev/null | "
+	         "-ex 'thread apply all -ascending bt' 2>/dev/null | "
 	         "grep -E '^(Thread|#)' | head -150 >&2",
 	         (int) pid, (int) pid);
 	if (system(cmd) == -1) {
