@@ -29,6 +29,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -426,6 +427,7 @@ typedef struct adv {
 	int         healthy_pid;
 	char        healthy_mech[1024]; // what this host can do
 	atomic_bool watch_stop;
+	sem_t       watching; // posted after the watcher's first look
 	char        mech[1024];
 	// The attack call.
 	addin_err rv;
@@ -609,7 +611,8 @@ adv_begin(adv *a, const char *name, addin_sandbox_options *sb,
 static void *
 watch_loop(void *arg)
 {
-	adv *a = arg;
+	adv *a     = arg;
+	bool first = true;
 	while (!atomic_load(&a->watch_stop)) {
 		DIR           *d = opendir("/proc");
 		struct dirent *de;
@@ -635,6 +638,10 @@ watch_loop(void *arg)
 		if (d != NULL) {
 			closedir(d);
 		}
+		if (first) {
+			sem_post(&a->watching);
+			first = false;
+		}
 		// The sampling interval, not a wait: nothing announces a
 		// process the host starts, so the watcher looks every 0.5 ms
 		// until the activation returns.
@@ -647,13 +654,22 @@ static addin_err
 adv_activate_watched(adv *a, addin_sandbox_options *sb,
                      addin_activation_options *o)
 {
-	pthread_t th;
-	addin_err rv;
+	pthread_t       th;
+	addin_err       rv;
+	struct timespec until;
 	atomic_store(&a->watch_stop, false);
+	ADDIN_CHECK(sem_init(&a->watching, 0, 0) == 0);
 	ADDIN_CHECK(pthread_create(&th, NULL, watch_loop, a) == 0);
+	// Activate once the watcher runs: a loaded machine may not schedule
+	// a new thread before a runner that fails fast is gone.
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += 10;
+	ADDIN_CHECKF(sem_clockwait(&a->watching, CLOCK_MONOTONIC, &until) == 0,
+	             "the watcher did not start");
 	rv = adv_activate(a, sb, o);
 	atomic_store(&a->watch_stop, true);
 	pthread_join(th, NULL);
+	sem_destroy(&a->watching);
 	return rv;
 }
 
