@@ -164,3 +164,13 @@ addin__executor_threads(addin__executor *ex)
 	pthread_mutex_unlock(&ex->mtx);
 	return n;
 }
+
+unsigned
+addin__executor_idle(addin__executor *ex)
+{
+	unsigned n;
+	pthread_mutex_lock(&ex->mtx);
+	n = ex->idle;
+	pthread_mutex_unlock(&ex->mtx);
+	return n;
+}

@@ -26,5 +26,8 @@ ADDIN_PRIVATE addin_err addin__executor_submit(addin__executor *ex,
 ADDIN_PRIVATE void addin__executor_destroy(addin__executor *ex);
 // addin__executor_threads returns the number of threads started so far.
 ADDIN_PRIVATE unsigned addin__executor_threads(addin__executor *ex);
+// addin__executor_idle returns the number of threads waiting for a task
+// now (for tests that need a known state: "every thread idle").
+ADDIN_PRIVATE unsigned addin__executor_idle(addin__executor *ex);
 
 #endif // ADDIN_EXECUTOR_H

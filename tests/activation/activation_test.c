@@ -141,17 +141,17 @@ loaded(const char *part)
 	return dl_iterate_phdr(is_loaded_cb, (void *) (uintptr_t) part) != 0;
 }
 
+// Is process @pid gone (reaped) within @timeout_ms?
 static bool
 pid_gone(int pid, int timeout_ms)
 {
-	char    path[64];
-	int64_t until = addin_test_now_ms() + timeout_ms;
+	char            path[64];
+	addin_test_wait w = addin_test_wait_start(timeout_ms);
 	snprintf(path, sizeof(path), "/proc/%d", pid);
 	while (access(path, F_OK) == 0) {
-		if (addin_test_now_ms() > until) {
+		if (!addin_test_wait_more(&w)) {
 			return false;
 		}
-		usleep(5000);
 	}
 	return true;
 }
@@ -370,16 +370,20 @@ test_hundred_processes(void)
 	addin_token *t = find("Basic calculator");
 	static calc *c[MANY];
 	static int   pids[MANY];
-	int          fds_before;
+	int          fds_before, first_pid;
+	calc        *first;
 
-	// One round first, so that what nng and the host create once is there.
-	calculator_v1_calculator_release(
-	    activate(h, t, ADDIN_ISOLATION_OWN_PROCESS, NULL));
+	// One add-in first, so that what nng and the host create once is
+	// there; it runs on until the end, so that the count is taken when
+	// nothing is being closed (nng closes a released connection's
+	// descriptor on its own thread, after the release returned).
+	first      = activate(h, t, ADDIN_ISOLATION_OWN_PROCESS, NULL);
+	first_pid  = pid_of(first);
 	fds_before = addin_test_fd_count();
 	for (int i = 0; i < MANY; i++) {
 		c[i] = activate(h, t, ADDIN_ISOLATION_OWN_PROCESS, NULL);
 	}
-	ADDIN_CHECK_INT(addin_test_children(), ==, MANY);
+	ADDIN_CHECK_INT(addin_test_children(), ==, MANY + 1);
 	for (int i = 0; i < MANY; i++) {
 		double v[2] = {i, 1000}, r = 0;
 		ADDIN_PASS(
@@ -396,9 +400,12 @@ test_hundred_processes(void)
 	for (int i = 0; i < MANY; i++) {
 		ADDIN_CHECK(pid_gone(pids[i], 3000));
 	}
+	ADDIN_CHECK_INT(addin_test_fd_count_back_to(fds_before), ==,
+	                fds_before);
+	calculator_v1_calculator_release(first);
+	ADDIN_CHECK(pid_gone(first_pid, 3000));
 	ADDIN_CHECK_INT(addin_test_children(), ==, 0);
 	ADDIN_CHECK(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD);
-	ADDIN_CHECK_INT(addin_test_fd_count(), ==, fds_before);
 	addin_token_unref(t);
 	addin_host_destroy(h);
 }
@@ -531,15 +538,23 @@ slow_call(void *arg)
 static void
 test_crash_mid_call(void)
 {
-	addin_host  *h = host_new();
-	addin_token *t = find("Basic calculator");
-	calc        *c = activate(h, t, ADDIN_ISOLATION_OWN_PROCESS, NULL);
-	slow_ctx     s = {c, 20000, ADDIN_OK, ""};
-	pthread_t    th;
-	int          pid = pid_of(c);
+	addin_host              *h = host_new();
+	addin_token             *t = find("Basic calculator");
+	addin_activation_options o = ADDIN_ACTIVATION_OPTIONS_INIT;
+	addin_test_event         entered;
+	const char              *env[] = {entered.env, NULL};
+	addin_object            *obj;
+	pthread_t                th;
+
+	addin_test_event_open(&entered);
+	o.env = env;
+	ADDIN_PASS(addin_activate(h, t, &o, &obj));
+	calc    *c   = calculator_v1_calculator_from_object(obj);
+	slow_ctx s   = {c, 20000, ADDIN_OK, ""};
+	int      pid = pid_of(c);
 
 	pthread_create(&th, NULL, slow_call, &s);
-	usleep(200 * 1000);
+	ADDIN_WAIT_EVENT(&entered, 10000); // the call sleeps in the add-in
 	ADDIN_CHECK(kill(pid, SIGKILL) == 0);
 	pthread_join(th, NULL);
 	ADDIN_CHECK_INT(s.rv, ==, ADDIN_EPEERDIED);
@@ -555,6 +570,7 @@ test_crash_mid_call(void)
 	ADDIN_CHECK_INT(addin_test_children(), ==, 0);
 	addin_token_unref(t);
 	addin_host_destroy(h);
+	addin_test_event_close(&entered);
 }
 
 static void
@@ -563,14 +579,18 @@ test_in_process_shutdown_waits_for_calls(void)
 	addin_host_config cfg = ADDIN_HOST_CONFIG_INIT;
 	addin_host       *h;
 	addin_token      *t = find("Basic calculator");
+	addin_test_event  entered;
 	pthread_t         th;
 
+	// In the host's process, the add-in sees the host's environment.
+	addin_test_event_open(&entered);
+	ADDIN_CHECK(setenv(ADDIN_TEST_ENTERED_ENV, entered.path, 1) == 0);
 	cfg.shutdown_grace_ms = 200;
 	ADDIN_PASS(addin_host_create(&cfg, &h));
 	calc    *c = activate(h, t, ADDIN_ISOLATION_IN_PROCESS, NULL);
 	slow_ctx s = {c, 800, ADDIN_OK, ""};
 	pthread_create(&th, NULL, slow_call, &s);
-	usleep(100 * 1000);
+	ADDIN_WAIT_EVENT(&entered, 10000); // the call sleeps in the add-in
 	// The call cannot be interrupted in the host: EBUSY, still loaded.
 	ADDIN_FAIL(addin_controller_shutdown(ctl_of(c)), ADDIN_EBUSY);
 	ADDIN_CHECK(loaded("libcalc_basic.so"));
@@ -585,6 +605,7 @@ test_in_process_shutdown_waits_for_calls(void)
 	calculator_v1_calculator_release(c);
 	addin_token_unref(t);
 	addin_host_destroy(h);
+	addin_test_event_close(&entered);
 }
 
 // ---- failures ------------------------------------------------------------

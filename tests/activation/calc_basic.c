@@ -4,8 +4,10 @@
 // The basic calculator add-in of the activation tests, written only against
 // the generated SDK view header.  Besides + - * / it answers "pid" (the
 // process it runs in) and "sleep" (milliseconds), so tests can see where it
-// runs and keep a call in flight.  Its destroy leaves a mark in
-// $BULKHEAD_TEST_MARK_DIR, so tests can see that a graceful shutdown ran it.
+// runs and keep a call in flight; "sleep" raises the case's event "entered"
+// first (addin_test_signal.h), so a case knows when the call is in flight.
+// Its destroy leaves a mark in $BULKHEAD_TEST_MARK_DIR, so tests can see
+// that a graceful shutdown ran it.
 
 #define _GNU_SOURCE
 
@@ -16,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addin_test_signal.h"
 #include "calculator/v1/calculator.addin.h"
 
 #ifndef CALC_NAME
@@ -93,9 +96,12 @@ operate(void *self, const char *op, const double *v, size_t n, double *ret)
 	} else if (strcmp(op, "pid") == 0) {
 		r = (double) getpid();
 	} else if (strcmp(op, "sleep") == 0 && n == 1) {
+		// A slow call is what the cases need (deadlines, calls in
+		// flight): the sleep is the behaviour, not a wait.
 		struct timespec ts = {(time_t) (v[0] / 1000),
 		                      (long) ((long long) v[0] % 1000) *
 		                          1000000L};
+		addin_test_signal_entered();
 		while (nanosleep(&ts, &ts) != 0) {
 		}
 		r = v[0];

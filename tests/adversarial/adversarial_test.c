@@ -29,6 +29,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -86,6 +87,20 @@ proc_alive(const proc_id *p)
 	return proc_stat(p->pid, &ppid, &start) && start == p->start;
 }
 
+// Adds @pid, started at @start, to @set unless it is there.
+static void
+track_one(int pid, unsigned long long start, proc_id *set, size_t *n)
+{
+	for (size_t k = 0; k < *n; k++) {
+		if (set[k].pid == pid) {
+			return;
+		}
+	}
+	if (*n < MAX_TRACKED) {
+		set[(*n)++] = (proc_id) {pid, start};
+	}
+}
+
 // Adds @root and every descendant of it now alive to @set (no duplicates).
 static void
 track_tree(int root, proc_id *set, size_t *n)
@@ -108,13 +123,7 @@ track_tree(int root, proc_id *set, size_t *n)
 	// The root first, then whoever's parent is in the set, until stable.
 	for (size_t i = 0; i < np; i++) {
 		if (pids[i] == root) {
-			bool have = false;
-			for (size_t k = 0; k < *n; k++) {
-				have = have || set[k].pid == root;
-			}
-			if (!have && *n < MAX_TRACKED) {
-				set[(*n)++] = (proc_id) {root, starts[i]};
-			}
+			track_one(root, starts[i], set, n);
 		}
 	}
 	while (grew) {
@@ -170,6 +179,31 @@ read_proc(int pid, const char *what, char *buf, size_t len)
 	n      = n < 0 ? 0 : n;
 	buf[n] = '\0';
 	return (size_t) n;
+}
+
+// Is @p dead: gone, or a zombie whose parent is not this process (init
+// reaps it in its own time: it holds nothing and is not ours to reap)?
+// When not, its /proc stat line is left in @st.
+static bool
+proc_dead(const proc_id *p, char *st, size_t len)
+{
+	st[0] = '\0';
+	if (proc_alive(p)) {
+		read_proc(p->pid, "stat", st, len);
+	}
+	return st[0] == '\0' || zombie_of_other(st);
+}
+
+// How many of the @n processes of @procs are not dead?
+static size_t
+procs_left(const proc_id *procs, size_t n)
+{
+	size_t left = 0;
+	for (size_t i = 0; i < n; i++) {
+		char st[512];
+		left += !proc_dead(&procs[i], st, sizeof(st));
+	}
+	return left;
 }
 
 static bool
@@ -292,11 +326,13 @@ host_groups(void)
 // ---- the healthy add-in, called in a loop throughout ---------------------
 
 typedef struct healthy {
-	calc       *c;
-	pthread_t   thread;
-	atomic_bool stop;
-	atomic_long calls, failures;
-	char        first_failure[600];
+	calc           *c;
+	pthread_t       thread;
+	atomic_bool     stop;
+	atomic_long     calls, failures;
+	pthread_mutex_t mtx;
+	pthread_cond_t  answered; // after each call (on the monotonic clock)
+	char            first_failure[600];
 } healthy;
 
 static void *
@@ -315,23 +351,59 @@ healthy_loop(void *arg)
 				         addin_errmsg(), r);
 			}
 		}
+		pthread_mutex_lock(&hl->mtx);
 		atomic_fetch_add(&hl->calls, 1);
+		pthread_cond_broadcast(&hl->answered);
+		pthread_mutex_unlock(&hl->mtx);
+		// Pacing, not a wait: some 400 calls a second show any
+		// disturbance and leave the two CPUs to the case.
 		usleep(2000);
 	}
 	return NULL;
 }
 
-// Waits until the healthy add-in answered @more calls after now.
+// Starts calling the healthy add-in @c in a loop.
+static void
+healthy_start(healthy *hl, calc *c)
+{
+	pthread_condattr_t ca;
+	hl->c = c;
+	pthread_mutex_init(&hl->mtx, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&hl->answered, &ca);
+	pthread_condattr_destroy(&ca);
+	ADDIN_CHECK(pthread_create(&hl->thread, NULL, healthy_loop, hl) == 0);
+}
+
+// Stops the loop.
+static void
+healthy_stop(healthy *hl)
+{
+	atomic_store(&hl->stop, true);
+	pthread_join(hl->thread, NULL);
+	pthread_cond_destroy(&hl->answered);
+	pthread_mutex_destroy(&hl->mtx);
+}
+
+// Waits (up to 10 s) until the healthy add-in answered @more calls after
+// now.
 static void
 healthy_more(healthy *hl, long more)
 {
-	long    want  = atomic_load(&hl->calls) + more;
-	int64_t until = addin_test_now_ms() + 10000;
-	while (atomic_load(&hl->calls) < want) {
-		ADDIN_CHECKF(addin_test_now_ms() < until,
-		             "the healthy add-in stopped answering");
-		usleep(1000);
+	struct timespec until;
+	int             rc = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += 10;
+	pthread_mutex_lock(&hl->mtx);
+	long want = atomic_load(&hl->calls) + more;
+	while (atomic_load(&hl->calls) < want && rc == 0) {
+		rc = pthread_cond_timedwait(&hl->answered, &hl->mtx, &until);
 	}
+	pthread_mutex_unlock(&hl->mtx);
+	ADDIN_CHECKF(atomic_load(&hl->calls) >= want,
+	             "the healthy add-in stopped answering");
 }
 
 // ---- one hostile activation -----------------------------------------------
@@ -355,6 +427,7 @@ typedef struct adv {
 	int         healthy_pid;
 	char        healthy_mech[1024]; // what this host can do
 	atomic_bool watch_stop;
+	sem_t       watching; // posted after the watcher's first look
 	char        mech[1024];
 	// The attack call.
 	addin_err rv;
@@ -456,13 +529,12 @@ adv_host(adv *a, const char *name)
 
 	ho.isolation = ADDIN_ISOLATION_SANDBOXED;
 	ADDIN_PASS(addin_activate(a->h, a->healthy_tok, &ho, &obj));
-	a->hl.c        = calculator_v1_calculator_from_object(obj);
 	a->healthy_pid = addin_controller_pid(addin_controller_get(obj));
 	snprintf(a->healthy_mech, sizeof(a->healthy_mech), "%s",
 	         addin_controller_sandbox(addin_controller_get(obj)));
-	ADDIN_CHECK(
-	    pthread_create(&a->hl.thread, NULL, healthy_loop, &a->hl) == 0);
+	healthy_start(&a->hl, calculator_v1_calculator_from_object(obj));
 	healthy_more(&a->hl, 3);
+	// Nothing was released yet: nothing is being closed.
 	a->fds_before    = addin_test_fd_count();
 	a->groups_before = host_groups();
 }
@@ -539,7 +611,8 @@ adv_begin(adv *a, const char *name, addin_sandbox_options *sb,
 static void *
 watch_loop(void *arg)
 {
-	adv *a = arg;
+	adv *a     = arg;
+	bool first = true;
 	while (!atomic_load(&a->watch_stop)) {
 		DIR           *d = opendir("/proc");
 		struct dirent *de;
@@ -557,11 +630,21 @@ watch_loop(void *arg)
 			if (a->ipc[0] == '\0') {
 				ipc_dir_of(pid, a->ipc, sizeof(a->ipc));
 			}
+			// Noted now: a runner that fails fast may be gone by
+			// the time track_tree looks at /proc again.
+			track_one(pid, start, a->procs, &a->nprocs);
 			track_tree(pid, a->procs, &a->nprocs);
 		}
 		if (d != NULL) {
 			closedir(d);
 		}
+		if (first) {
+			sem_post(&a->watching);
+			first = false;
+		}
+		// The sampling interval, not a wait: nothing announces a
+		// process the host starts, so the watcher looks every 0.5 ms
+		// until the activation returns.
 		usleep(500);
 	}
 	return NULL;
@@ -571,13 +654,22 @@ static addin_err
 adv_activate_watched(adv *a, addin_sandbox_options *sb,
                      addin_activation_options *o)
 {
-	pthread_t th;
-	addin_err rv;
+	pthread_t       th;
+	addin_err       rv;
+	struct timespec until;
 	atomic_store(&a->watch_stop, false);
+	ADDIN_CHECK(sem_init(&a->watching, 0, 0) == 0);
 	ADDIN_CHECK(pthread_create(&th, NULL, watch_loop, a) == 0);
+	// Activate once the watcher runs: a loaded machine may not schedule
+	// a new thread before a runner that fails fast is gone.
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += 10;
+	ADDIN_CHECKF(sem_clockwait(&a->watching, CLOCK_MONOTONIC, &until) == 0,
+	             "the watcher did not start");
 	rv = adv_activate(a, sb, o);
 	atomic_store(&a->watch_stop, true);
 	pthread_join(th, NULL);
+	sem_destroy(&a->watching);
 	return rv;
 }
 
@@ -675,31 +767,23 @@ adv_end(adv *a)
 		// cannot wait for them: after a forced kill of the outer
 		// process, the reaper and the worker die on their own a
 		// moment later.  Allow 2 s.
-		int64_t until = addin_test_now_ms() + 2000, late = 0;
+		addin_test_wait w  = addin_test_wait_start(2000);
+		int64_t         t0 = addin_test_now_ms(), late = 0;
 		for (size_t i = 1; i < a->nprocs; i++) {
-			char st[512] = "";
-			for (;;) {
-				st[0] = '\0';
-				if (proc_alive(&a->procs[i])) {
-					read_proc(a->procs[i].pid, "stat", st,
-					          sizeof(st));
-				}
-				if (st[0] == '\0' || zombie_of_other(st) ||
-				    addin_test_now_ms() > until) {
-					break;
-				}
-				late = addin_test_now_ms();
-				usleep(1000);
+			char st[512];
+			while (!proc_dead(&a->procs[i], st, sizeof(st))) {
+				bool more = addin_test_wait_more(&w);
+				late      = addin_test_now_ms();
+				ADDIN_CHECKF(more,
+				             "process %d of the add-in (%zu "
+				             "tracked) remains: %s",
+				             a->procs[i].pid, a->nprocs, st);
 			}
-			ADDIN_CHECKF(st[0] == '\0' || zombie_of_other(st),
-			             "process %d of the add-in (%zu tracked) "
-			             "remains: %s",
-			             a->procs[i].pid, a->nprocs, st);
 		}
 		if (late != 0) {
 			printf("  processes of the add-in outlived its "
 			       "release by %lld ms\n",
-			       (long long) (late + 2000 - until));
+			       (long long) (late - t0));
 		}
 		ADDIN_CHECK(a->ipc[0] != '\0');
 		ADDIN_CHECKF(!exists(a->ipc), "ipc directory %s remains",
@@ -721,12 +805,12 @@ adv_end(adv *a)
 		}
 	}
 	ADDIN_CHECK_INT(host_groups(), ==, a->groups_before);
-	ADDIN_CHECK_INT(addin_test_fd_count(), ==, a->fds_before);
+	ADDIN_CHECK_INT(addin_test_fd_count_back_to(a->fds_before), ==,
+	                a->fds_before);
 	// Only the healthy add-in's process is left, and it still answers.
 	ADDIN_CHECK_INT(addin_test_children(), ==, 1);
 	healthy_more(&a->hl, 3);
-	atomic_store(&a->hl.stop, true);
-	pthread_join(a->hl.thread, NULL);
+	healthy_stop(&a->hl);
 	ADDIN_CHECKF(atomic_load(&a->hl.failures) == 0,
 	             "%ld of %ld calls to the healthy add-in failed; first: "
 	             "%s",
@@ -1121,16 +1205,15 @@ test_inet_granted(void)
 	int                   port, ls = listener(&port), conn = -1;
 	double                v[1] = {port};
 	char                  buf[16];
-	int64_t               until;
+	struct pollfd         knock = {ls, POLLIN, 0};
 
 	sb.network = true;
 	adv_begin(&a, "hostile inet", &sb, NULL);
 	ADDIN_PASS(adv_attack(&a, v, 1));
-	until = addin_test_now_ms() + 5000;
-	while ((conn = accept4(ls, NULL, NULL, SOCK_CLOEXEC)) < 0 &&
-	       addin_test_now_ms() < until) {
-		usleep(5000);
-	}
+	// The add-in connected before its call returned; the listener is
+	// readable once the connection is there to accept.
+	ADDIN_CHECK(poll(&knock, 1, 5000) == 1);
+	conn = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
 	ADDIN_CHECK(conn >= 0);
 	ADDIN_CHECK(read(conn, buf, sizeof(buf)) == 6);
 	ADDIN_CHECK(memcmp(buf, "pwned\n", 6) == 0);
@@ -1616,22 +1699,31 @@ test_dies_with_host(void)
 		int  outer;
 		char ipc[600];
 	} info;
-	proc_id procs[MAX_TRACKED];
-	size_t  n = 0;
-	int64_t until, killed_at;
-	char    cmd[800];
-	int     groups;
+	proc_id          procs[MAX_TRACKED];
+	size_t           n = 0, left;
+	int64_t          killed_at;
+	char             cmd[800];
+	int              groups;
+	addin_test_event spinning;
 
 	memset(&info, 0, sizeof(info));
 	require_sandbox();
+	addin_test_event_open(&spinning);
 	ADDIN_CHECK(pipe2(p, O_CLOEXEC) == 0);
 	host = fork();
 	ADDIN_CHECK(host >= 0);
 	if (host == 0) {
-		adv       a;
-		pthread_t th;
+		adv                      a;
+		pthread_t                th;
+		addin_sandbox_options    sb = level(ADDIN_SANDBOX_RESTRICTED);
+		addin_activation_options o  = ADDIN_ACTIVATION_OPTIONS_INIT;
+		const char              *env[]  = {spinning.env, NULL};
+		const char              *dirs[] = {spinning.dir, NULL};
 		close(p[0]);
-		adv_begin(&a, "hostile spin", NULL, NULL);
+		// The add-in raises "entered" through the event's FIFO.
+		o.env        = env;
+		sb.read_dirs = dirs;
+		adv_begin(&a, "hostile spin", &sb, &o);
 		ADDIN_CHECK(pthread_create(&th, NULL, spin_call, &a) == 0);
 		info.outer = a.pid;
 		snprintf(info.ipc, sizeof(info.ipc), "%s", a.ipc);
@@ -1648,39 +1740,21 @@ test_dies_with_host(void)
 		             status);
 	}
 	close(p[0]);
-	// Outer, reaper, worker; and the worker spinning.
-	until = addin_test_now_ms() + 5000;
-	while (n < 3 && addin_test_now_ms() < until) {
-		track_tree(info.outer, procs, &n);
-		usleep(1000);
-	}
+	// The worker spins: outer, reaper and worker all exist.
+	ADDIN_WAIT_EVENT(&spinning, 10000);
+	track_tree(info.outer, procs, &n);
 	ADDIN_CHECK_INT(n, >=, 3);
-	usleep(100 * 1000);
 	// Issue 6's bound: within 1 s of the host's SIGKILL nothing of the
 	// add-in runs.
 	killed_at = addin_test_now_ms();
 	ADDIN_CHECK(kill(host, SIGKILL) == 0);
 	ADDIN_CHECK(waitpid(host, &status, 0) == host);
-	until = killed_at + 1000;
-	for (;;) {
-		size_t left = 0;
-		for (size_t i = 0; i < n; i++) {
-			char st[512] = "";
-			if (proc_alive(&procs[i])) {
-				read_proc(procs[i].pid, "stat", st,
-				          sizeof(st));
-			}
-			left += st[0] != '\0' && !zombie_of_other(st);
-		}
-		if (left == 0) {
-			break;
-		}
-		ADDIN_CHECKF(addin_test_now_ms() < until,
-		             "%zu of %zu processes of the add-in outlive its "
-		             "host",
-		             left, n);
-		usleep(1000);
-	}
+	ADDIN_WAIT_UNTILF((left = procs_left(procs, n)) == 0,
+	                  (int) (killed_at + 1000 - addin_test_now_ms()),
+	                  "%zu of %zu processes of the add-in outlive its "
+	                  "host",
+	                  left, n);
+	addin_test_event_close(&spinning);
 	printf("  %zu processes of the add-in died with the host within "
 	       "%lld ms\n",
 	       n, (long long) (addin_test_now_ms() - killed_at));
@@ -1695,10 +1769,8 @@ test_dies_with_host(void)
 	         info.ipc[0] == '/' ? info.ipc : "", (int) host);
 	ADDIN_CHECK(system(cmd) == 0);
 	// A group whose last zombie init has not reaped yet is still busy.
-	until = addin_test_now_ms() + 3000;
-	while (groups_of(host, true) > 0 && addin_test_now_ms() < until) {
-		usleep(10 * 1000);
-	}
+	ADDIN_WAIT_UNTILF((groups = groups_of(host, true)) == 0, 3000,
+	                  "%d cgroup(s) of the dead host stay busy", groups);
 	ADDIN_CHECK_INT(groups_of(host, false), ==, 0);
 }
 

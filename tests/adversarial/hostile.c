@@ -20,7 +20,8 @@
 // on 127.0.0.1 (inet), an index i (grants).  Environment: ADV_OUTSIDE, a
 // path outside the scratch directory (write); TMPDIR, the scratch directory
 // (write's "control" operation); ADV_READ<i> and ADV_WRITE<i>, the files
-// grants' "attack" reads and its "write" creates.
+// grants' "attack" reads and its "write" creates; BULKHEAD_TEST_ENTERED,
+// the case's event that spin raises before it spins (addin_test_signal.h).
 
 #define _GNU_SOURCE
 
@@ -42,6 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addin_test_signal.h"
 #include "calculator/v1/calculator.addin.h"
 
 #define ATTACK_NONE           0
@@ -439,6 +441,7 @@ static addin_err
 attack_spin(double *ret)
 {
 	volatile unsigned long x = 0;
+	addin_test_signal_entered();
 	for (;;) {
 		x = x + 1;
 	}

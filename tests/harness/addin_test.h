@@ -17,6 +17,14 @@
 // case returns, the child checks that every allocation made through Bulkhead's
 // allocator seam was freed.
 //
+// A case synchronises on events, never on sleeps: a test add-in raises
+// "entered" through an addin_test_event the case made (the add-in side is
+// addin_test_signal.h); what has no event (a process that must be gone, a
+// descriptor nng closes on its own thread) is polled to a deadline by
+// ADDIN_WAIT_UNTIL, which fails naming the condition; addin_test_fd_count
+// and addin_test_fd_count_back_to are the one descriptor counter.  See
+// "waiting" below.
+//
 // Usage:  test-binary [--list] [--no-fork] [--exact] [name...]
 // Runs the cases whose names contain one of the names given (all without
 // any), or with --exact only cases named exactly so (one ctest test per
@@ -36,7 +44,9 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -44,12 +54,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "addin/err.h"
+#include "addin_test_signal.h"
 
 struct addin_test_case {
 	const char *name;
@@ -216,6 +229,120 @@ addin_test_now_ms(void)
 	return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+// ---- waiting ---------------------------------------------------------------
+//
+// A case never sleeps a fixed time for something to happen.  It waits for
+// an event where there is one: an add-in raising an addin_test_event
+// (below), a condition variable of its own threads, a descriptor that
+// becomes readable.  Where what it waits for has no event -- a process that
+// must have died, a descriptor nng closes on its own thread, a cgroup that
+// must empty, a counter kept in another process -- it polls the condition
+// with addin_test_wait, the one poll loop of the tests, until a deadline,
+// and fails naming the condition when the deadline passed.  (A sleep may
+// stay where it is the behaviour under test -- an add-in that must be slow
+// for a deadline to fire -- with a comment saying so.)
+
+// addin_test_wait: a deadline and the back-off of a poll loop.
+typedef struct addin_test_wait {
+	int64_t deadline; // addin_test_now_ms()
+	long    nap_us;   // the next nap
+} addin_test_wait;
+
+// addin_test_wait_start begins a wait of @timeout_ms (0 or less: the
+// condition is looked at once).
+static inline addin_test_wait
+addin_test_wait_start(int timeout_ms)
+{
+	addin_test_wait w = {addin_test_now_ms() + timeout_ms, 100};
+	return w;
+}
+
+// addin_test_wait_more is false once the deadline of @w has passed;
+// otherwise it naps and returns true, so that the caller looks at its
+// condition again.  The naps start at 0.1 ms (a condition that turns true
+// at once is seen at once) and double up to 10 ms (a slow one costs
+// little).  A poll loop reads
+//
+//     addin_test_wait w = addin_test_wait_start(2000);
+//     while (!gone(pid)) {
+//             if (!addin_test_wait_more(&w)) { ... the deadline passed }
+//     }
+static inline bool
+addin_test_wait_more(addin_test_wait *w)
+{
+	int64_t         left = w->deadline - addin_test_now_ms();
+	long            nap  = w->nap_us;
+	struct timespec ts;
+
+	if (left <= 0) {
+		return false;
+	}
+	if (nap > left * 1000) {
+		nap = (long) left * 1000;
+	}
+	ts.tv_sec  = 0;
+	ts.tv_nsec = nap * 1000;
+	nanosleep(&ts, NULL);
+	if (w->nap_us < 10 * 1000) {
+		w->nap_us *= 2;
+	}
+	return true;
+}
+
+// ADDIN_WAIT_UNTIL(cond, timeout_ms) polls @cond until it holds; when it
+// still does not after @timeout_ms, the case fails naming @cond.
+#define ADDIN_WAIT_UNTIL(cond, timeout_ms)                              \
+	ADDIN_WAIT_UNTILF(cond, timeout_ms, "still not %s after %d ms", \
+	                  #cond, (int) (timeout_ms))
+
+// ADDIN_WAIT_UNTILF(cond, timeout_ms, fmt, ...): the same, failing with
+// the message given (its arguments are evaluated at the deadline, so it can
+// show what the condition saw).
+#define ADDIN_WAIT_UNTILF(cond, timeout_ms, ...)                        \
+	do {                                                            \
+		addin_test_wait w_ = addin_test_wait_start(timeout_ms); \
+		while (!(cond)) {                                       \
+			if (!addin_test_wait_more(&w_)) {               \
+				addin_test_fail_(__FILE__, __LINE__,    \
+				                 __VA_ARGS__);          \
+			}                                               \
+		}                                                       \
+	} while (0)
+
+// addin_test_stopped: has every thread of @pid stopped (state T or t)?
+static inline bool
+addin_test_stopped(int pid)
+{
+	char           dir[64];
+	DIR           *d;
+	struct dirent *de;
+	bool           all;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/task", pid);
+	all = (d = opendir(dir)) != NULL;
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		char  path[sizeof(dir) + 270], buf[512], *p;
+		FILE *f;
+		if (de->d_name[0] == '.') {
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s/stat", dir, de->d_name);
+		if ((f = fopen(path, "r")) == NULL) {
+			continue; // the thread ended
+		}
+		if (fgets(buf, sizeof(buf), f) == NULL ||
+		    (p = strrchr(buf, ')')) == NULL || p[1] != ' ' ||
+		    (p[2] != 'T' && p[2] != 't')) {
+			all = false;
+		}
+		fclose(f);
+	}
+	if (d != NULL) {
+		closedir(d);
+	}
+	return all;
+}
+
 // addin_test_stop sends SIGSTOP to @pid and waits (up to 2 s) until every
 // thread of it has stopped: kill() returns before the stop takes effect,
 // and a thread not yet stopped could still answer a call.  True when all
@@ -223,49 +350,172 @@ addin_test_now_ms(void)
 static inline bool
 addin_test_stop(int pid)
 {
-	int64_t until = addin_test_now_ms() + 2000;
-	char    dir[64];
+	addin_test_wait w = addin_test_wait_start(2000);
 
 	if (kill(pid, SIGSTOP) != 0) {
 		return false;
 	}
-	snprintf(dir, sizeof(dir), "/proc/%d/task", pid);
-	while (addin_test_now_ms() < until) {
-		DIR           *d = opendir(dir);
-		struct dirent *de;
-		bool           all = d != NULL;
-		while (d != NULL && (de = readdir(d)) != NULL) {
-			char  path[sizeof(dir) + 270], buf[512], *p;
-			FILE *f;
-			if (de->d_name[0] == '.') {
-				continue;
-			}
-			snprintf(path, sizeof(path), "%s/%s/stat", dir,
-			         de->d_name);
-			if ((f = fopen(path, "r")) == NULL) {
-				continue; // the thread ended
-			}
-			if (fgets(buf, sizeof(buf), f) == NULL ||
-			    (p = strrchr(buf, ')')) == NULL || p[1] != ' ' ||
-			    (p[2] != 'T' && p[2] != 't')) {
-				all = false;
-			}
-			fclose(f);
+	while (!addin_test_stopped(pid)) {
+		if (!addin_test_wait_more(&w)) {
+			return false;
 		}
-		if (d != NULL) {
-			closedir(d);
-		}
-		if (all) {
+	}
+	return true;
+}
+
+// ---- events from add-ins ---------------------------------------------------
+//
+// addin_test_event: a FIFO in a directory of the case's own.  Whoever opens
+// its path and writes a byte raises the event: this process, another, or
+// an add-in in a sandbox that was granted the directory read-only.  A test
+// add-in raises "entered" with addin_test_signal_entered()
+// (addin_test_signal.h) when $BULKHEAD_TEST_ENTERED names the FIFO: the
+// case passes @env in the activation's environment, or setenv()s
+// ADDIN_TEST_ENTERED_ENV to @path for an add-in in its own process.  Each
+// raise is one byte; each wait takes one.
+
+typedef struct addin_test_event {
+	char dir[40];  // /tmp/bulkhead-event-XXXXXX, mode 0755
+	char path[56]; // dir/entered, the FIFO, mode 0666
+	char env[96];  // "BULKHEAD_TEST_ENTERED=<path>"
+	int  fd;       // the case's end, read-write: never at end of file
+} addin_test_event;
+
+// addin_test_event_open makes @ev; fails the case when it cannot.  The
+// directory and FIFO can be reached by the sandbox's user (nobody, when
+// the case runs as root).
+static inline void
+addin_test_event_open(addin_test_event *ev)
+{
+	snprintf(ev->dir, sizeof(ev->dir), "/tmp/bulkhead-event-XXXXXX");
+	ADDIN_CHECK(mkdtemp(ev->dir) != NULL);
+	ADDIN_CHECK(chmod(ev->dir, 0755) == 0);
+	snprintf(ev->path, sizeof(ev->path), "%s/entered", ev->dir);
+	ADDIN_CHECK(mkfifo(ev->path, 0666) == 0);
+	ADDIN_CHECK(chmod(ev->path, 0666) == 0); // whatever the umask
+	snprintf(ev->env, sizeof(ev->env), "%s=%s", ADDIN_TEST_ENTERED_ENV,
+	         ev->path);
+	// Read-write (Linux): a writer that comes and goes never leaves the
+	// FIFO at end of file, so poll() waits for data, not for writers.
+	ev->fd = open(ev->path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	ADDIN_CHECK(ev->fd >= 0);
+}
+
+// addin_test_event_raise raises @ev from this process.
+static inline void
+addin_test_event_raise(addin_test_event *ev)
+{
+	ADDIN_CHECK(write(ev->fd, "e", 1) == 1);
+}
+
+// addin_test_event_wait_ takes one raise of @ev, waiting up to @timeout_ms
+// for it; false at the deadline.
+static inline bool
+addin_test_event_wait_(addin_test_event *ev, int timeout_ms)
+{
+	int64_t deadline = addin_test_now_ms() + timeout_ms;
+	for (;;) {
+		struct pollfd pfd = {ev->fd, POLLIN, 0};
+		char          c;
+		int64_t       left = deadline - addin_test_now_ms();
+		if (read(ev->fd, &c, 1) == 1) {
 			return true;
 		}
-		nanosleep(&(struct timespec) {0, 1000 * 1000}, NULL);
+		if (left <= 0) {
+			return false;
+		}
+		(void) poll(&pfd, 1, (int) left);
 	}
-	return false;
+}
+
+// ADDIN_WAIT_EVENT(ev, timeout_ms) waits for one raise of the
+// addin_test_event @ev; fails the case when none came within @timeout_ms.
+#define ADDIN_WAIT_EVENT(ev, timeout_ms)                                     \
+	ADDIN_CHECKF(addin_test_event_wait_((ev), (timeout_ms)),             \
+	             "%s (%s) was not raised within %d ms", #ev, (ev)->path, \
+	             (int) (timeout_ms))
+
+// addin_test_event_close closes @ev and removes its FIFO and directory.
+static inline void
+addin_test_event_close(addin_test_event *ev)
+{
+	close(ev->fd);
+	(void) unlink(ev->path);
+	(void) rmdir(ev->dir);
+}
+
+// ---- descriptors ----------------------------------------------------------
+
+// addin_test_fd_count returns how many descriptors this process has open
+// (the one descriptor counter of the tests).
+static inline int
+addin_test_fd_count(void)
+{
+	DIR           *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int            n = 0;
+
+	ADDIN_CHECK(d != NULL);
+	while ((de = readdir(d)) != NULL) {
+		n += de->d_name[0] != '.';
+	}
+	closedir(d);
+	return n - 1; // the directory's own descriptor
+}
+
+// addin_test_fd_list_ prints this process's descriptors and what they
+// are to stderr.
+static inline void
+addin_test_fd_list_(void)
+{
+	DIR           *d = opendir("/proc/self/fd");
+	struct dirent *de;
+
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		char    path[300], link[256];
+		ssize_t n;
+		if (de->d_name[0] == '.' || atoi(de->d_name) == dirfd(d)) {
+			continue;
+		}
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", de->d_name);
+		n                   = readlink(path, link, sizeof(link) - 1);
+		link[n < 0 ? 0 : n] = '\0';
+		fprintf(stderr, "  fd %s -> %s\n", de->d_name, link);
+	}
+	if (d != NULL) {
+		closedir(d);
+	}
+}
+
+// addin_test_fd_count_back_to waits (up to 10 s) until this process has at
+// most @n descriptors open, and returns the count then.  nng closes a
+// connection's descriptor on its own thread a moment after the call that
+// closed it returned; so a case takes @n where nothing is being closed
+// (after an activation, not after a release) and checks
+//
+//     ADDIN_CHECK_INT(addin_test_fd_count_back_to(before), ==, before);
+//
+// When the deadline passes, the descriptors open are listed on stderr.
+static inline int
+addin_test_fd_count_back_to(int n)
+{
+	addin_test_wait w = addin_test_wait_start(10 * 1000);
+	int             now;
+
+	while ((now = addin_test_fd_count()) > n) {
+		if (!addin_test_wait_more(&w)) {
+			fprintf(stderr, "  %d descriptors open, not %d:\n",
+			        now, n);
+			addin_test_fd_list_();
+			break;
+		}
+	}
+	return now;
 }
 
 // addin_test_dump_ says where the threads of a case that timed out are
 // waiting: the kernel's view of each, then, where gdb is installed, their
-// stacks.
+// stacks, the case's own thread first (the output is cut at 150 lines).
 static void
 addin_test_dump_(pid_t pid)
 {
@@ -274,7 +524,7 @@ addin_test_dump_(pid_t pid)
 	         "for t in /proc/%d/task/*; do echo \"  thread ${t##*/} "
 	         "$(cat $t/comm) waits in $(cat $t/wchan)\"; done >&2; "
 	         "command -v gdb >/dev/null && gdb -p %d -batch -nx "
-	         "-ex 'thread apply all bt' 2>/dev/null | "
+	         "-ex 'thread apply all -ascending bt' 2>/dev/null | "
 	         "grep -E '^(Thread|#)' | head -150 >&2",
 	         (int) pid, (int) pid);
 	if (system(cmd) == -1) {
@@ -306,11 +556,52 @@ addin_test_run_child_(const struct addin_test_case *tc)
 	return 0;
 }
 
+// addin_test_reap_ waits until the case's process @pid ended or @deadline
+// passed: 0 when it ended (its *@status set), 1 at the deadline, -1 when
+// waitpid failed.  The wait is on a pidfd, which becomes readable when the
+// process exits; where there is none (before Linux 5.3), the poll loop.
+static int
+addin_test_reap_(pid_t pid, int64_t deadline, int *status)
+{
+	int             pfd  = pidfd_open(pid, 0);
+	int64_t         left = deadline - addin_test_now_ms();
+	addin_test_wait w    = addin_test_wait_start((int) left);
+	int             rc;
+
+	for (;;) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+		if (r == pid) {
+			rc = 0;
+			break;
+		}
+		if (r < 0 && errno != EINTR) {
+			perror("waitpid");
+			rc = -1;
+			break;
+		}
+		if (pfd >= 0) {
+			struct pollfd p = {pfd, POLLIN, 0};
+			if ((left = deadline - addin_test_now_ms()) <= 0) {
+				rc = 1;
+				break;
+			}
+			(void) poll(&p, 1, (int) left);
+		} else if (!addin_test_wait_more(&w)) {
+			rc = 1;
+			break;
+		}
+	}
+	if (pfd >= 0) {
+		close(pfd);
+	}
+	return rc;
+}
+
 static int
 addin_test_run_forked_(const struct addin_test_case *tc, int timeout_s)
 {
 	pid_t   pid;
-	int     status;
+	int     status, reaped;
 	int64_t deadline;
 
 	fflush(stdout);
@@ -333,26 +624,17 @@ addin_test_run_forked_(const struct addin_test_case *tc, int timeout_s)
 	}
 	setpgid(pid, pid);
 	deadline = addin_test_now_ms() + (int64_t) timeout_s * 1000;
-	for (;;) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-		if (r == pid) {
-			break;
-		}
-		if (r < 0 && errno != EINTR) {
-			perror("waitpid");
-			return 1;
-		}
-		if (addin_test_now_ms() > deadline) {
-			fprintf(stderr, "  FAILED: timed out after %d s\n",
-			        timeout_s);
-			addin_test_dump_(pid);
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			return 1;
-		}
-		struct timespec ts = {0, 2 * 1000 * 1000};
-		nanosleep(&ts, NULL);
+	reaped   = addin_test_reap_(pid, deadline, &status);
+	if (reaped < 0) {
+		return 1;
+	}
+	if (reaped > 0) {
+		fprintf(stderr, "  FAILED: timed out after %d s\n", timeout_s);
+		addin_test_dump_(pid);
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		return 1;
 	}
 	// Whatever the case left in its process group goes with it.
 	kill(-pid, SIGKILL);

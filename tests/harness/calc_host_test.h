@@ -78,25 +78,4 @@ addin_test_children(void)
 	return n;
 }
 
-// addin_test_fd_count counts this process's open descriptors once the count
-// has held still for 100 ms (nng closes connections on its own threads).
-static inline int
-addin_test_fd_count(void)
-{
-	int n = 0, last = -1, same = 0;
-	while (same < 10) {
-		DIR           *d = opendir("/proc/self/fd");
-		struct dirent *de;
-		n = 0;
-		while ((de = readdir(d)) != NULL) {
-			n += de->d_name[0] != '.';
-		}
-		closedir(d);
-		same = n == last ? same + 1 : 0;
-		last = n;
-		usleep(10 * 1000);
-	}
-	return n;
-}
-
 #endif

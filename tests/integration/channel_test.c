@@ -26,7 +26,6 @@
 #include "channel.h"
 #include "channel_testing.h"
 #include "frame.h"
-#include "platform/platform.h"
 #include "proc.h"
 #include "proxy.h"
 #include "testsvc.h"
@@ -51,9 +50,11 @@ sup_new(void)
 	return sup;
 }
 
-// Start a runner with the test service loaded; returns the service's id.
+// Start a runner with the test service loaded, its environment @env (may
+// be NULL); returns the service's id.
 static addin__proc *
-spawn_svc(addin__sup *sup, const char *name, unsigned workers, uint64_t *obj)
+spawn_svc_env(addin__sup *sup, const char *name, unsigned workers,
+              const char *const *env, uint64_t *obj)
 {
 	addin__proc_opts             po = {0};
 	Addin__Wire__V1__LoadRequest req;
@@ -63,12 +64,19 @@ spawn_svc(addin__sup *sup, const char *name, unsigned workers, uint64_t *obj)
 
 	snprintf(n, sizeof(n), "%s", name);
 	po.name    = name;
+	po.env     = env;
 	po.workers = workers;
 	testsvc_load_request(&req, n, lib);
 	ADDIN_PASS(addin__proc_spawn(sup, &po, &p));
 	ADDIN_PASS(addin__proc_load(p, &req, obj));
 	ADDIN_CHECK(*obj != 0);
 	return p;
+}
+
+static addin__proc *
+spawn_svc(addin__sup *sup, const char *name, unsigned workers, uint64_t *obj)
+{
+	return spawn_svc_env(sup, name, workers, NULL, obj);
 }
 
 static addin_err
@@ -419,18 +427,22 @@ sleeper(void *arg)
 static void
 test_kill_fails_caller_fast(void)
 {
-	addin__sup  *sup = sup_new();
-	uint64_t     oa, ob;
-	addin__proc *a   = spawn_svc(sup, "victim", 2, &oa);
+	addin__sup      *sup = sup_new();
+	uint64_t         oa, ob;
+	addin_test_event entered;
+	const char      *env[] = {entered.env, NULL};
+	pthread_t        th;
+	int64_t          killed;
+	int              status;
+
+	addin_test_event_open(&entered);
+	addin__proc *a   = spawn_svc_env(sup, "victim", 2, env, &oa);
 	addin__proc *b   = spawn_svc(sup, "bystander", 2, &ob);
 	int          pid = addin__proc_pid(a);
 	sleeper_ctx  c   = {addin__proc_channel(a), oa, ADDIN_OK, 0, ""};
-	pthread_t    th;
-	int64_t      killed;
-	int          status;
 
 	pthread_create(&th, NULL, sleeper, &c);
-	usleep(300 * 1000); // the call is now running in the runner
+	ADDIN_WAIT_EVENT(&entered, 10000); // the call sleeps in the runner
 	killed = addin_test_now_ms();
 	ADDIN_CHECK(kill(pid, SIGKILL) == 0);
 	pthread_join(th, NULL);
@@ -456,6 +468,16 @@ test_kill_fails_caller_fast(void)
 	addin__proc_unref(a);
 	addin__proc_unref(b);
 	addin__sup_destroy(sup);
+	addin_test_event_close(&entered);
+}
+
+// How many replies for no pending call @ch received.
+static uint64_t
+unknown_ids(addin__channel *ch)
+{
+	addin__channel_stats st;
+	addin__channel_stats_get(ch, &st);
+	return st.unknown_ids;
 }
 
 static void
@@ -489,8 +511,9 @@ test_deadline(void)
 	ADDIN_CHECK_INT(addin_test_now_ms() - t0, <, 1500);
 	ADDIN_CHECK(kill(addin__proc_pid(p), SIGCONT) == 0);
 	ADDIN_PASS(echo(addin__proc_channel(p), obj, 7, 0, NULL));
-	// Let the sleeping call finish: its reply arrives for nobody.
-	usleep(3000 * 1000);
+	// The replies to both timed-out calls arrive for nobody: the echo's
+	// once the runner runs again, the Sleep's when it has slept.
+	ADDIN_WAIT_UNTIL(unknown_ids(addin__proc_channel(p)) >= 2, 10000);
 	addin__channel_stats st;
 	addin__channel_stats_get(addin__proc_channel(p), &st);
 	ADDIN_CHECK_INT(st.timeouts, ==, 2);
@@ -613,6 +636,16 @@ test_ping(Addin__Wire__V1__Control_Service *s,
 	done(&e, data);
 }
 
+// How many frames @ch took (decoded or not) since @before.
+static uint64_t
+frames_taken(addin__channel *ch, const addin__channel_stats *before)
+{
+	addin__channel_stats st;
+	addin__channel_stats_get(ch, &st);
+	return st.frames_in + st.bad_frames -
+	       (before->frames_in + before->bad_frames);
+}
+
 static void
 test_garbage_to_host(void)
 {
@@ -649,15 +682,9 @@ test_garbage_to_host(void)
 	addin__channel_stats_get(host, &before);
 	int sent = send_garbage(peer, 10000, 99);
 	// Wait until the host has taken every frame.
-	for (int i = 0; i < 1000; i++) {
-		addin__channel_stats_get(host, &after);
-		if (after.frames_in + after.bad_frames -
-		        (before.frames_in + before.bad_frames) >=
-		    (uint64_t) sent) {
-			break;
-		}
-		usleep(10 * 1000);
-	}
+	ADDIN_WAIT_UNTIL(frames_taken(host, &before) >= (uint64_t) sent,
+	                 10000);
+	addin__channel_stats_get(host, &after);
 	ADDIN_CHECK_INT(after.frames_in + after.bad_frames -
 	                    (before.frames_in + before.bad_frames),
 	                ==, sent);
@@ -692,9 +719,11 @@ test_garbage_to_runner(void)
 	ProtobufCMessage              *reply;
 	int                            sent = send_garbage(ch, 10000, 4242);
 	Addin__Wire__V1__ChannelStats *st   = NULL;
+	addin_test_wait                w    = addin_test_wait_start(10000);
 
-	// The runner counts every frame and still serves.
-	for (int i = 0; i < 200; i++) {
+	// The runner counts every frame and still serves.  (Its counts are
+	// in another process: asked for until they are complete.)
+	for (int i = 0;; i++) {
 		ADDIN_PASS(addin__channel_call(
 		    ch, 0, &addin__wire__v1__control__descriptor,
 		    6 /* Stats */, &e.base, 5000, &reply));
@@ -707,9 +736,11 @@ test_garbage_to_runner(void)
 		}
 		protobuf_c_message_free_unpacked(reply, &addin__pb_allocator);
 		st = NULL;
-		usleep(20 * 1000);
+		if (!addin_test_wait_more(&w)) {
+			break;
+		}
 	}
-	ADDIN_CHECK(st != NULL);
+	ADDIN_CHECKF(st != NULL, "the runner did not count %d frames", sent);
 	ADDIN_CHECK_INT(st->bad_frames, >, 2000);
 	protobuf_c_message_free_unpacked(&st->base, &addin__pb_allocator);
 	ADDIN_PASS(echo(ch, obj, 11, 0, NULL));
@@ -776,13 +807,16 @@ test_stranger_cannot_connect(void)
 	ADDIN_PASS(addin__channel_open(&cfg, &host));
 	cfg.listener = false;
 	// Even with the right token, the wrong process is turned away: its
-	// connection is closed before anything it sends is read.
-	if (addin__channel_open(&cfg, &peer) == ADDIN_OK) {
-		usleep(100 * 1000);
-		addin__channel_close(peer);
+	// connection is closed before anything it sends is read.  It dials
+	// (and redials) while the host waits for its handshake.
+	if (addin__channel_open(&cfg, &peer) != ADDIN_OK) {
+		peer = NULL;
 	}
 	ADDIN_FAIL(addin__channel_handshake(host, 300), ADDIN_ETIMEDOUT);
 	ADDIN_CHECK_INT(addin__channel_peer_pid(host), ==, 0);
+	if (peer != NULL) {
+		addin__channel_close(peer);
+	}
 	addin__channel_close(host);
 	addin__executor_destroy(ex);
 	kill(other, SIGKILL);
@@ -862,9 +896,13 @@ host_dies(const char *lib)
 	posix_spawn_file_actions_t fa;
 	int                        status, runner;
 	FILE                      *f;
+	addin_test_event           entered;
 
 	// Become the subreaper so the orphaned runner is ours to reap.
 	ADDIN_CHECK(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);
+	// minihost hands the event on to its runner, whose Sleep raises it.
+	addin_test_event_open(&entered);
+	ADDIN_CHECK(setenv(ADDIN_TEST_ENTERED_ENV, entered.path, 1) == 0);
 	ADDIN_CHECK(pipe(out) == 0);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
@@ -878,17 +916,15 @@ host_dies(const char *lib)
 	runner = atoi(line);
 	ADDIN_CHECK(runner > 0);
 	ADDIN_CHECK(kill(runner, 0) == 0);
+	if (lib != NULL) {
+		ADDIN_WAIT_EVENT(&entered, 10000); // the runner is busy
+	}
 	// The host dies hard: no chance to shut anything down.
 	ADDIN_CHECK(kill(host, SIGKILL) == 0);
 	ADDIN_CHECK(waitpid(host, &status, 0) == host);
-	int64_t t0 = addin_test_now_ms();
-	pid_t   r  = 0;
-	while (r != runner && addin_test_now_ms() < t0 + 1000) {
-		r = waitpid(runner, &status, WNOHANG);
-		usleep(5000);
-	}
-	ADDIN_CHECKF(r == runner, "runner %d outlived its host by 1 s",
-	             runner);
+	ADDIN_WAIT_UNTILF(waitpid(runner, &status, WNOHANG) == runner, 1000,
+	                  "runner %d outlived its host by 1 s", runner);
+	addin_test_event_close(&entered);
 }
 
 static void
@@ -932,11 +968,19 @@ test_runner_leaves_when_channel_closes(void)
 	addin__sup_destroy(sup);
 }
 
+typedef struct {
+	addin__channel   *ch;
+	addin_test_event *entered;
+} closer_ctx;
+
+// Closes the channel once the call it serves has entered (the test
+// service raises "entered" before it sleeps).
 static void *
-close_later(void *arg)
+close_when_entered(void *arg)
 {
-	usleep(200 * 1000);
-	addin__channel_close(arg);
+	closer_ctx *c = arg;
+	ADDIN_WAIT_EVENT(c->entered, 10000);
+	addin__channel_close(c->ch);
 	return NULL;
 }
 
@@ -955,7 +999,12 @@ test_peer_close_fails_calls(void)
 	ProtobufCMessage                *reply;
 	Bulkhead__Test__V1__SleepRequest req =
 	    BULKHEAD__TEST__V1__SLEEP_REQUEST__INIT;
+	addin_test_event entered;
+	closer_ctx       closer = {NULL, &entered};
 
+	// The service runs in this process: it sees this environment.
+	addin_test_event_open(&entered);
+	ADDIN_CHECK(setenv(ADDIN_TEST_ENTERED_ENV, entered.path, 1) == 0);
 	ADDIN_PASS(addin__executor_create(2, 8, &ex));
 	snprintf(url, sizeof(url), "ipc:///tmp/bulkhead-close-%d.ipc",
 	         getpid());
@@ -973,11 +1022,13 @@ test_peer_close_fails_calls(void)
 	ADDIN_PASS(addin__channel_export(callee, testsvc_create(), svc_release,
 	                                 NULL, "callee", &obj));
 
-	// The call sleeps 3 s with a 10 s deadline; its callee closes after
-	// 0.2 s.
+	// The call sleeps 3 s with a 10 s deadline; its callee closes once
+	// the call has entered.
 	req.has_ms = true;
 	req.ms     = 3000;
-	ADDIN_CHECK(pthread_create(&th, NULL, close_later, callee) == 0);
+	closer.ch  = callee;
+	ADDIN_CHECK(pthread_create(&th, NULL, close_when_entered, &closer) ==
+	            0);
 	int64_t t0 = addin_test_now_ms();
 	ADDIN_FAIL(addin__channel_call(caller, obj, TS, M_SLEEP, &req.base,
 	                               10 * 1000, &reply),
@@ -991,33 +1042,23 @@ test_peer_close_fails_calls(void)
 	addin__channel_close(caller);
 	addin__executor_destroy(ex);
 	unlink(url + strlen("ipc://"));
-}
-
-// nng closes connections on its own threads: wait until the number of
-// open descriptors has not changed for 100 ms.
-static int
-settled_fd_count(void)
-{
-	int last = addin__plat_count_fds(), same = 0;
-	while (same < 10) {
-		usleep(10 * 1000);
-		int now = addin__plat_count_fds();
-		same    = now == last ? same + 1 : 0;
-		last    = now;
-	}
-	return last;
+	addin_test_event_close(&entered);
 }
 
 static void
 test_no_descriptor_or_process_leak(void)
 {
-	addin__sup *sup = sup_new();
-	int         before, after;
-	uint64_t    obj;
+	addin__sup  *sup = sup_new();
+	int          before, after;
+	uint64_t     obj;
+	addin__proc *first;
 
-	// One round first: lazily created things (nng's threads) settle.
-	addin__proc_unref(spawn_svc(sup, "warmup", 1, &obj));
-	before = settled_fd_count();
+	// One process first, so that what nng creates once is there; it runs
+	// on until the end, so that the count is taken when nothing is being
+	// closed (nng closes a connection's descriptor on its own thread,
+	// after the call that closed it returned).
+	first  = spawn_svc(sup, "warmup", 1, &obj);
+	before = addin_test_fd_count();
 	for (int i = 0; i < 20; i++) {
 		addin__proc *p = spawn_svc(sup, "cycle", 1, &obj);
 		ADDIN_PASS(
@@ -1028,8 +1069,9 @@ test_no_descriptor_or_process_leak(void)
 		}
 		addin__proc_unref(p);
 	}
-	after = settled_fd_count();
+	after = addin_test_fd_count_back_to(before);
 	ADDIN_CHECK_INT(after, <=, before);
+	addin__proc_unref(first);
 	ADDIN_CHECK_INT(addin__sup_processes(sup), ==, 0);
 	ADDIN_CHECK(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD);
 	addin__sup_destroy(sup);

@@ -7,15 +7,20 @@
 //
 // Usage: minihost [TESTSVC_LIB]
 // With the test service's library, the add-in process loads it and is kept
-// busy serving a long Sleep call when the pid is printed: it can then only
-// leave through PR_SET_PDEATHSIG, not through its channel dropping (its
-// executor would wait for the sleeping worker).
+// busy serving a long Sleep call: it can then only leave through
+// PR_SET_PDEATHSIG, not through its channel dropping (its executor would
+// wait for the sleeping worker).  The call is started before the pid is
+// printed; $BULKHEAD_TEST_ENTERED (the test's event, addin_test_signal.h)
+// is handed on to the add-in process, whose Sleep raises it once the call
+// has reached a worker.
 
 #define _GNU_SOURCE
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
+#include "addin_test_signal.h"
 #include "channel.h"
 #include "proc.h"
 #include "testsvc.h"
@@ -36,9 +41,17 @@ main(int argc, char **argv)
 	addin__sup      *sup;
 	addin__proc_opts po = {0};
 	addin__proc     *p;
+	const char      *entered = getenv(ADDIN_TEST_ENTERED_ENV);
+	char             env0[512];
+	const char      *env[] = {env0, NULL};
 
 	cfg.runner_path = ADDIN_TEST_RUNNER;
 	po.name         = "orphan-to-be";
+	if (entered != NULL) {
+		snprintf(env0, sizeof(env0), "%s=%s", ADDIN_TEST_ENTERED_ENV,
+		         entered);
+		po.env = env;
+	}
 	if (addin__sup_create(&cfg, &sup) != ADDIN_OK ||
 	    addin__proc_spawn(sup, &po, &p) != ADDIN_OK) {
 		return fail();
@@ -61,8 +74,6 @@ main(int argc, char **argv)
 		        &req.base, 120 * 1000, &call) != ADDIN_OK) {
 			return fail();
 		}
-		// Let the call reach a worker of the add-in process.
-		usleep(200 * 1000);
 	}
 	printf("%d\n", addin__proc_pid(p));
 	fflush(stdout);

@@ -15,7 +15,6 @@
 
 #include "addin_test.h"
 #include "calc_host_test.h"
-#include "platform/platform.h"
 
 _Static_assert(ADDIN_SANDBOX_NONE != 0, "0 must not be a sandbox level");
 _Static_assert(ADDIN_SANDBOX_RESTRICTED == 1 && ADDIN_SANDBOX_STRICT == 2,
@@ -52,7 +51,7 @@ refused(const addin_sandbox_options *sb)
 	int                      fds;
 
 	ADDIN_PASS(addin_host_create(NULL, &h));
-	fds         = addin__plat_count_fds();
+	fds         = addin_test_fd_count();
 	o.isolation = ADDIN_ISOLATION_SANDBOXED;
 	o.sandbox   = sb;
 	ADDIN_FAIL(addin_activate(h, t, &o, &obj), ADDIN_EINVAL);
@@ -61,7 +60,7 @@ refused(const addin_sandbox_options *sb)
 	ADDIN_CHECK(obj == NULL);
 	ADDIN_CHECK_INT(addin_test_children(), ==, 0);
 	ADDIN_CHECK_INT(ipc_dirs(), ==, 0);
-	ADDIN_CHECK_INT(addin__plat_count_fds(), ==, fds);
+	ADDIN_CHECK_INT(addin_test_fd_count(), ==, fds);
 	addin_token_unref(t);
 	addin_host_destroy(h);
 }

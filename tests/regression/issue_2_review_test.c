@@ -59,7 +59,8 @@ test_executor_grows_for_queued_tasks(void)
 {
 	addin__executor *ex;
 	ADDIN_PASS(addin__executor_create(2, 8, &ex));
-	usleep(100 * 1000); // both threads idle
+	// Both threads idle: the state in which the executor did not grow.
+	ADDIN_WAIT_UNTIL(addin__executor_idle(ex) == 2, 5000);
 	// A and B wait for C: C must get a thread of its own.
 	ADDIN_PASS(addin__executor_submit(ex, waiter, NULL));
 	ADDIN_PASS(addin__executor_submit(ex, waiter, NULL));
@@ -70,7 +71,8 @@ test_executor_grows_for_queued_tasks(void)
 
 // ---- nested calls and deadlines -----------------------------------------
 
-static addin__channel *host, *peer;
+static addin__channel  *host, *peer;
+static addin_test_event peer_done; // raised when peer_ping returned
 
 static uint32_t
 ping_idx(void)
@@ -90,7 +92,9 @@ host_ping(Addin__Wire__V1__Control_Service *s,
 	Addin__Wire__V1__Empty e = ADDIN__WIRE__V1__EMPTY__INIT;
 	(void) s;
 	(void) in;
-	usleep(2000); // each callback takes a while
+	// Each callback takes a while: the load on the waiting thread that
+	// the case is about, not a wait.
+	usleep(2000);
 	done(&e, data);
 }
 
@@ -131,6 +135,7 @@ peer_ping(Addin__Wire__V1__Control_Service *s,
 		}
 	}
 	done(&e, data);
+	addin_test_event_raise(&peer_done);
 }
 
 static void
@@ -145,6 +150,7 @@ test_nested_calls_cannot_extend_a_deadline(void)
 	ProtobufCMessage                *r;
 	int64_t                          t0;
 
+	addin_test_event_open(&peer_done);
 	ADDIN_PASS(addin__executor_create(2, 16, &ex));
 	snprintf(url, sizeof(url), "ipc:///tmp/bulkhead-nested-%d.ipc",
 	         getpid());
@@ -172,10 +178,12 @@ test_nested_calls_cannot_extend_a_deadline(void)
 	                               ping_idx(), &e.base, 300, &r),
 	           ADDIN_ETIMEDOUT);
 	ADDIN_CHECK_INT(addin_test_now_ms() - t0, <, 450);
-	usleep(2500 * 1000); // let the peer finish
+	// The peer keeps calling back for 2 s; then it is done.
+	ADDIN_WAIT_EVENT(&peer_done, 10000);
 	addin__channel_close(peer);
 	addin__channel_close(host);
 	addin__executor_destroy(ex);
+	addin_test_event_close(&peer_done);
 }
 
 // ---- a peer that stops reading ---------------------------------------------

@@ -52,13 +52,17 @@ test_host_destroy_keeps_running_in_process_code(void)
 	addin_object            *obj;
 	slow_ctx                 s;
 	pthread_t                th;
+	addin_test_event         entered;
 
+	// In the host's process, the add-in sees the host's environment.
+	addin_test_event_open(&entered);
+	ADDIN_CHECK(setenv(ADDIN_TEST_ENTERED_ENV, entered.path, 1) == 0);
 	o.isolation = ADDIN_ISOLATION_IN_PROCESS;
 	ADDIN_PASS(addin_activate(h, t, &o, &obj));
 	s.c  = calculator_v1_calculator_from_object(obj);
 	s.ms = 1000;
 	pthread_create(&th, NULL, slow_call, &s);
-	usleep(100 * 1000);
+	ADDIN_WAIT_EVENT(&entered, 10000); // the call sleeps in the add-in
 	// The call outlives the grace: the host goes, the add-in's code stays
 	// mapped until the call returned and the object is released.
 	addin_host_destroy(h);
@@ -69,6 +73,7 @@ test_host_destroy_keeps_running_in_process_code(void)
 	    ADDIN_ESHUTDOWN);
 	addin_object_unref(obj);
 	addin_token_unref(t);
+	addin_test_event_close(&entered);
 }
 
 static void
@@ -82,10 +87,15 @@ test_shutdown_with_a_call_in_flight(void)
 	addin_process           *proc;
 	slow_ctx                 s;
 	pthread_t                th;
-	addin_activation_options o = ADDIN_ACTIVATION_OPTIONS_INIT;
+	addin_activation_options o  = ADDIN_ACTIVATION_OPTIONS_INIT;
+	addin_process_options    po = ADDIN_PROCESS_OPTIONS_INIT;
+	addin_test_event         entered;
+	const char              *env[] = {entered.env, NULL};
 	addin_object            *a, *b;
 
-	ADDIN_PASS(addin_process_create(h, NULL, &proc));
+	addin_test_event_open(&entered);
+	po.env = env;
+	ADDIN_PASS(addin_process_create(h, &po, &proc));
 	o.isolation = ADDIN_ISOLATION_SHARED_PROCESS;
 	o.process   = proc;
 	ADDIN_PASS(addin_activate(h, t, &o, &a));
@@ -93,7 +103,7 @@ test_shutdown_with_a_call_in_flight(void)
 	s.c  = calculator_v1_calculator_from_object(a);
 	s.ms = 800;
 	pthread_create(&th, NULL, slow_call, &s);
-	usleep(100 * 1000);
+	ADDIN_WAIT_EVENT(&entered, 10000); // the call sleeps in the process
 	// Shut down while the call is in flight: the call finishes in the
 	// process; the host-side adapter state must still be there for it.
 	ADDIN_PASS(addin_controller_shutdown(addin_controller_get(a)));
@@ -113,6 +123,7 @@ test_shutdown_with_a_call_in_flight(void)
 	addin_token_unref(t);
 	addin_token_unref(u);
 	addin_host_destroy(h);
+	addin_test_event_close(&entered);
 }
 
 typedef struct {

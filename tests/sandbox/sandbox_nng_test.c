@@ -34,9 +34,10 @@ pingpong(addin__sandbox_level level)
 	sbx_init(&R, level, "all", "pingpong", NULL);
 	// The runner's ipc directory, as the host makes it (owned by the
 	// host, mode 0711), with the socket inside open to the sandbox's user.
-	launch_fds = sbx_count_fds();
+	launch_fds = addin_test_fd_count();
 	sbx_prepare(&R);
-	launch_fds = sbx_count_fds() - launch_fds; // until it is destroyed
+	launch_fds =
+	    addin_test_fd_count() - launch_fds; // until it is destroyed
 	snprintf(sock, sizeof(sock), "%s/addin.sock",
 	         addin__sbx_ipc_dir(R.sbx));
 	snprintf(url, sizeof(url), "ipc://%s", sock);
@@ -50,7 +51,7 @@ pingpong(addin__sandbox_level level)
 	R.arg = url;
 	// This process has nng threads now: the helper is started with
 	// posix_spawn, as the supervisor starts the runner.
-	fds_before = sbx_count_fds() - launch_fds;
+	fds_before = addin_test_fd_count() - launch_fds;
 	sbx_spawn(&R);
 
 	t0 = addin_test_now_ms();
@@ -84,10 +85,8 @@ pingpong(addin__sandbox_level level)
 	ADDIN_CHECK(R.reports.applied.flags & ADDIN__APPLIED_STAGE2);
 	ADDIN_CHECK_INT(R.left, <=, 0);
 	// nng closes the accepted pipe on its own thread once it sees EOF.
-	for (int i = 0; i < 2000 && sbx_count_fds() != fds_before; i++) {
-		usleep(1000);
-	}
-	ADDIN_CHECK_INT(sbx_count_fds(), ==, fds_before);
+	ADDIN_CHECK_INT(addin_test_fd_count_back_to(fds_before), ==,
+	                fds_before);
 	nng_close(s);
 	sbx_fini(&R);
 }

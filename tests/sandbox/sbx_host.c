@@ -491,22 +491,6 @@ sbx_alive(const pid_t *pids, int n)
 	return alive;
 }
 
-int
-sbx_count_fds(void)
-{
-	DIR           *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int            n = 0;
-	if (d == NULL) {
-		return -1;
-	}
-	while ((de = readdir(d)) != NULL) {
-		n += de->d_name[0] != '.';
-	}
-	closedir(d);
-	return n - 1; // the directory's own descriptor
-}
-
 void
 sbx_print(const sbx_run *r)
 {

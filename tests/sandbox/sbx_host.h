@@ -114,9 +114,6 @@ int sbx_descendants(pid_t pid, pid_t *pids, int max);
 // an orphan waits for the system's init to reap it).
 int sbx_alive(const pid_t *pids, int n);
 
-// sbx_count_fds counts this process's open descriptors.
-int sbx_count_fds(void);
-
 // sbx_print writes a one-line summary of @r to stdout.
 void sbx_print(const sbx_run *r);
 

@@ -789,25 +789,6 @@ addin__plat_rtdir_remove(const char *path)
 	(void) rmdir(path);
 }
 
-int
-addin__plat_count_fds(void)
-{
-	DIR           *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int            n = 0;
-
-	if (d == NULL) {
-		return -1;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] != '.') {
-			n++;
-		}
-	}
-	closedir(d);
-	return n - 1; // the directory's own descriptor
-}
-
 char *
 addin__plat_object_dir(const void *addr)
 {

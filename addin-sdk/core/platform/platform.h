@@ -183,10 +183,6 @@ ADDIN_PRIVATE void addin__plat_sweep_stale(const char *base,
 // the directory.  Best effort.
 ADDIN_PRIVATE void addin__plat_rtdir_remove(const char *path);
 
-// addin__plat_count_fds returns how many descriptors this process has
-// open, or -1.
-ADDIN_PRIVATE int addin__plat_count_fds(void);
-
 // addin__plat_self_dir returns the directory holding the shared object
 // that contains @addr (dladdr), e.g. the build's lib/ directory.  The
 // caller frees it with addin__free.  NULL when unknown.

@@ -85,9 +85,9 @@ pack_free(Addin__Sandbox__V1__Policy *m)
 	return out;
 }
 
-// splice replaces @n bytes at @at of @b with @len bytes of @with.
+// bytes_splice replaces @n bytes at @at of @b with @len bytes of @with.
 static bytes
-splice(bytes b, size_t at, size_t n, const char *with, size_t len)
+bytes_splice(bytes b, size_t at, size_t n, const char *with, size_t len)
 {
 	bytes out;
 	ADDIN_CHECK(at + n <= b.len && b.len - n + len <= sizeof(out.b));
@@ -252,13 +252,13 @@ test_decoder_rejects_garbage(void)
 	b.len = 6;
 	EXPECT_CORRUPT(b, "does not decode");
 	// An 11-byte varint (the text format's "18446744073709551616").
-	EXPECT_CORRUPT(splice(good, 0, 0,
+	EXPECT_CORRUPT(bytes_splice(good, 0, 0,
 	                      "\x08\xff\xff\xff\xff\xff\xff\xff"
 	                      "\xff\xff\xff\x01",
 	                      12),
 	               "does not decode");
 	// A number where a string belongs (field 10, scratch, as a varint).
-	EXPECT_CORRUPT(splice(good, good.len, 0, "\x50\x01", 2),
+	EXPECT_CORRUPT(bytes_splice(good, good.len, 0, "\x50\x01", 2),
 	               "does not decode");
 	// Another format version.
 	m          = host_message();
@@ -278,23 +278,23 @@ test_decoder_rejects_garbage(void)
 	EXPECT_CORRUPT(pack_free(m), "cut short");
 	// Data after the end mark; a field given twice ("repeated key"): at
 	// the end, and at the front, where protobuf-c would keep the last.
-	EXPECT_CORRUPT(splice(good, good.len, 0, "\x10\x02", 2),
+	EXPECT_CORRUPT(bytes_splice(good, good.len, 0, "\x10\x02", 2),
 	               "one encoding");
-	EXPECT_CORRUPT(splice(good, 0, 0, "\x10\x02", 2), "one encoding");
+	EXPECT_CORRUPT(bytes_splice(good, 0, 0, "\x10\x02", 2), "one encoding");
 	// Fields out of order (the end mark first).
 	EXPECT_CORRUPT(
-	    splice(splice(good, good.len - 2, 2, "", 0), 0, 0, "\x78\x01", 2),
+	    bytes_splice(bytes_splice(good, good.len - 2, 2, "", 0), 0, 0, "\x78\x01", 2),
 	    "one encoding");
 	// A padded number ("007"): version 2 as 0x82 0x00.
-	EXPECT_CORRUPT(splice(good, 0, 2, "\x08\x82\x00", 3), "one encoding");
+	EXPECT_CORRUPT(bytes_splice(good, 0, 2, "\x08\x82\x00", 3), "one encoding");
 	// A flag that is neither 0 nor 1 (network, field 7).
 	EXPECT_CORRUPT(
-	    splice(good, find(good, "\x38\x00", 2), 2, "\x38\x02", 2),
+	    bytes_splice(good, find(good, "\x38\x00", 2), 2, "\x38\x02", 2),
 	    "one encoding");
 	// A field this runner does not know (99), after the end or before.
-	EXPECT_CORRUPT(splice(good, good.len, 0, "\x98\x06\x01", 3),
+	EXPECT_CORRUPT(bytes_splice(good, good.len, 0, "\x98\x06\x01", 3),
 	               "unknown field");
-	EXPECT_CORRUPT(splice(good, good.len - 2, 0, "\x98\x06\x01", 3),
+	EXPECT_CORRUPT(bytes_splice(good, good.len - 2, 0, "\x98\x06\x01", 3),
 	               "unknown field");
 	// No level, level 0, an unknown level.
 	m            = host_message();
@@ -356,7 +356,7 @@ test_decoder_rejects_garbage(void)
 		EXPECT_CORRUPT(b, "bad path");
 		// protobuf-c hands over a string cut at the NUL: shorter than
 		// what was sent.
-		b = splice(good, find(good, "/opt/a", 6), 6, "/o\0t/a", 6);
+		b = bytes_splice(good, find(good, "/opt/a", 6), 6, "/o\0t/a", 6);
 		EXPECT_CORRUPT(b, "one encoding");
 		for (int i = 0; i <= ADDIN__SANDBOX_MAX_PATHS; i++) {
 			snprintf(names[i], sizeof(names[i]), "/r%d", i);
