@@ -253,9 +253,9 @@ test_decoder_rejects_garbage(void)
 	EXPECT_CORRUPT(b, "does not decode");
 	// An 11-byte varint (the text format's "18446744073709551616").
 	EXPECT_CORRUPT(bytes_splice(good, 0, 0,
-	                      "\x08\xff\xff\xff\xff\xff\xff\xff"
-	                      "\xff\xff\xff\x01",
-	                      12),
+	                            "\x08\xff\xff\xff\xff\xff\xff\xff"
+	                            "\xff\xff\xff\x01",
+	                            12),
 	               "does not decode");
 	// A number where a string belongs (field 10, scratch, as a varint).
 	EXPECT_CORRUPT(bytes_splice(good, good.len, 0, "\x50\x01", 2),
@@ -280,13 +280,15 @@ test_decoder_rejects_garbage(void)
 	// the end, and at the front, where protobuf-c would keep the last.
 	EXPECT_CORRUPT(bytes_splice(good, good.len, 0, "\x10\x02", 2),
 	               "one encoding");
-	EXPECT_CORRUPT(bytes_splice(good, 0, 0, "\x10\x02", 2), "one encoding");
+	EXPECT_CORRUPT(bytes_splice(good, 0, 0, "\x10\x02", 2),
+	               "one encoding");
 	// Fields out of order (the end mark first).
-	EXPECT_CORRUPT(
-	    bytes_splice(bytes_splice(good, good.len - 2, 2, "", 0), 0, 0, "\x78\x01", 2),
-	    "one encoding");
+	EXPECT_CORRUPT(bytes_splice(bytes_splice(good, good.len - 2, 2, "", 0),
+	                            0, 0, "\x78\x01", 2),
+	               "one encoding");
 	// A padded number ("007"): version 2 as 0x82 0x00.
-	EXPECT_CORRUPT(bytes_splice(good, 0, 2, "\x08\x82\x00", 3), "one encoding");
+	EXPECT_CORRUPT(bytes_splice(good, 0, 2, "\x08\x82\x00", 3),
+	               "one encoding");
 	// A flag that is neither 0 nor 1 (network, field 7).
 	EXPECT_CORRUPT(
 	    bytes_splice(good, find(good, "\x38\x00", 2), 2, "\x38\x02", 2),
@@ -356,7 +358,8 @@ test_decoder_rejects_garbage(void)
 		EXPECT_CORRUPT(b, "bad path");
 		// protobuf-c hands over a string cut at the NUL: shorter than
 		// what was sent.
-		b = bytes_splice(good, find(good, "/opt/a", 6), 6, "/o\0t/a", 6);
+		b = bytes_splice(good, find(good, "/opt/a", 6), 6, "/o\0t/a",
+		                 6);
 		EXPECT_CORRUPT(b, "one encoding");
 		for (int i = 0; i <= ADDIN__SANDBOX_MAX_PATHS; i++) {
 			snprintf(names[i], sizeof(names[i]), "/r%d", i);
