@@ -44,7 +44,7 @@ addin__channel_call_start(addin__channel *ch, uint64_t object_id,
 	if ((c = ADDIN__NEW(addin__call)) == NULL) {
 		return addin__seterr(ADDIN_ENOMEM, NULL);
 	}
-	cond_init_mono(&c->cv);
+	addin__cond_init_mono(&c->cv);
 	c->svc    = svc;
 	c->method = method;
 	c->deadline_ms =
@@ -122,7 +122,7 @@ wait_locked(addin__channel *ch, addin__call *c)
 	struct timespec ts;
 	incoming       *in;
 
-	deadline_ts(c->deadline_abs, &ts);
+	addin__deadline_ts(c->deadline_abs, &ts);
 	while (!c->done) {
 		// The deadline first: a peer that keeps nesting calls must not
 		// hold the caller past it (what is queued then goes to the

@@ -27,7 +27,7 @@ addin__channel_open(const addin__channel_cfg *cfg, addin__channel **ret)
 	}
 	atomic_init(&ch->refs, 1);
 	pthread_mutex_init(&ch->mtx, NULL);
-	cond_init_mono(&ch->state_cv);
+	addin__cond_init_mono(&ch->state_cv);
 	ch->state     = ST_HANDSHAKE;
 	ch->listener  = cfg->listener;
 	ch->token_len = cfg->token_len;
@@ -132,6 +132,12 @@ void
 addin__channel_expect_pid(addin__channel *ch, int pid)
 {
 	atomic_store(&ch->expected_pid, pid);
+}
+
+void
+addin__channel_await_peer_gone(addin__channel *ch, int timeout_ms)
+{
+	ch->tp->ops->await_peer_gone(ch->tp, timeout_ms);
 }
 
 int

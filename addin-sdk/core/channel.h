@@ -102,6 +102,15 @@ ADDIN_PRIVATE void addin__channel_fail(addin__channel *ch, addin_err code,
 // thread.
 ADDIN_PRIVATE void addin__channel_close(addin__channel *ch);
 
+// addin__channel_await_peer_gone waits, at most @timeout_ms, until the
+// transport has seen the connected peer hang up (at once when none ever
+// connected).  An owner that knows the peer is gone -- its process was
+// reaped -- calls it before addin__channel_close, so that the connection
+// is not torn down from both ends at once (transport.h).  Must not run on
+// a transport thread.
+ADDIN_PRIVATE void addin__channel_await_peer_gone(addin__channel *ch,
+                                                  int             timeout_ms);
+
 ADDIN_PRIVATE addin__channel *addin__channel_ref(addin__channel *ch);
 ADDIN_PRIVATE void            addin__channel_unref(addin__channel *ch);
 

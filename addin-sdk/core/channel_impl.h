@@ -131,23 +131,6 @@ struct addin__channel {
 	size_t               queued_bytes;
 };
 
-static inline void
-deadline_ts(int64_t abs_ms, struct timespec *ts)
-{
-	ts->tv_sec  = (time_t) (abs_ms / 1000);
-	ts->tv_nsec = (long) (abs_ms % 1000) * 1000000L;
-}
-
-static inline void
-cond_init_mono(pthread_cond_t *cv)
-{
-	pthread_condattr_t a;
-	pthread_condattr_init(&a);
-	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
-	pthread_cond_init(cv, &a);
-	pthread_condattr_destroy(&a);
-}
-
 // The channel object (channel_base.c).
 
 // addin__ch_fail_locked fails the channel with @code and @msg (the first

@@ -10,7 +10,9 @@
 #ifndef ADDIN_CORE_H
 #define ADDIN_CORE_H
 
+#include <pthread.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "runtime.h"
 
@@ -74,5 +76,26 @@ ADDIN_PRIVATE void addin__pb_budget_init(addin__pb_budget *b,
 
 // addin__now_ms returns CLOCK_MONOTONIC in milliseconds.
 ADDIN_PRIVATE int64_t addin__now_ms(void);
+
+// addin__cond_init_mono initialises @cv to time its waits on
+// CLOCK_MONOTONIC, the clock of addin__now_ms and addin__deadline_ts.
+static inline void
+addin__cond_init_mono(pthread_cond_t *cv)
+{
+	pthread_condattr_t a;
+	pthread_condattr_init(&a);
+	pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+	pthread_cond_init(cv, &a);
+	pthread_condattr_destroy(&a);
+}
+
+// addin__deadline_ts writes @abs_ms (addin__now_ms's clock) as the absolute
+// time a pthread_cond_timedwait on an addin__cond_init_mono cv takes.
+static inline void
+addin__deadline_ts(int64_t abs_ms, struct timespec *ts)
+{
+	ts->tv_sec  = (time_t) (abs_ms / 1000);
+	ts->tv_nsec = (long) (abs_ms % 1000) * 1000000L;
+}
 
 #endif // ADDIN_CORE_H

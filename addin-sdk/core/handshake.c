@@ -157,7 +157,7 @@ addin__channel_handshake(addin__channel *ch, int timeout_ms)
 			return rv;
 		}
 	}
-	deadline_ts(until, &ts);
+	addin__deadline_ts(until, &ts);
 	pthread_mutex_lock(&ch->mtx);
 	while (ch->state != ST_FAILED && !ch->ready) {
 		if (pthread_cond_timedwait(&ch->state_cv, &ch->mtx, &ts) !=

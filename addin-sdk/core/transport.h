@@ -58,6 +58,13 @@ typedef struct addin__transport_ops {
 	// will run, and send fails with ADDIN_ECLOSED.  Idempotent.  Must not
 	// be called from a callback.
 	void (*close)(addin__transport *tp);
+	// await_peer_gone waits, at most @timeout_ms, until the transport has
+	// seen a connected peer hang up (at once when none ever connected).
+	// For an owner that knows the peer is gone (its process was reaped)
+	// and closes afterwards: a connection torn down from both ends at
+	// once can deadlock nng 1.5.2 (transport_nng.c).  Must not be called
+	// from a callback.
+	void (*await_peer_gone)(addin__transport *tp, int timeout_ms);
 	// destroy frees @tp after close; no thread may use it any more.
 	void (*destroy)(addin__transport *tp);
 	// peer_pid returns the connected peer's pid, or 0.

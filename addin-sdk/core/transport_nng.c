@@ -30,9 +30,11 @@ typedef struct nng_tp {
 	atomic_int          peer_pid;
 	atomic_bool         closing;
 	atomic_bool         gone_sent;
-	pthread_mutex_t     smtx; // guards sends and aborted
+	pthread_mutex_t     smtx; // guards sends, aborted and removed
 	send_op            *sends;
 	bool                aborted;
+	bool                removed; // nng removed the accepted pipe
+	pthread_cond_t      removed_cv;
 } nng_tp;
 
 static addin_err
@@ -281,6 +283,10 @@ pipe_cb(nng_pipe p, nng_pipe_ev ev, void *arg)
 		break;
 	case NNG_PIPE_EV_REM_POST:
 		if (atomic_load(&tp->pipe_id) == id) {
+			pthread_mutex_lock(&tp->smtx);
+			tp->removed = true;
+			pthread_cond_broadcast(&tp->removed_cv);
+			pthread_mutex_unlock(&tp->smtx);
 			peer_gone(tp);
 		}
 		break;
@@ -294,6 +300,32 @@ tp_start(addin__transport *t)
 	nng_tp *tp = (nng_tp *) t;
 	nng_recv_aio(tp->sock, tp->aio);
 	return ADDIN_OK;
+}
+
+// nng 1.5.2 (Debian 12's) can deadlock when a connection is torn down from
+// both ends at once: the peer hung up (it died, or exited after our
+// GOODBYE) while this side closes the socket, or the pipe.  nng's reaper
+// thread then waits forever for a task that never runs, and nng_close, and
+// every later close, waits for the reaper (nanomsg/nng#1543, fixed in
+// later releases).  The owner of a channel whose peer is known to hang up
+// (its process was reaped) first waits for nng to see that (REM_POST):
+// a connection torn down from one end only does not deadlock.
+static void
+tp_await_peer_gone(addin__transport *t, int timeout_ms)
+{
+	nng_tp         *tp = (nng_tp *) t;
+	struct timespec deadline;
+
+	if (atomic_load(&tp->pipe_id) == 0) {
+		return; // never connected: no pipe of ours to wait for
+	}
+	addin__deadline_ts(addin__now_ms() + timeout_ms, &deadline);
+	pthread_mutex_lock(&tp->smtx);
+	while (!tp->removed &&
+	       pthread_cond_timedwait(&tp->removed_cv, &tp->smtx, &deadline) ==
+	           0) {
+	}
+	pthread_mutex_unlock(&tp->smtx);
 }
 
 static void
@@ -322,6 +354,7 @@ tp_destroy(addin__transport *t)
 	if (tp->aio != NULL) {
 		nng_aio_free(tp->aio);
 	}
+	pthread_cond_destroy(&tp->removed_cv);
 	pthread_mutex_destroy(&tp->smtx);
 	addin__free(tp);
 }
@@ -333,18 +366,19 @@ tp_peer_pid(addin__transport *t)
 }
 
 static const addin__transport_ops nng_ops = {
-    .name        = "nng",
-    .msg_alloc   = msg_alloc,
-    .msg_body    = msg_body,
-    .msg_len     = msg_len,
-    .msg_free    = msg_free,
-    .send        = tp_send,
-    .abort_sends = tp_abort_sends,
-    .send_async  = tp_send_async,
-    .start       = tp_start,
-    .close       = tp_close,
-    .destroy     = tp_destroy,
-    .peer_pid    = tp_peer_pid,
+    .name            = "nng",
+    .msg_alloc       = msg_alloc,
+    .msg_body        = msg_body,
+    .msg_len         = msg_len,
+    .msg_free        = msg_free,
+    .send            = tp_send,
+    .abort_sends     = tp_abort_sends,
+    .send_async      = tp_send_async,
+    .start           = tp_start,
+    .close           = tp_close,
+    .await_peer_gone = tp_await_peer_gone,
+    .destroy         = tp_destroy,
+    .peer_pid        = tp_peer_pid,
 };
 
 static addin_err
@@ -359,9 +393,11 @@ tp_open(const addin__nng_opts *opts, const addin__transport_cb *cb,
 	}
 	tp->base.ops = &nng_ops;
 	pthread_mutex_init(&tp->smtx, NULL);
+	addin__cond_init_mono(&tp->removed_cv);
 	tp->cb       = *cb;
 	tp->listener = listener;
 	if ((err = nng_pair1_open(&tp->sock)) != 0) {
+		pthread_cond_destroy(&tp->removed_cv);
 		pthread_mutex_destroy(&tp->smtx);
 		addin__free(tp);
 		return map_nng(err, "nng_pair1_open");

@@ -83,14 +83,28 @@ ctl_method(const char *name)
 	return (uint32_t) (m - d->methods);
 }
 
+// How long proc_free waits for the transport to see a reaped process's
+// end of the channel close (addin__channel_await_peer_gone).
+#define DEAD_PEER_WAIT_MS 1000
+
 static void
 proc_free(addin__proc *p)
 {
 	addin__channel *ch = p->ch;
+	bool            dead;
 
+	pthread_mutex_lock(&p->sup->mtx);
+	dead = p->dead;
+	pthread_mutex_unlock(&p->sup->mtx);
 	// Unlisted first: from then on the supervisor cannot touch @p.
 	addin__sup_forget(p->sup, p);
 	p->ch = NULL;
+	// A reaped process's end is closed: let the transport see that
+	// before closing ours (a connection torn down from both ends at once
+	// can deadlock nng 1.5.2).
+	if (dead && ch != NULL) {
+		addin__channel_await_peer_gone(ch, DEAD_PEER_WAIT_MS);
+	}
 	addin__channel_close(ch);
 	addin__plat_close(p->pidfd);
 	addin__free(p);
