@@ -28,7 +28,13 @@
 #include "platform/platform.h"
 #include "proc.h"
 
-#define GONE_GRACE_MS 100 // channel closed: wait this long for the death
+// A process whose channel closed is given this long to be seen dead (then
+// its calls fail with ADDIN_EPEERDIED and the cause), after which its
+// channel fails as closed (ADDIN_ECLOSED): a peer that closes its channel
+// and lives on holds its callers this long, no longer.  A dying process is
+// usually seen within a millisecond or two, but a sandboxed one's pid
+// namespace teardown took over 100 ms on a loaded 2-core machine.
+#define GONE_GRACE_MS 1000
 
 // A process whose record is gone but which was not reaped yet.
 typedef struct grave {

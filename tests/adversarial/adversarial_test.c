@@ -1451,6 +1451,35 @@ test_spin_deadline(void)
 	adv_end(&a);
 }
 
+// An add-in that closes its channel and lives on is not mistaken for a
+// dead one: its call fails as closed once the host's grace for seeing it
+// die (1 s, host/src/proc_impl.h) is over, and shutting it down kills it.
+static void
+test_close_channel(void)
+{
+	adv         a;
+	const char *status;
+
+	adv_begin(&a, "hostile close_channel", NULL, NULL);
+	adv_attack(&a, NULL, 0);
+	ADDIN_CHECKF(a.rv == ADDIN_ECLOSED,
+	             "attack -> %s, expected ECLOSED (%s)",
+	             addin_err_name(a.rv), a.msg);
+	ADDIN_CHECK_CONTAINS(a.msg, "hostile close_channel");
+	ADDIN_CHECK_CONTAINS(a.msg, "closed its channel");
+	ADDIN_CHECKF(a.ms >= 900 && a.ms < 10000, "failed after %lld ms",
+	             (long long) a.ms);
+	ADDIN_CHECK(proc_alive(&a.procs[0]));
+	ADDIN_FAIL(
+	    calculator_v1_calculator_operate(a.c, "+", NULL, 0, &(double) {0}),
+	    ADDIN_ECLOSED);
+	(void) addin_controller_shutdown(a.ctl);
+	status = addin_controller_exit_status(a.ctl);
+	printf("  exit status: %s\n", status != NULL ? status : "(none)");
+	ADDIN_CHECK_CONTAINS(status, "killed by the host");
+	adv_end(&a);
+}
+
 static void
 test_fds(void)
 {
@@ -1815,6 +1844,9 @@ ADDIN_TEST_LIST = {
     {"spinning forever meets the CPU limit", test_spin_cpu_limit},
     {"spinning forever fails the call at its deadline; shutdown kills it",
      test_spin_deadline},
+    {"closing its channel and living on fails its calls as closed; "
+     "shutdown kills it",
+     test_close_channel},
     {"exhausting its descriptors leaves the host's untouched", test_fds},
     {"at strict, making written memory executable traps",
      test_exec_memory_strict},

@@ -38,6 +38,7 @@
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -71,6 +72,7 @@
 #define ATTACK_BIG_FILE       22 // write a file past the file size limit
 #define ATTACK_ABORT          23 // abort(): a crash that could dump core
 #define ATTACK_GRANTS         24 // read $ADV_READ<i>; "write": $ADV_WRITE<i>
+#define ATTACK_CLOSE_CHANNEL  25 // shut its sockets down, then live on
 
 #ifndef ATTACK
 #error "build with -DATTACK=ATTACK_<behaviour>"
@@ -449,6 +451,33 @@ attack_spin(double *ret)
 	return ADDIN_OK;
 }
 
+static void
+hang_forever(void)
+{
+	for (;;) {
+		pause();
+	}
+}
+
+// Closes the channel under the runner (every socket it holds, shut down)
+// and lives on: the call never returns, and the runner's exit, once it
+// sees the host gone, runs into an exit handler that never returns either.
+static addin_err
+attack_close_channel(void)
+{
+	if (atexit(hang_forever) != 0) {
+		return addin_set_error(ADDIN_ENOMEM, "atexit failed");
+	}
+	for (int fd = 3; fd < 1024; fd++) {
+		struct stat st;
+		if (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode)) {
+			(void) shutdown(fd, SHUT_RDWR);
+		}
+	}
+	hang_forever();
+	return ADDIN_OK;
+}
+
 static addin_err
 attack_fds(double *ret)
 {
@@ -625,6 +654,7 @@ attack(adv *a, const double *v, size_t n, double *ret)
 	case ATTACK_BIG_FILE: return attack_big_file(ret);
 	case ATTACK_ABORT: abort();
 	case ATTACK_GRANTS: return attack_grants(a, v, n, ret);
+	case ATTACK_CLOSE_CHANNEL: return attack_close_channel();
 	default:
 		return addin_set_error(ADDIN_ENOTFOUND,
 		                       "%s has no attack: it is healthy",
