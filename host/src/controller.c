@@ -150,14 +150,13 @@ leave_process(addin_controller *ctl)
 	addin__process_decide_unlock(p);
 }
 
-// stop_in_process: the add-in of @ctl leaves its process (STOPPED), which
-// ends when that was its last user, and @ctl keeps how it ended.
+// stop_in_process: the add-in of @ctl leaves its process @p (STOPPED),
+// which ends when that was its last user, and @ctl keeps how it ended.
 static void
-stop_in_process(addin_controller *ctl)
+stop_in_process(addin_controller *ctl, addin_process *p)
 {
-	addin_host    *h = ctl->host;
-	addin_process *p = ctl->process;
-	const char    *d;
+	addin_host *h = ctl->host;
+	const char *d;
 
 	pthread_mutex_lock(&h->mtx);
 	ctl->state = ADDIN__CTL_STOPPED;
@@ -217,23 +216,14 @@ addin__ctl_abandon(addin_controller *ctl)
 	addin__seterr(saved, "%s", msg);
 }
 
+// shutdown_steps shuts the add-in of @ctl down once this thread made it
+// STOPPING; @p is its process (process levels).
 static addin_err
-controller_shutdown_impl(addin_controller *ctl)
+shutdown_steps(addin_controller *ctl, addin_host *h, addin_process *p)
 {
-	addin_host *h = ctl != NULL ? ctl->host : NULL;
-	bool        last;
-	addin_err   rv = ADDIN_OK;
+	bool      last;
+	addin_err rv = ADDIN_OK;
 
-	if (h == NULL) {
-		return ADDIN_OK; // the host already shut everything down
-	}
-	pthread_mutex_lock(&h->mtx);
-	if (ctl->state != ADDIN__CTL_RUNNING) {
-		pthread_mutex_unlock(&h->mtx);
-		return ADDIN_OK;
-	}
-	ctl->state = ADDIN__CTL_STOPPING;
-	pthread_mutex_unlock(&h->mtx);
 	addin__object_kill(ctl->obj, "add-in %s has been shut down",
 	                   ctl->name);
 	if (ctl->level <= ADDIN_ISOLATION_IN_PROCESS) {
@@ -257,12 +247,11 @@ controller_shutdown_impl(addin_controller *ctl)
 	// Unload in the process (its destroy runs there) unless the whole
 	// process is about to go anyway.
 	pthread_mutex_lock(&h->mtx);
-	last = atomic_load(&ctl->process->refs) == 0 &&
-	       !addin__process_runs_addins_locked(ctl->process, ctl);
+	last = atomic_load(&p->refs) == 0 &&
+	       !addin__process_runs_addins_locked(p, ctl);
 	pthread_mutex_unlock(&h->mtx);
-	if (!last && ctl->object_id != 0 &&
-	    addin__proc_alive(ctl->process->proc)) {
-		rv = addin__proc_unload(ctl->process->proc, ctl->object_id);
+	if (!last && ctl->object_id != 0 && addin__proc_alive(p->proc)) {
+		rv = addin__proc_unload(p->proc, ctl->object_id);
 		if (rv == ADDIN_EPEERDIED || rv == ADDIN_ECLOSED ||
 		    rv == ADDIN_ENOTFOUND) {
 			rv = ADDIN_OK; // gone already: nothing to unload
@@ -274,7 +263,7 @@ controller_shutdown_impl(addin_controller *ctl)
 			                   addin_errmsg());
 		}
 	}
-	stop_in_process(ctl);
+	stop_in_process(ctl, p);
 	// Calls still in flight finish or fail fast (their process is gone,
 	// or their call deadline passes); the code goes now if they have
 	// left, else when the object is released.
@@ -283,6 +272,39 @@ controller_shutdown_impl(addin_controller *ctl)
 		free_code(ctl);
 	}
 	return addin__rc_filter(rv);
+}
+
+static addin_err
+controller_shutdown_impl(addin_controller *ctl)
+{
+	addin_host    *h = ctl != NULL ? ctl->host : NULL;
+	addin_process *p;
+	addin_err      rv;
+
+	if (h == NULL) {
+		return ADDIN_OK; // the host already shut everything down
+	}
+	pthread_mutex_lock(&h->mtx);
+	// Another thread is shutting it down: done when that one is, and
+	// only then may this one go on (to free the code, leave the process,
+	// let the object go) -- the other is still using them.
+	while (ctl->shutting) {
+		pthread_cond_wait(&h->cv, &h->mtx);
+	}
+	if (ctl->state != ADDIN__CTL_RUNNING) {
+		pthread_mutex_unlock(&h->mtx);
+		return ADDIN_OK;
+	}
+	ctl->state    = ADDIN__CTL_STOPPING;
+	ctl->shutting = true;
+	p             = ctl->process; // stays while ctl points at it
+	pthread_mutex_unlock(&h->mtx);
+	rv = shutdown_steps(ctl, h, p);
+	pthread_mutex_lock(&h->mtx);
+	ctl->shutting = false;
+	pthread_cond_broadcast(&h->cv);
+	pthread_mutex_unlock(&h->mtx);
+	return rv;
 }
 
 // Documented in include/addin/host.h.

@@ -4,6 +4,7 @@
 // The host (addin/host.h): creating it, destroying it (which detaches what
 // the caller still holds, host_impl.h), and its log.
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,16 +36,25 @@ host_create_impl(const addin_host_config *cfg, addin_host **ret_host)
 		return addin__rc_filter(addin__seterr(
 		    ADDIN_EINVAL, "addin_host_create: bad arguments"));
 	}
+	if (cfg != NULL && (cfg->default_deadline_ms > INT32_MAX ||
+	                    cfg->shutdown_grace_ms > INT32_MAX)) {
+		return addin__seterr(ADDIN_EINVAL,
+		                     "addin_host_create: default_deadline_ms "
+		                     "and shutdown_grace_ms are at most "
+		                     "INT32_MAX ms");
+	}
 	if ((h = ADDIN__NEW(addin_host)) == NULL) {
 		return addin__seterr(ADDIN_ENOMEM, NULL);
 	}
 	pthread_mutex_init(&h->mtx, NULL);
+	pthread_cond_init(&h->cv, NULL);
 	h->cfg = cfg != NULL ? *cfg : defaults;
 	memset(&sc, 0, sizeof(sc));
 	sc.runner_path         = h->cfg.runner_path;
 	sc.default_deadline_ms = h->cfg.default_deadline_ms;
 	sc.shutdown_grace_ms   = (int) h->cfg.shutdown_grace_ms;
 	if ((rv = addin__sup_create(&sc, &h->sup)) != ADDIN_OK) {
+		pthread_cond_destroy(&h->cv);
 		pthread_mutex_destroy(&h->mtx);
 		addin__free(h);
 		return addin__rc_filter(rv);
@@ -102,6 +112,7 @@ addin_host_destroy(addin_host *h)
 	}
 	addin__sup_destroy(h->sup);
 	addin__host_adapters_unload(h, busy);
+	pthread_cond_destroy(&h->cv);
 	pthread_mutex_destroy(&h->mtx);
 	addin__free(h);
 }

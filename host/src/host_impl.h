@@ -95,6 +95,7 @@ struct addin_controller {
 	addin_host              *host; // NULL once the host was destroyed
 	struct addin_controller *next; // host->ctls
 	enum addin__ctl_state    state;
+	bool                     shutting; // a thread is in its shutdown
 	addin_token             *tok;
 	addin_isolation          level;
 	addin_object            *obj;
@@ -114,7 +115,11 @@ struct addin_controller {
 };
 
 struct addin_host {
-	pthread_mutex_t          mtx;
+	pthread_mutex_t mtx;
+	// Broadcast (under mtx) when a controller's shutdown is over or a
+	// process leaves ENDING: a second thread shutting either down waits
+	// for the first.
+	pthread_cond_t           cv;
 	addin__sup              *sup;
 	addin__host_adapter     *adapters;
 	struct addin_controller *ctls;  // newest first
@@ -162,7 +167,9 @@ ADDIN_PRIVATE addin_err addin__process_start(
 // and drops the lock.  @p may be gone on return.
 ADDIN_PRIVATE void addin__process_decide_unlock(addin_process *p);
 // addin__process_end ends @p's OS process now if it still runs (Shutdown
-// within the grace period, then SIGKILL), whoever still holds it.
+// within the grace period, then SIGKILL), whoever still holds it; when
+// another thread is ending it, it returns once that one is done.  The
+// caller holds a reference to @p.
 ADDIN_PRIVATE void addin__process_end(addin_process *p);
 // addin__process_detach: host destruction.  Ends @p, releases the runner
 // and the sandbox, unlists it and leaves the record to the caller's

@@ -169,12 +169,17 @@ process_free(addin_process *p)
 	addin__free(p);
 }
 
-// end_locked ends the OS process unless it ended or another thread is
-// ending it; called with the host's lock held, which it drops meanwhile.
+// end_locked ends the OS process unless it ended; called with the host's
+// lock held, which it drops meanwhile.  When another thread is ending it,
+// it returns at once, or with @wait once that thread is done (only for a
+// caller that holds a reference: the record stays).
 static void
-end_locked(addin_process *p)
+end_locked(addin_process *p, bool wait)
 {
 	addin_host *h = p->host;
+	while (wait && p->state == ADDIN__PROC_ENDING) {
+		pthread_cond_wait(&h->cv, &h->mtx);
+	}
 	if (p->state != ADDIN__PROC_RUNNING) {
 		return;
 	}
@@ -183,6 +188,7 @@ end_locked(addin_process *p)
 	(void) addin__proc_shutdown(p->proc, addin__host_grace_ms(h));
 	pthread_mutex_lock(&h->mtx);
 	p->state = ADDIN__PROC_ENDED;
+	pthread_cond_broadcast(&h->cv);
 }
 
 void
@@ -193,7 +199,7 @@ addin__process_decide_unlock(addin_process *p)
 
 	if (atomic_load(&p->refs) == 0 &&
 	    !addin__process_runs_addins_locked(p, NULL)) {
-		end_locked(p);
+		end_locked(p, false); // no reference: never wait
 	}
 	// Only the thread that set ENDED, or one that let go after it, can
 	// see all three: the record is freed exactly once.
@@ -216,7 +222,7 @@ addin__process_end(addin_process *p)
 		return;
 	}
 	pthread_mutex_lock(&h->mtx);
-	end_locked(p);
+	end_locked(p, true);
 	pthread_mutex_unlock(&h->mtx);
 }
 
@@ -226,7 +232,7 @@ addin__process_detach(addin_process *p)
 	addin_host *h = p->host;
 
 	pthread_mutex_lock(&h->mtx);
-	end_locked(p);
+	end_locked(p, false);
 	unlist_locked(p);
 	p->state = ADDIN__PROC_DETACHED;
 	p->host  = NULL;

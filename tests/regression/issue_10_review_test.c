@@ -5,12 +5,14 @@
 // releasing an add-in process after destroying its host was a
 // use-after-free (host.h promises objects may be released before or after
 // the host); the host loaded a contract library without checking its
-// entry.  (Run under AddressSanitizer in CI: the memory errors surface
+// entry; addin_process_shutdown racing an object's release used what the
+// release freed; times above INT32_MAX ms turned negative.  (Run under AddressSanitizer in CI: the memory errors surface
 // there.)
 
 #define _GNU_SOURCE
 
 #include <dirent.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 
@@ -207,6 +209,101 @@ test_unload_after_a_call_has_destroyed(void)
 	ADDIN_CHECK(system(cmd) == 0);
 }
 
+// Times above INT32_MAX ms were cast to int: a negative grace made a
+// shutdown wait forever for calls in flight and kill processes at once.
+static void
+test_host_times_bounded(void)
+{
+	addin_host_config cfg = ADDIN_HOST_CONFIG_INIT;
+	addin_host       *h   = NULL;
+
+	cfg.shutdown_grace_ms = (uint32_t) INT32_MAX + 1;
+	ADDIN_FAIL(addin_host_create(&cfg, &h), ADDIN_EINVAL);
+	ADDIN_CHECK_CONTAINS(addin_errmsg(), "INT32_MAX");
+	ADDIN_CHECK(h == NULL);
+	cfg.shutdown_grace_ms   = INT32_MAX;
+	cfg.default_deadline_ms = UINT32_MAX;
+	ADDIN_FAIL(addin_host_create(&cfg, &h), ADDIN_EINVAL);
+	cfg.default_deadline_ms = INT32_MAX;
+	ADDIN_PASS(addin_host_create(&cfg, &h));
+	addin_host_destroy(h);
+}
+
+typedef struct race {
+	pthread_barrier_t go;
+	addin_process    *p;
+	addin_object     *obj;
+	unsigned          spin; // how long the release waits after the go
+} race;
+
+static void *
+race_shutdown(void *arg)
+{
+	race *r = arg;
+	pthread_barrier_wait(&r->go);
+	ADDIN_PASS(addin_process_shutdown(r->p));
+	return NULL;
+}
+
+static void *
+race_release(void *arg)
+{
+	race *r = arg;
+	pthread_barrier_wait(&r->go);
+	// Not synchronisation: a different head start each round, so that
+	// the release meets the shutdown at every one of its steps.
+	for (volatile unsigned i = 0; i < r->spin; i++) {
+	}
+	addin_object_unref(r->obj);
+	return NULL;
+}
+
+// addin_process_shutdown while another thread releases one of the
+// process's add-ins: the release's shutdown of that add-in returned at
+// once when it found the add-in STOPPING, left the process and freed the
+// object, while addin_process_shutdown was still using both (a crash,
+// found by the review).  Now a second shutdown waits for the first, and
+// addin_process_shutdown returns with the process ended.
+static void
+test_process_shutdown_races_a_release(void)
+{
+	addin_host  *h = host_new();
+	addin_token *t =
+	    addin_test_find_calc(PIPELINE_DIR, "Basic calculator");
+	addin_activation_options o = ADDIN_ACTIVATION_OPTIONS_INIT;
+	addin_object            *keep;
+	race                     r;
+	pthread_t                a, b;
+
+	o.isolation = ADDIN_ISOLATION_SHARED_PROCESS;
+	for (unsigned i = 0; i < 60; i++) {
+		int pid;
+		ADDIN_PASS(addin_process_create(h, NULL, &r.p));
+		pid       = addin_process_pid(r.p);
+		o.process = r.p;
+		ADDIN_PASS(addin_activate(h, t, &o, &keep));
+		ADDIN_PASS(addin_activate(h, t, &o, &r.obj));
+		r.spin = (i % 20) * 20000;
+		ADDIN_CHECK(pthread_barrier_init(&r.go, NULL, 2) == 0);
+		ADDIN_CHECK(pthread_create(&a, NULL, race_shutdown, &r) == 0);
+		ADDIN_CHECK(pthread_create(&b, NULL, race_release, &r) == 0);
+		pthread_join(a, NULL);
+		// Shutdown returned: the process has ended and was reaped.
+		ADDIN_CHECK_INT(kill(pid, 0), ==, -1);
+		pthread_join(b, NULL);
+		pthread_barrier_destroy(&r.go);
+		ADDIN_FAIL(calculator_v1_calculator_operate(
+		               calculator_v1_calculator_from_object(keep), "+",
+		               (double[]) {1, 2}, 2, &(double) {0}),
+		           ADDIN_ESHUTDOWN);
+		addin_object_unref(keep);
+		addin_process_unref(r.p);
+	}
+	ADDIN_CHECK_INT(addin_test_children(), ==, 0);
+	addin_token_unref(t);
+	addin_host_destroy(h);
+}
+
 // The host checks the contract library's entry itself before it loads the
 // host adapter on it: a contract swapped for another contract after
 // discovery is refused at every level, naming both.  The host has no
@@ -261,6 +358,9 @@ ADDIN_TEST_LIST = {
     {"an add-in's destroy has run when its Unload answers, even right after a "
      "call",
      test_unload_after_a_call_has_destroyed},
+    {"the host's times are at most INT32_MAX ms", test_host_times_bounded},
+    {"addin_process_shutdown racing the release of one of its add-ins",
+     test_process_shutdown_races_a_release},
     {"the host checks the contract library's entry",
      test_host_checks_the_contract_entry},
     {NULL, NULL},

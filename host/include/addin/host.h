@@ -51,10 +51,10 @@ typedef struct addin_host_config {
 	// installed beside libaddin-host.
 	const char *runner_path;
 	// Deadline of a call into an add-in process when the activation does
-	// not set one, in ms.  0: 30000.
+	// not set one, in ms.  0: 30000.  At most INT32_MAX.
 	uint32_t default_deadline_ms;
 	// How long a shutdown waits for an add-in process to exit before it
-	// is killed, in ms.  0: 2000.
+	// is killed, in ms.  0: 2000.  At most INT32_MAX.
 	uint32_t shutdown_grace_ms;
 	// Where the host's warnings go: today, a sandbox the kernel could
 	// not give in full ("add-in NAME: restricted sandbox degraded: no
@@ -76,7 +76,8 @@ typedef struct addin_host_config {
 	}
 
 // addin_host_create makes a host.  @cfg may be NULL for the defaults.
-// Returns ADDIN_EINVAL (unknown config version), ADDIN_ENOMEM, ADDIN_ESYSERR
+// Returns ADDIN_EINVAL (unknown config version, a time above INT32_MAX
+// ms), ADDIN_ENOMEM, ADDIN_ESYSERR
 // (no runtime directory, no thread).  On success *@ret_host is owned by the
 // caller (addin_host_destroy).  Thread-safe.
 ADDIN_API addin_err addin_host_create(const addin_host_config *cfg,
