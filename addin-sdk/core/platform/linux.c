@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <link.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdatomic.h>
@@ -808,18 +809,29 @@ addin__plat_object_dir(const void *addr)
 	return dir;
 }
 
+// glibc runs dlopen and dlclose one at a time under its own lock, which
+// ThreadSanitizer cannot see (it lives in ld.so): two add-ins unloaded at
+// once in one runner read as a race in ld.so's memory.  This lock around
+// ours makes the order visible and costs nothing (glibc's serialises them
+// anyway).  Recursive: a library's constructor or destructor may load or
+// unload through us.
+static pthread_mutex_t dl_mtx = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+
 addin_err
 addin__plat_dlopen(const char *path, void **ret_handle)
 {
 	void       *h;
 	const char *why;
 
+	pthread_mutex_lock(&dl_mtx);
 	dlerror();
 	if ((h = dlopen(path, RTLD_NOW | RTLD_LOCAL)) == NULL) {
 		why = dlerror();
-		return addin__seterr(ADDIN_ELOAD, "%s",
-		                     why != NULL ? why : path);
+		addin__seterr(ADDIN_ELOAD, "%s", why != NULL ? why : path);
+		pthread_mutex_unlock(&dl_mtx);
+		return ADDIN_ELOAD;
 	}
+	pthread_mutex_unlock(&dl_mtx);
 	*ret_handle = h;
 	return ADDIN_OK;
 }
@@ -855,11 +867,14 @@ addin__plat_dl_owner_sym(const void *addr, const char *name, char *file,
 	}
 	snprintf(file, len, "%s", info.dli_fname);
 	// A handle of the library without loading anything: it is loaded.
+	pthread_mutex_lock(&dl_mtx);
 	if ((h = dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD)) == NULL) {
+		pthread_mutex_unlock(&dl_mtx);
 		return NULL;
 	}
 	p = addin__plat_dlsym_own(h, name);
 	dlclose(h);
+	pthread_mutex_unlock(&dl_mtx);
 	return p;
 }
 
@@ -867,7 +882,9 @@ void
 addin__plat_dlclose(void *handle)
 {
 	if (handle != NULL) {
+		pthread_mutex_lock(&dl_mtx);
 		dlclose(handle);
+		pthread_mutex_unlock(&dl_mtx);
 	}
 }
 
