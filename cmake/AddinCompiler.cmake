@@ -59,5 +59,11 @@ endif()
 add_compile_options(
   "$<$<CONFIG:Release,RelWithDebInfo,MinSizeRel>:-D_FORTIFY_SOURCE=2>")
 add_link_options(-Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack)
+# A Debug build (every test build) aborts when a public function returns a
+# code its header does not document (ADDIN__RETURN_CHECKED, runtime.h), so
+# that the tests find it; any other build, a plain `cmake` without a build
+# type among them, turns it into ADDIN_EINTERNAL: a library never aborts
+# its host for that.
+add_compile_definitions("$<$<CONFIG:Debug>:ADDIN_ABORT_ON_UNDOCUMENTED=1>")
 # POSIX.1-2008 everywhere; _GNU_SOURCE only in platform files (STYLE 16).
 add_compile_definitions(_POSIX_C_SOURCE=200809L)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "addin_test.h"
+#include "err_test_other_build.h"
 #include "runtime.h"
 
 static addin_err
@@ -50,6 +51,19 @@ test_undocumented_code_aborts(void)
 	ADDIN_CHECK_CONTAINS(buf, "the disk said no");
 }
 
+// Any other build (a plain `cmake` without a build type, Release): the
+// host gets ADDIN_EINTERNAL naming function and code, never an abort.
+static void
+test_undocumented_code_is_internal_elsewhere(void)
+{
+	addin__seterr(ADDIN_EIO, "the disk said no");
+	ADDIN_CHECK_INT(err_test_other_build(ADDIN_EIO), ==, ADDIN_EINTERNAL);
+	ADDIN_CHECK_CONTAINS(addin_errmsg(), "err_test_other_build");
+	ADDIN_CHECK_CONTAINS(addin_errmsg(), "undocumented ADDIN_EIO");
+	ADDIN_CHECK_CONTAINS(addin_errmsg(), "the disk said no");
+	ADDIN_CHECK_INT(err_test_other_build(ADDIN_ENOMEM), ==, ADDIN_ENOMEM);
+}
+
 static void
 test_names_and_texts(void)
 {
@@ -63,6 +77,8 @@ ADDIN_TEST_LIST = {
     {"documented codes pass the check", test_documented_codes_pass},
     {"an undocumented code aborts a debug build, naming function and code",
      test_undocumented_code_aborts},
+    {"an undocumented code is ADDIN_EINTERNAL in any other build",
+     test_undocumented_code_is_internal_elsewhere},
     {"codes have names and texts", test_names_and_texts},
     {NULL, NULL},
 };

@@ -52,10 +52,10 @@ addin__rc_filter(addin_err rv)
 
 // addin__rc_check passes @rv when it is ADDIN_OK or one of the @n codes
 // in @allowed, the list @fn's header documents.  Anything else is a bug of
-// the library (a code that escaped undocumented): in a debug build (no
-// NDEBUG, as every test build is) it aborts naming @fn and the code, so
-// that the tests find it; in a release build it becomes ADDIN_EINTERNAL
-// with a message naming both.  Public entry points that return addin_err
+// the library (a code that escaped undocumented): in a Debug build
+// (ADDIN_ABORT_ON_UNDOCUMENTED, cmake/AddinCompiler.cmake; every test build
+// is one) it aborts naming @fn and the code, so that the tests find it; in
+// any other build it becomes ADDIN_EINTERNAL with a message naming both.  Public entry points that return addin_err
 // end with ADDIN__RETURN_CHECKED.
 static inline addin_err
 addin__rc_check(addin_err rv, const char *fn, const addin_err *allowed,
@@ -69,7 +69,7 @@ addin__rc_check(addin_err rv, const char *fn, const addin_err *allowed,
 			return rv;
 		}
 	}
-#ifndef NDEBUG
+#ifdef ADDIN_ABORT_ON_UNDOCUMENTED
 	fprintf(stderr,
 	        "bulkhead: %s returned ADDIN_%s, which its header does not "
 	        "document (%s)\n",
