@@ -312,9 +312,13 @@ start_connect(spawn_steps *st)
 	} else {
 		addin__proc_kill(p, "handshake failed");
 	}
-	return addin__seterr(rv == ADDIN_EPEERDIED ? ADDIN_ESPAWN : rv,
-	                     "%s did not complete the handshake: %s", p->label,
-	                     why);
+	// A runner that died, or closed its channel, before the handshake
+	// was done did not start.
+	if (rv == ADDIN_EPEERDIED || rv == ADDIN_ECLOSED) {
+		rv = ADDIN_ESPAWN;
+	}
+	return addin__seterr(rv, "%s did not complete the handshake: %s",
+	                     p->label, why);
 }
 
 addin_err

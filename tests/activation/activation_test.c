@@ -747,6 +747,30 @@ test_runner_ends_before_handshake(void)
 	unlink(script);
 }
 
+// A runner that connects, hangs up before its handshake and lives on did
+// not start: ADDIN_ESPAWN (it was ADDIN_ECLOSED, which addin_process_create
+// does not document), and it is killed.
+static void
+test_runner_hangs_up_before_handshake(void)
+{
+	addin_host_config cfg = ADDIN_HOST_CONFIG_INIT;
+	addin_host       *h;
+	addin_process    *p = NULL;
+	addin_token      *t = find("Basic calculator");
+
+	cfg.runner_path = RUNNER_HANGS_UP;
+	ADDIN_PASS(addin_host_create(&cfg, &h));
+	ADDIN_FAIL(addin_process_create(h, NULL, &p), ADDIN_ESPAWN);
+	ADDIN_CHECK_CONTAINS(addin_errmsg(), "did not complete the handshake");
+	ADDIN_CHECK_CONTAINS(addin_errmsg(), "closed its channel");
+	ADDIN_CHECK(p == NULL);
+	expect_failure(h, t, ADDIN_ISOLATION_OWN_PROCESS, ADDIN_ESPAWN,
+	               "Basic calculator", "closed its channel");
+	ADDIN_CHECK_INT(addin_test_children(), ==, 0);
+	addin_host_destroy(h);
+	addin_token_unref(t);
+}
+
 // Discover, then swap one segment of the chain for another file: activation
 // notices that the library is not what the token says, in process and in an
 // add-in process, names the add-in and what differs, and leaves nothing
@@ -1040,6 +1064,8 @@ ADDIN_TEST_LIST = {
     {"a missing runner is ESPAWN naming the add-in", test_missing_runner},
     {"the host's default deadline bounds calls; an activation's wins",
      test_default_deadline},
+    {"a runner that hangs up before its handshake is ESPAWN",
+     test_runner_hangs_up_before_handshake},
     {"a runner that ends before its handshake says how it ended",
      test_runner_ends_before_handshake},
     {"a segment changed after discovery is refused, naming the add-in",
