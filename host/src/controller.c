@@ -210,6 +210,14 @@ addin__ctl_abandon(addin_controller *ctl)
 
 	snprintf(msg, sizeof(msg), "%s", addin_errmsg());
 	free_code(ctl); // nothing was handed out: no call in flight
+	// Loaded in its process, then failed on the host's side (the proxy,
+	// the host adapter's wrap): a shared process runs on, so unload it
+	// there (best effort; an own process ends with leave_process).
+	if (ctl->object_id != 0 && ctl->process != NULL &&
+	    addin__proc_alive(ctl->process->proc)) {
+		(void) addin__proc_unload(ctl->process->proc, ctl->object_id);
+		ctl->object_id = 0;
+	}
 	leave_process(ctl);
 	unlist(ctl);
 	addin__ctl_unpin(ctl);
