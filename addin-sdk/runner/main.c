@@ -48,16 +48,16 @@ say(const char *fmt, ...)
 static void
 on_peer_gone(void *arg)
 {
+	addin__channel *ch;
 	(void) arg;
-	// R.ch is set once addin__channel_open returned; a link that drops
-	// during the open only needs the flag.
-	if (R.ch != NULL) {
-		addin__channel_fail(R.ch, ADDIN_ECLOSED, "the host went away");
-	}
 	pthread_mutex_lock(&R.mtx);
+	ch     = R.ch; // NULL while addin__channel_open has not returned
 	R.gone = true;
 	pthread_cond_broadcast(&R.cv);
 	pthread_mutex_unlock(&R.mtx);
+	if (ch != NULL) {
+		addin__channel_fail(ch, ADDIN_ECLOSED, "the host went away");
+	}
 }
 
 // ---- the sandbox (addin-sdk/sandbox/runner/sandbox_runner.h) -----------
@@ -167,6 +167,8 @@ main(int argc, char **argv)
 {
 	uint8_t            token[TOKEN_LEN];
 	addin__channel_cfg cfg;
+	addin__channel    *ch;
+	bool               gone;
 	int                rc;
 	int                keep[3];
 	size_t             nkeep = 0;
@@ -222,10 +224,19 @@ main(int argc, char **argv)
 	cfg.executor            = R.ex;
 	cfg.on_peer_gone        = on_peer_gone;
 	cfg.label               = "the host";
-	if (addin__channel_open(&cfg, &R.ch) != ADDIN_OK) {
+	if (addin__channel_open(&cfg, &ch) != ADDIN_OK) {
 		say("cannot connect to %s: %s", R.url, addin_errmsg());
 		addin__executor_destroy(R.ex);
 		return ADDIN_EXIT_CONNECT;
+	}
+	// Published under the lock on_peer_gone reads it with; a host that
+	// went away during the open fails the channel here instead.
+	pthread_mutex_lock(&R.mtx);
+	R.ch = ch;
+	gone = R.gone;
+	pthread_mutex_unlock(&R.mtx);
+	if (gone) {
+		addin__channel_fail(ch, ADDIN_ECLOSED, "the host went away");
 	}
 	memset(token, 0, sizeof(token));
 	if (addin__control_export(R.ch, &addin__runner_control, "runner") !=
