@@ -24,7 +24,7 @@ CTEST_ARGS ?=
 
 CMAKE_COMMON = -DADDIN_WERROR=ON -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 
-.PHONY: all deps build demo test test-asan test-tsan bench fuzz fuzz-corpus \
+.PHONY: all deps deps-ci build demo test test-asan test-tsan bench fuzz fuzz-corpus \
 	regen format check clean
 
 all: build
@@ -86,10 +86,13 @@ fuzz-corpus: build
 regen: build
 	cmake --build $(BUILD) --target regen
 
-format:
+deps-ci:
+	@sh tools/deps.sh --ci
+
+format: deps-ci
 	sh tools/format.sh fix
 
-check:
+check: deps-ci
 	sh tools/format.sh check
 	sh tools/check-banned.sh
 

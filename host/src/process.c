@@ -88,13 +88,13 @@ addin__process_start(addin_host *h, const char *name, const char *const *env,
 	if (sbx != NULL) {
 		n = fill_sandbox(&po, sbx, merged, fds, a_pol, a_rep, args);
 	}
-	for (size_t i = 0; env != NULL && env[i] != NULL; i++) {
+	for (size_t i = 0, own = n; env != NULL && env[i] != NULL; i++) {
 		if (n + 1 >= MAX_ENV) {
 			rv = addin__seterr(
 			    ADDIN_EINVAL,
-			    "add-in %s: more than %d environment "
-			    "entries",
-			    name, MAX_ENV - 4);
+			    "add-in %s: more than %zu environment entries (%d "
+			    "at most, less the %zu the sandbox sets)",
+			    name, MAX_ENV - 1 - own, MAX_ENV - 1, own);
 			goto fail;
 		}
 		merged[n++] = env[i];

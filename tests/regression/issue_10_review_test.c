@@ -229,6 +229,38 @@ test_host_times_bounded(void)
 	addin_host_destroy(h);
 }
 
+// The environment's limit: the message said "more than 60" whatever the
+// sandbox added; host.h now says how many, and so does the error.
+static void
+test_environment_limit(void)
+{
+	addin_host  *h = host_new();
+	addin_token *t =
+	    addin_test_find_calc(PIPELINE_DIR, "Basic calculator");
+	addin_activation_options o = ADDIN_ACTIVATION_OPTIONS_INIT;
+	static char              entries[64][16];
+	const char              *env[65];
+	addin_object            *obj = NULL;
+
+	for (int i = 0; i < 64; i++) {
+		snprintf(entries[i], sizeof(entries[i]), "K%d=v", i);
+		env[i] = entries[i];
+	}
+	env[64]     = NULL;
+	o.isolation = ADDIN_ISOLATION_OWN_PROCESS;
+	o.env       = env;
+	ADDIN_FAIL(addin_activate(h, t, &o, &obj), ADDIN_EINVAL);
+	ADDIN_CHECK_CONTAINS(addin_errmsg(),
+	                     "more than 63 environment entries");
+	ADDIN_CHECK(obj == NULL);
+	env[63] = NULL; // 63: the most
+	ADDIN_PASS(addin_activate(h, t, &o, &obj));
+	addin_object_unref(obj);
+	ADDIN_CHECK_INT(addin_test_children(), ==, 0);
+	addin_token_unref(t);
+	addin_host_destroy(h);
+}
+
 typedef struct race {
 	pthread_barrier_t go;
 	addin_process    *p;
@@ -359,6 +391,8 @@ ADDIN_TEST_LIST = {
      "call",
      test_unload_after_a_call_has_destroyed},
     {"the host's times are at most INT32_MAX ms", test_host_times_bounded},
+    {"an add-in process's environment has at most 63 entries",
+     test_environment_limit},
     {"addin_process_shutdown racing the release of one of its add-ins",
      test_process_shutdown_races_a_release},
     {"the host checks the contract library's entry",

@@ -178,7 +178,9 @@ typedef struct addin_activation_options {
 	// 0: the host's default.
 	uint32_t deadline_ms;
 	// The add-in process's whole environment, "KEY=value" strings,
-	// NULL-terminated; NULL: empty.  Copied.  (Process levels.)
+	// NULL-terminated; NULL: empty.  Copied.  (Process levels.)  At most
+	// 63 entries, less the few a sandbox sets itself (TMPDIR, ...); more
+	// is ADDIN_EINVAL.
 	const char *const *env;
 	// The add-in process's working directory; NULL: the host's.
 	const char *cwd;
