@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "parse.h"
 #include "sbx_os.h"
 
 ssize_t
@@ -93,28 +94,6 @@ addin__sbx_u64(uint64_t v, char *buf)
 	buf[n] = '\0';
 }
 
-bool
-addin__sbx_parse_u64(const char *s, uint64_t *ret)
-{
-	uint64_t v   = 0;
-	bool     any = false;
-	while (*s == ' ' || *s == '\t') {
-		s++;
-	}
-	for (; *s >= '0' && *s <= '9'; s++) {
-		unsigned d = (unsigned) (*s - '0');
-		if (v > (UINT64_MAX - d) / 10) {
-			return false;
-		}
-		v   = v * 10 + d;
-		any = true;
-	}
-	if (any) {
-		*ret = v;
-	}
-	return any;
-}
-
 int64_t
 addin__sbx_key_value(const char *text, const char *key)
 {
@@ -122,7 +101,8 @@ addin__sbx_key_value(const char *text, const char *key)
 	for (const char *s = text; s != NULL && *s != '\0';) {
 		uint64_t v;
 		if (strncmp(s, key, n) == 0 && (s[n] == ' ' || s[n] == '\t') &&
-		    addin__sbx_parse_u64(s + n, &v) && v <= INT64_MAX) {
+		    addin__parse_u64_prefix(s + n + strspn(s + n, " \t"),
+		                            INT64_MAX, &v, NULL)) {
 			return (int64_t) v;
 		}
 		s = strchr(s, '\n');

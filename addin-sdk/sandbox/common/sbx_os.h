@@ -28,10 +28,6 @@ bool addin__sbx_word_in(const char *list, const char *word);
 // Async-signal-safe.
 void addin__sbx_u64(uint64_t v, char *buf);
 
-// addin__sbx_parse_u64 parses a decimal number at the start of @s (leading
-// blanks skipped); returns false when there is none or it overflows.
-bool addin__sbx_parse_u64(const char *s, uint64_t *ret);
-
 // addin__sbx_key_value finds "@key <number>" lines in @text (memory.events,
 // memory.oom_control) and returns the number, or -1.
 int64_t addin__sbx_key_value(const char *text, const char *key);

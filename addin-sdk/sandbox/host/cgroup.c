@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "parse.h"
 #include "platform/platform.h"
 #include "sandbox_host.h"
 #include "sbx_os.h"
@@ -432,7 +433,7 @@ procs(const addin__cgroup *cg, pid_t *pids, size_t max)
 	}
 	for (const char *s = buf; *s != '\0';) {
 		uint64_t v;
-		if (addin__sbx_parse_u64(s, &v)) {
+		if (addin__parse_u64_prefix(s, UINT64_MAX, &v, NULL)) {
 			if ((size_t) n < max) {
 				pids[n] = (pid_t) v;
 			}
