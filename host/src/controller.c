@@ -202,6 +202,23 @@ unlist(addin_controller *ctl)
 	pthread_mutex_unlock(&h->mtx);
 }
 
+// Will @ctl's process run on when @ctl leaves it (the caller holds it, or
+// another add-in runs in it)?  Then what @ctl loaded there must be
+// unloaded; otherwise the process ends with it.
+static bool
+process_outlives(addin_controller *ctl)
+{
+	addin_host    *h = ctl->host;
+	addin_process *p = ctl->process;
+	bool           outlives;
+
+	pthread_mutex_lock(&h->mtx);
+	outlives = atomic_load(&p->refs) > 0 ||
+	           addin__process_runs_addins_locked(p, ctl);
+	pthread_mutex_unlock(&h->mtx);
+	return outlives && addin__proc_alive(p->proc);
+}
+
 void
 addin__ctl_abandon(addin_controller *ctl)
 {
@@ -214,7 +231,7 @@ addin__ctl_abandon(addin_controller *ctl)
 	// the host adapter's wrap): a shared process runs on, so unload it
 	// there (best effort; an own process ends with leave_process).
 	if (ctl->object_id != 0 && ctl->process != NULL &&
-	    addin__proc_alive(ctl->process->proc)) {
+	    process_outlives(ctl)) {
 		(void) addin__proc_unload(ctl->process->proc, ctl->object_id);
 		ctl->object_id = 0;
 	}
@@ -296,6 +313,12 @@ controller_shutdown_impl(addin_controller *ctl)
 	// Another thread is shutting it down: done when that one is, and
 	// only then may this one go on (to free the code, leave the process,
 	// let the object go) -- the other is still using them.
+	// (The same thread, reached again from code the shutdown runs -- an
+	// add-in's destroy that lets go of this very object -- returns.)
+	if (ctl->shutting && pthread_equal(ctl->shutter, pthread_self())) {
+		pthread_mutex_unlock(&h->mtx);
+		return ADDIN_OK;
+	}
 	while (ctl->shutting) {
 		pthread_cond_wait(&h->cv, &h->mtx);
 	}
@@ -305,6 +328,7 @@ controller_shutdown_impl(addin_controller *ctl)
 	}
 	ctl->state    = ADDIN__CTL_STOPPING;
 	ctl->shutting = true;
+	ctl->shutter  = pthread_self();
 	p             = ctl->process; // stays while ctl points at it
 	pthread_mutex_unlock(&h->mtx);
 	rv = shutdown_steps(ctl, h, p);

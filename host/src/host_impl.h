@@ -95,7 +95,8 @@ struct addin_controller {
 	addin_host              *host; // NULL once the host was destroyed
 	struct addin_controller *next; // host->ctls
 	enum addin__ctl_state    state;
-	bool                     shutting; // a thread is in its shutdown
+	bool                     shutting; // a thread is in its shutdown:
+	pthread_t                shutter;  // that one
 	addin_token             *tok;
 	addin_isolation          level;
 	addin_object            *obj;

@@ -13,13 +13,23 @@
 int
 main(int argc, char **argv)
 {
-	const char *url = NULL;
-	nng_socket  s;
+	const char   *url = NULL;
+	unsigned char token[32];
+	nng_socket    s;
 
 	for (int i = 1; i + 1 < argc; i++) {
 		if (strcmp(argv[i], "--connect") == 0) {
 			url = argv[i + 1];
 		}
+	}
+	// As the real runner does, wait for the token on descriptor 3: the
+	// host sends it once it expects our pid, and refuses a dial before.
+	for (size_t got = 0; got < sizeof(token);) {
+		ssize_t n = read(3, token + got, sizeof(token) - got);
+		if (n <= 0) {
+			return 1;
+		}
+		got += (size_t) n;
 	}
 	if (url == NULL || nng_pair1_open(&s) != 0 ||
 	    nng_dial(s, url, NULL, 0) != 0) {

@@ -278,7 +278,9 @@ ADDIN_API bool addin_controller_is_running(const addin_controller *ctl)
 // request to unload it in time, answered it with nonsense, or the request
 // could not be made: the add-in is shut down all the same (no more calls;
 // it left its process), but its destroy may not have run.  Idempotent.
-// Thread-safe.
+// Thread-safe: while another thread shuts the same add-in down, this call
+// (and the object's last release) waits for that shutdown to finish, and
+// then returns ADDIN_OK.
 ADDIN_API addin_err addin_controller_shutdown(addin_controller *ctl)
     ADDIN_NONNULL(1);
 
@@ -348,7 +350,9 @@ ADDIN_API addin_err addin_process_addins(addin_process *proc,
     ADDIN_NONNULL(1, 2, 3);
 
 // addin_process_shutdown shuts down every add-in in the process and the
-// process itself.  Idempotent.  Thread-safe.
+// process itself; when it returns, the process has ended and was reaped
+// (also when another thread was shutting it down).  Idempotent.
+// Thread-safe.
 ADDIN_API addin_err addin_process_shutdown(addin_process *proc)
     ADDIN_NONNULL(1);
 
