@@ -2,8 +2,8 @@
 # Copyright 2026 The Bulkhead Authors
 #
 # Third-party dependencies, all from Debian 12 (tools/deps.sh installs them):
-# nng (CMake package), protobuf-c + protoc-c + protoc and libseccomp
-# (pkg-config).  No libelf: discovery reads ELF with its own bounded reader
+# nng (CMake package), protobuf-c + protoc-c + protoc, libseccomp and
+# jansson (pkg-config).  No libelf: discovery reads ELF with its own bounded reader
 # (docs/architecture.md, "Metadata").
 
 find_package(Threads REQUIRED)
@@ -11,6 +11,8 @@ find_package(PkgConfig REQUIRED)
 find_package(nng 1.5 CONFIG REQUIRED)
 pkg_check_modules(PROTOBUFC REQUIRED IMPORTED_TARGET libprotobuf-c>=1.4)
 pkg_check_modules(SECCOMP REQUIRED IMPORTED_TARGET libseccomp>=2.5)
+# jansson: addinctl's --json output (and its test) only; no library links it.
+pkg_check_modules(JANSSON REQUIRED IMPORTED_TARGET jansson>=2.13)
 
 find_program(PROTOC protoc REQUIRED)
 find_program(PROTOC_C protoc-c REQUIRED)

@@ -10,7 +10,8 @@ set -eu
 
 # The packages the build and the tests need.  Keep in sync with README.md.
 PKGS="cmake make gcc pkg-config libnng-dev libprotobuf-c-dev \
-protobuf-c-compiler protobuf-compiler libprotoc-dev libseccomp-dev"
+protobuf-c-compiler protobuf-compiler libprotoc-dev libseccomp-dev \
+libjansson-dev"
 
 # Extra packages for optional checks: --ci the style check (clang-format),
 # --fuzz the fuzz targets (`make fuzz`: clang with its libFuzzer and

@@ -7,13 +7,15 @@
 //                   [--rebuild] [--no-cache]
 //
 // lists the add-ins discovered in a pipeline directory (tokens) and the
-// warnings discovery found, for people (text) and scripts (--json).  Uses
-// only the public API (addin/host.h).
+// warnings discovery found, for people (text) and scripts (--json, written
+// with jansson).  Uses only the public API (addin/host.h).
 //
 // Exit status: 0 when discovery ran (warnings or not), 1 when it could not
 // (missing directory...), 2 for a usage error.
 
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "addin/host.h"
@@ -101,43 +103,6 @@ put_text(FILE *f, const char *s)
 	}
 }
 
-// put_json prints @s as a JSON string: escaped, and valid UTF-8 (a byte
-// that is not part of valid UTF-8 becomes U+FFFD).
-static void
-put_json(FILE *f, const char *s)
-{
-	const unsigned char *p = (const unsigned char *) s;
-	fputc('"', f);
-	while (*p != '\0') {
-		size_t n = utf8_len(p);
-		if (n == 0) {
-			fputs("\\ufffd", f);
-			p++;
-			continue;
-		}
-		if (n > 1) {
-			fwrite(p, 1, n, f);
-			p += n;
-			continue;
-		}
-		switch (*p) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
-		default:
-			if (*p < 0x20 || *p == 0x7f) {
-				fprintf(f, "\\u%04x", *p);
-			} else {
-				fputc(*p, f);
-			}
-		}
-		p++;
-	}
-	fputc('"', f);
-}
-
 // rel returns @path relative to the pipeline directory @dir when inside.
 static const char *
 rel(const char *dir, const char *path)
@@ -214,71 +179,165 @@ text_token(FILE *f, const char *dir, const addin_token *t)
 	fputs(n == 0 ? "-\n" : "\n", f);
 }
 
-static void
-json_id(FILE *f, const char *name, const char *id, const char *hash)
+// The JSON output is built with jansson and printed by it (json_dumpf):
+// escaping is jansson's.  Every string comes from files anyone who can
+// write the pipeline directory may have written: jansson takes only valid
+// UTF-8, so jstr replaces each byte that is not part of it with U+FFFD.
+// Out of memory anywhere makes a NULL that put/append turn into *ok =
+// false (jansson's setters accept NULL and free what they were given).
+
+static json_t *
+jstr(const char *s)
 {
-	fprintf(f, ",\"%s\":{\"id\":", name);
-	put_json(f, id);
-	fputs(",\"hash\":", f);
-	put_json(f, hash);
-	fputc('}', f);
+	const unsigned char *p   = (const unsigned char *) s;
+	char                *buf = malloc(strlen(s) * 3 + 1);
+	size_t               n   = 0;
+	json_t              *j;
+
+	if (buf == NULL) {
+		return NULL;
+	}
+	while (*p != '\0') {
+		size_t k = utf8_len(p);
+		if (k == 0) {
+			memcpy(buf + n, "\xef\xbf\xbd", 3); // U+FFFD
+			n += 3;
+			p++;
+			continue;
+		}
+		memcpy(buf + n, p, k);
+		n += k;
+		p += k;
+	}
+	j = json_stringn(buf, n);
+	free(buf);
+	return j;
 }
 
 static void
-json_token(FILE *f, const addin_token *t)
+put(json_t *obj, const char *key, json_t *v, bool *ok)
 {
+	if (json_object_set_new(obj, key, v) != 0) {
+		*ok = false;
+	}
+}
+
+static void
+append(json_t *arr, json_t *v, bool *ok)
+{
+	if (json_array_append_new(arr, v) != 0) {
+		*ok = false;
+	}
+}
+
+static json_t *
+json_id(const char *id, const char *hash, bool *ok)
+{
+	json_t *o = json_object();
+	put(o, "id", jstr(id), ok);
+	put(o, "hash", jstr(hash), ok);
+	return o;
+}
+
+static json_t *
+json_token(const addin_token *t, bool *ok)
+{
+	json_t     *o = json_object(), *segs = json_object();
+	json_t     *qual = json_object(), *needs = json_array();
 	const char *k, *v;
 	size_t      n;
 
-	fputs("{\"name\":", f);
-	put_json(f, addin_token_name(t));
-	fputs(",\"version\":", f);
-	put_json(f, addin_token_version(t));
-	fputs(",\"publisher\":", f);
-	put_json(f, addin_token_publisher(t));
-	fputs(",\"description\":", f);
-	put_json(f, addin_token_description(t));
-	fputs(",\"location\":", f);
-	put_json(f, addin_token_location(t));
-	json_id(f, "host_view", addin_token_host_view_id(t),
-	        addin_token_host_view_hash(t));
-	json_id(f, "contract", addin_token_contract_id(t),
-	        addin_token_contract_hash(t));
-	json_id(f, "addin_view", addin_token_addin_view_id(t),
-	        addin_token_addin_view_hash(t));
-	fprintf(f, ",\"direct_connect\":%s,\"chains\":%zu",
-	        addin_token_direct_connect_possible(t) ? "true" : "false",
-	        addin_token_chain_count(t));
-	fputs(",\"segments\":{", f);
+	put(o, "name", jstr(addin_token_name(t)), ok);
+	put(o, "version", jstr(addin_token_version(t)), ok);
+	put(o, "publisher", jstr(addin_token_publisher(t)), ok);
+	put(o, "description", jstr(addin_token_description(t)), ok);
+	put(o, "location", jstr(addin_token_location(t)), ok);
+	put(o, "host_view",
+	    json_id(addin_token_host_view_id(t), addin_token_host_view_hash(t),
+	            ok),
+	    ok);
+	put(o, "contract",
+	    json_id(addin_token_contract_id(t), addin_token_contract_hash(t),
+	            ok),
+	    ok);
+	put(o, "addin_view",
+	    json_id(addin_token_addin_view_id(t),
+	            addin_token_addin_view_hash(t), ok),
+	    ok);
+	put(o, "direct_connect",
+	    json_boolean(addin_token_direct_connect_possible(t)), ok);
+	put(o, "chains", json_integer((json_int_t) addin_token_chain_count(t)),
+	    ok);
 	for (int kind = 0; kind < ADDIN_SEGMENT_KINDS; kind++) {
-		fprintf(f, "%s\"%s\":", kind > 0 ? "," : "", kinds[kind]);
-		put_json(f, addin_token_path(t, (addin_segment_kind) kind));
+		put(segs, kinds[kind],
+		    jstr(addin_token_path(t, (addin_segment_kind) kind)), ok);
 	}
-	fputs("},\"qualification\":{", f);
+	put(o, "segments", segs, ok);
 	for (int kind = 0; kind < ADDIN_SEGMENT_KINDS; kind++) {
-		fprintf(f, "%s\"%s\":{", kind > 0 ? "," : "", kinds[kind]);
-		n = addin_token_qualification_count(t,
-		                                    (addin_segment_kind) kind);
+		json_t *q = json_object();
+		n         = addin_token_qualification_count(t,
+		                                            (addin_segment_kind) kind);
 		for (size_t i = 0; i < n; i++) {
 			if (addin_token_qualification_at(
-			        t, (addin_segment_kind) kind, i, &k, &v) !=
+			        t, (addin_segment_kind) kind, i, &k, &v) ==
 			    ADDIN_OK) {
-				continue;
+				json_t *key = jstr(k);
+				// A key that was not valid UTF-8 keys as cleaned.
+				if (key == NULL) {
+					*ok = false;
+					continue;
+				}
+				put(q, json_string_value(key), jstr(v), ok);
+				json_decref(key);
 			}
-			fputs(i > 0 ? "," : "", f);
-			put_json(f, k);
-			fputc(':', f);
-			put_json(f, v);
 		}
-		fputc('}', f);
+		put(qual, kinds[kind], q, ok);
 	}
-	fputs("},\"needs\":[", f);
+	put(o, "qualification", qual, ok);
 	n = addin_token_needs_count(t);
 	for (size_t i = 0; i < n; i++) {
-		fputs(i > 0 ? "," : "", f);
-		put_json(f, addin_token_needs_at(t, i));
+		append(needs, jstr(addin_token_needs_at(t, i)), ok);
 	}
-	fputs("]}", f);
+	put(o, "needs", needs, ok);
+	return o;
+}
+
+// print_json prints the pipeline's add-ins and warnings as one JSON object
+// and a newline.  0, or 1 (out of memory, write error).
+static int
+print_json(const addin_store *s, const addin_token_list *l,
+           const addin_warnings *w)
+{
+	json_t *root = json_object(), *addins = json_array();
+	json_t *warnings = json_array();
+	bool    ok       = true;
+	int     rc;
+
+	put(root, "pipeline", jstr(addin_store_dir(s)), &ok);
+	for (size_t i = 0; i < addin_token_list_count(l); i++) {
+		append(addins, json_token(addin_token_list_get(l, i), &ok),
+		       &ok);
+	}
+	put(root, "addins", addins, &ok);
+	for (size_t i = 0; i < addin_warnings_count(w); i++) {
+		json_t *o = json_object();
+		put(o, "path", jstr(addin_warnings_path(w, i)), &ok);
+		put(o, "message", jstr(addin_warnings_message(w, i)), &ok);
+		append(warnings, o, &ok);
+	}
+	put(root, "warnings", warnings, &ok);
+	if (!ok) {
+		json_decref(root);
+		fprintf(stderr, "addinctl: out of memory\n");
+		return 1;
+	}
+	rc = json_dumpf(root, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	if (rc != 0 || fputc('\n', stdout) == EOF) {
+		fprintf(stderr, "addinctl: write error on standard output\n");
+		return 1;
+	}
+	return 0;
 }
 
 struct opts {
@@ -322,23 +381,12 @@ list(const struct opts *o)
 	n  = addin_token_list_count(l);
 	nw = addin_warnings_count(w);
 	if (o->json) {
-		fputs("{\"pipeline\":", stdout);
-		put_json(stdout, addin_store_dir(s));
-		fputs(",\"addins\":[", stdout);
-		for (size_t i = 0; i < n; i++) {
-			fputs(i > 0 ? ",\n" : "\n", stdout);
-			json_token(stdout, addin_token_list_get(l, i));
+		if (print_json(s, l, w) != 0) {
+			addin_token_list_destroy(l);
+			addin_warnings_destroy(w);
+			addin_store_destroy(s);
+			return 1;
 		}
-		fputs("],\"warnings\":[", stdout);
-		for (size_t i = 0; i < nw; i++) {
-			fputs(i > 0 ? ",\n{\"path\":" : "\n{\"path\":",
-			      stdout);
-			put_json(stdout, addin_warnings_path(w, i));
-			fputs(",\"message\":", stdout);
-			put_json(stdout, addin_warnings_message(w, i));
-			fputc('}', stdout);
-		}
-		fputs("]}\n", stdout);
 	} else {
 		for (size_t i = 0; i < n; i++) {
 			fputs(i > 0 ? "\n" : "", stdout);
