@@ -15,7 +15,6 @@
 
 #include <jansson.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "addin/host.h"
@@ -190,7 +189,7 @@ static json_t *
 jstr(const char *s)
 {
 	const unsigned char *p   = (const unsigned char *) s;
-	char                *buf = malloc(strlen(s) * 3 + 1);
+	char                *buf = addin_alloc(strlen(s) * 3 + 1);
 	size_t               n   = 0;
 	json_t              *j;
 
@@ -210,7 +209,7 @@ jstr(const char *s)
 		p += k;
 	}
 	j = json_stringn(buf, n);
-	free(buf);
+	addin_free(buf);
 	return j;
 }
 
