@@ -25,6 +25,7 @@
 #include "frame.h"
 #include "proc.h"
 #include "proxy.h"
+#include "service_segment_load.h"
 
 typedef Bulkhead__Bench__V1__Int Int;
 
@@ -154,11 +155,10 @@ main(int argc, char **argv)
 	double raw[64], prx[64], view[64];
 	char   url[128];
 	char   lib[] = BENCH_CALLS_SVC, id[] = BENCH_CALLS_VIEW_ID,
-	     hash[]                       = "00";
-	addin__sup_cfg               scfg = {0};
-	addin__proc_opts             po   = {0};
-	Addin__Wire__V1__LoadRequest load =
-	    ADDIN__WIRE__V1__LOAD_REQUEST__INIT;
+	     hash[]                         = "00";
+	addin__sup_cfg                 scfg = {0};
+	addin__proc_opts               po   = {0};
+	Addin__Wire__V1__LoadRequest   load;
 	Bulkhead__Bench__V1__EchoSetup setup =
 	    BULKHEAD__BENCH__V1__ECHO_SETUP__INIT;
 	addin__hdr        call   = ADDIN__WIRE__V1__HEADER__INIT;
@@ -183,15 +183,8 @@ main(int argc, char **argv)
 	if (addin__sup_create(&scfg, &sup) != ADDIN_OK) {
 		die("supervisor");
 	}
-	po.name            = "bench-calls";
-	load.name          = lib;
-	load.addin_path    = lib;
-	load.adapter_path  = lib;
-	load.contract_path = lib;
-	load.contract_id   = id;
-	load.contract_hash = hash;
-	load.view_id       = id;
-	load.view_hash     = hash;
+	po.name = "bench-calls";
+	service_segment_load_request(&load, lib, lib, id, hash);
 	if (addin__proc_spawn(sup, &po, &p) != ADDIN_OK ||
 	    addin__proc_load(p, &load, &obj) != ADDIN_OK) {
 		die("add-in process");

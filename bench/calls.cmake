@@ -36,6 +36,9 @@ target_compile_definitions(bench-calls PRIVATE
   BENCH_CALLS_SVC="$<TARGET_FILE:bench_calls_svc>"
   BENCH_CALLS_VIEW_ID="${_bench_calls_id}"
   BENCH_PIPELINE="${ADDIN_EXAMPLE_PIPELINE}")
+# The service library's load request (tests/fixtures/service_segment_load.h).
+target_include_directories(bench-calls PRIVATE
+  "${PROJECT_SOURCE_DIR}/tests/fixtures")
 addin_target_warnings(bench-calls)
 set_target_properties(bench-calls PROPERTIES
   RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/bench")
