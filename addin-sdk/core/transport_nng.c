@@ -30,11 +30,10 @@ typedef struct nng_tp {
 	atomic_int          peer_pid;
 	atomic_bool         closing;
 	atomic_bool         gone_sent;
-	pthread_mutex_t     smtx; // guards sends, aborted and removed
+	pthread_mutex_t     smtx; // guards sends and aborted
 	send_op            *sends;
 	bool                aborted;
-	bool                removed; // nng removed the accepted pipe
-	pthread_cond_t      removed_cv;
+	pthread_cond_t      gone_cv; // gone_sent became true (under smtx)
 } nng_tp;
 
 static addin_err
@@ -220,11 +219,18 @@ tp_abort_sends(addin__transport *t)
 	pthread_mutex_unlock(&tp->smtx);
 }
 
+// peer_gone: nng removed the accepted pipe (REM_POST).  Under smtx, for
+// tp_await_peer_gone.
 static void
 peer_gone(nng_tp *tp)
 {
-	if (!atomic_exchange(&tp->gone_sent, true) &&
-	    !atomic_load(&tp->closing) && tp->cb.peer_gone != NULL) {
+	bool first;
+
+	pthread_mutex_lock(&tp->smtx);
+	first = !atomic_exchange(&tp->gone_sent, true);
+	pthread_cond_broadcast(&tp->gone_cv);
+	pthread_mutex_unlock(&tp->smtx);
+	if (first && !atomic_load(&tp->closing) && tp->cb.peer_gone != NULL) {
 		tp->cb.peer_gone(tp->cb.arg);
 	}
 }
@@ -283,10 +289,6 @@ pipe_cb(nng_pipe p, nng_pipe_ev ev, void *arg)
 		break;
 	case NNG_PIPE_EV_REM_POST:
 		if (atomic_load(&tp->pipe_id) == id) {
-			pthread_mutex_lock(&tp->smtx);
-			tp->removed = true;
-			pthread_cond_broadcast(&tp->removed_cv);
-			pthread_mutex_unlock(&tp->smtx);
 			peer_gone(tp);
 		}
 		break;
@@ -321,8 +323,8 @@ tp_await_peer_gone(addin__transport *t, int timeout_ms)
 	}
 	addin__deadline_ts(addin__now_ms() + timeout_ms, &deadline);
 	pthread_mutex_lock(&tp->smtx);
-	while (!tp->removed &&
-	       pthread_cond_timedwait(&tp->removed_cv, &tp->smtx, &deadline) ==
+	while (!atomic_load(&tp->gone_sent) &&
+	       pthread_cond_timedwait(&tp->gone_cv, &tp->smtx, &deadline) ==
 	           0) {
 	}
 	pthread_mutex_unlock(&tp->smtx);
@@ -354,7 +356,7 @@ tp_destroy(addin__transport *t)
 	if (tp->aio != NULL) {
 		nng_aio_free(tp->aio);
 	}
-	pthread_cond_destroy(&tp->removed_cv);
+	pthread_cond_destroy(&tp->gone_cv);
 	pthread_mutex_destroy(&tp->smtx);
 	addin__free(tp);
 }
@@ -393,11 +395,11 @@ tp_open(const addin__nng_opts *opts, const addin__transport_cb *cb,
 	}
 	tp->base.ops = &nng_ops;
 	pthread_mutex_init(&tp->smtx, NULL);
-	addin__cond_init_mono(&tp->removed_cv);
+	addin__cond_init_mono(&tp->gone_cv);
 	tp->cb       = *cb;
 	tp->listener = listener;
 	if ((err = nng_pair1_open(&tp->sock)) != 0) {
-		pthread_cond_destroy(&tp->removed_cv);
+		pthread_cond_destroy(&tp->gone_cv);
 		pthread_mutex_destroy(&tp->smtx);
 		addin__free(tp);
 		return map_nng(err, "nng_pair1_open");
